@@ -1,0 +1,1 @@
+"""cataloger service of spotify-etl."""

@@ -1,0 +1,1 @@
+"""extractor service of spotify-etl."""

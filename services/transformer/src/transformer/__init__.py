@@ -1,0 +1,1 @@
+"""transformer service of spotify-etl."""

@@ -1,0 +1,1 @@
+"""A fake Spotify Web API for tests and local runs."""
