@@ -1,0 +1,221 @@
+"""Async SQS adapter: resolve, receive, send and delete in batches, change visibility.
+
+Batch calls answer per entry; failed entries that the sender did not cause are
+retried with backoff, and what still fails surfaces as a ``TransientError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from spotify_etl_common.errors import (
+    PermanentError,
+    TransientError,
+    translate_botocore_error,
+    translate_client_error,
+)
+
+if TYPE_CHECKING:
+    from types_aiobotocore_sqs import SQSClient
+
+BATCH = 10
+"""SQS's largest batch for send, delete and change-visibility."""
+MAX_VISIBILITY = 43_200
+"""SQS's longest visibility timeout (12 hours)."""
+_BATCH_ATTEMPTS = 4
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """A message to send: body, string attributes, optional delay."""
+
+    body: str
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    delay_seconds: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedMessage:
+    """A message as received, with what the worker needs to settle it."""
+
+    message_id: str
+    receipt_handle: str
+    body: str
+    attributes: Mapping[str, str]
+    """String message attributes (binary ones are not used by this project)."""
+    receive_count: int
+    sent_timestamp_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDepth:
+    """Approximate counts of one queue."""
+
+    visible: int
+    in_flight: int
+    delayed: int
+
+
+def _chunks(items: Sequence[T], size: int = BATCH) -> list[Sequence[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class SqsQueue:
+    """One queue, reached through an injected aiobotocore SQS client."""
+
+    def __init__(self, client: SQSClient, url: str) -> None:
+        self.client = client
+        self.url = url
+
+    @property
+    def name(self) -> str:
+        """The queue's name (last segment of its URL)."""
+        return self.url.rstrip("/").rsplit("/", 1)[-1]
+
+    @classmethod
+    async def resolve(cls, client: SQSClient, name_or_url: str) -> SqsQueue:
+        """A queue from a name or a URL; an unknown queue is a ``PermanentError``."""
+        if name_or_url.startswith(("https://", "http://")):
+            return cls(client, name_or_url)
+        try:
+            response = await client.get_queue_url(QueueName=name_or_url)
+        except ClientError as error:
+            raise PermanentError(
+                f"queue {name_or_url!r} not found: create it (spotify-etl local up, "
+                f"or deploy the stack) or fix the queue variable"
+            ) from error
+        except BotoCoreError as error:
+            raise translate_botocore_error(error, f"resolve queue {name_or_url}") from error
+        return cls(client, response["QueueUrl"])
+
+    async def dead_letter_queue(self) -> SqsQueue | None:
+        """The queue named by this queue's redrive policy, if any."""
+        attributes = await self._attributes(["RedrivePolicy"])
+        policy = attributes.get("RedrivePolicy")
+        if not policy:
+            return None
+        arn = str(json.loads(policy)["deadLetterTargetArn"])
+        return await SqsQueue.resolve(self.client, arn.rsplit(":", 1)[-1])
+
+    async def depth(self) -> QueueDepth:
+        """Visible, in-flight and delayed counts (approximate, as SQS reports them)."""
+        attributes = await self._attributes(
+            [
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",
+            ]
+        )
+        return QueueDepth(
+            visible=int(attributes.get("ApproximateNumberOfMessages", 0)),
+            in_flight=int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)),
+            delayed=int(attributes.get("ApproximateNumberOfMessagesDelayed", 0)),
+        )
+
+    async def _attributes(self, names: list[Any]) -> dict[str, str]:
+        try:
+            response = await self.client.get_queue_attributes(
+                QueueUrl=self.url, AttributeNames=names
+            )
+        except ClientError as error:
+            raise translate_client_error(error, f"attributes of {self.name}") from error
+        except BotoCoreError as error:
+            raise translate_botocore_error(error, f"attributes of {self.name}") from error
+        return {str(k): v for k, v in response.get("Attributes", {}).items()}
+
+    async def receive(
+        self, max_messages: int = BATCH, wait_seconds: int = 20, visibility_timeout: int = 60
+    ) -> list[ReceivedMessage]:
+        """Long-poll for up to ``max_messages`` messages."""
+        try:
+            response = await self.client.receive_message(
+                QueueUrl=self.url,
+                MaxNumberOfMessages=max(1, min(BATCH, max_messages)),
+                WaitTimeSeconds=wait_seconds,
+                VisibilityTimeout=visibility_timeout,
+                MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
+                MessageAttributeNames=["All"],
+            )
+        except ClientError as error:
+            raise translate_client_error(error, f"receive from {self.name}") from error
+        except BotoCoreError as error:
+            raise translate_botocore_error(error, f"receive from {self.name}") from error
+        return [
+            ReceivedMessage(
+                message_id=m["MessageId"],
+                receipt_handle=m["ReceiptHandle"],
+                body=m["Body"],
+                attributes={
+                    k: v["StringValue"]
+                    for k, v in m.get("MessageAttributes", {}).items()
+                    if "StringValue" in v
+                },
+                receive_count=int(m.get("Attributes", {}).get("ApproximateReceiveCount", "1")),
+                sent_timestamp_ms=int(m.get("Attributes", {}).get("SentTimestamp", "0")),
+            )
+            for m in response.get("Messages", [])
+        ]
+
+    async def send(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Send in batches of 10; entries that fail on the service side are retried."""
+        for chunk in _chunks(messages):
+            entries: dict[str, Any] = {
+                str(i): {
+                    "Id": str(i),
+                    "MessageBody": m.body,
+                    "DelaySeconds": m.delay_seconds,
+                    "MessageAttributes": {
+                        k: {"DataType": "String", "StringValue": v} for k, v in m.attributes.items()
+                    },
+                }
+                for i, m in enumerate(chunk)
+            }
+            await self._batch("send", self.client.send_message_batch, entries)
+
+    async def delete(self, receipt_handles: Sequence[str]) -> None:
+        """Delete in batches of 10 (failed entries retried)."""
+        for chunk in _chunks(receipt_handles):
+            entries = {str(i): {"Id": str(i), "ReceiptHandle": h} for i, h in enumerate(chunk)}
+            await self._batch("delete", self.client.delete_message_batch, entries)
+
+    async def change_visibility(self, receipt_handles: Sequence[str], seconds: int) -> None:
+        """Set the visibility timeout of received messages (0 gives them back now)."""
+        timeout = max(0, min(MAX_VISIBILITY, int(seconds)))
+        for chunk in _chunks(receipt_handles):
+            entries = {
+                str(i): {"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": timeout}
+                for i, h in enumerate(chunk)
+            }
+            await self._batch(
+                "change visibility", self.client.change_message_visibility_batch, entries
+            )
+
+    async def _batch(self, action: str, call: Any, entries: dict[str, Any]) -> None:
+        pending = dict(entries)
+        for attempt in range(_BATCH_ATTEMPTS):
+            try:
+                response = await call(QueueUrl=self.url, Entries=list(pending.values()))
+            except ClientError as error:
+                raise translate_client_error(error, f"{action} on {self.name}") from error
+            except BotoCoreError as error:
+                raise translate_botocore_error(error, f"{action} on {self.name}") from error
+            failed = response.get("Failed", [])
+            sender_faults = [f for f in failed if f.get("SenderFault")]
+            if sender_faults:
+                first = sender_faults[0]
+                raise PermanentError(
+                    f"{action} on {self.name} rejected {len(sender_faults)} entries: "
+                    f"{first.get('Code')}: {first.get('Message', '')}"
+                )
+            pending = {f["Id"]: pending[f["Id"]] for f in failed}
+            if not pending:
+                return
+            await asyncio.sleep(0.1 * 2**attempt)
+        raise TransientError(f"{action} on {self.name}: {len(pending)} entries still failing")
