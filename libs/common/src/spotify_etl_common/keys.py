@@ -28,7 +28,11 @@ STATE_PREFIX = "state/"
 # Spotify ids are base62; snapshot ids are opaque but URL-safe base64-ish.
 _SAFE = re.compile(r"^[A-Za-z0-9_\-=.]+$")
 _PARTITION = re.compile(r"([A-Za-z_]+)=([^/]+)")
-_SINGLE_ID_FIELD = {Source.ALBUMS: "album_id", Source.ARTISTS: "artist_id", Source.TRACKS: "track_id"}
+_SINGLE_ID_FIELD = {
+    Source.ALBUMS: "album_id",
+    Source.ARTISTS: "artist_id",
+    Source.TRACKS: "track_id",
+}
 
 
 def _safe(kind: str, value: str) -> str:

@@ -45,7 +45,6 @@ class CommonSettings(BaseSettings):
     log_level: str = Field(default="INFO", alias="SPOTIFY_ETL_LOG_LEVEL")
     """Lowest log level written: DEBUG, INFO, WARNING or ERROR."""
 
-
     def endpoint_for(self, service: str) -> str | None:
         """Endpoint URL for an AWS service: its own variable, else the shared one."""
         own = {"glue": self.aws_endpoint_url_glue, "athena": self.aws_endpoint_url_athena}
@@ -62,7 +61,9 @@ def describe_errors(settings_class: type[CommonSettings], error: ValidationError
         env = (field.alias if field and field.alias else name).upper()
         expected = field.description if field and field.description else ""
         what = "is missing" if problem["type"] == "missing" else f"is invalid ({problem['msg']})"
-        parts.append(f"{env} {what}: expected {expected.rstrip('.')}" if expected else f"{env} {what}")
+        parts.append(
+            f"{env} {what}: expected {expected.rstrip('.')}" if expected else f"{env} {what}"
+        )
     return "configuration error: " + "; ".join(parts)
 
 

@@ -1,0 +1,73 @@
+"""Shared fixtures: one real moto server per test session, fresh names per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+from spotify_etl.local.provision import Provisioned, StackNames, provision
+
+REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class LocalAws:
+    """A moto server endpoint and the environment that points clients at it."""
+
+    endpoint: str
+
+    def env(self, names: StackNames | None = None) -> dict[str, str]:
+        env = {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }
+        if names is not None:
+            env |= {
+                "SPOTIFY_ETL_BUCKET": names.bucket,
+                "SPOTIFY_ETL_TRANSFORM_QUEUE": names.transform_queue,
+                "SPOTIFY_ETL_CATALOG_QUEUE": names.catalog_queue,
+            }
+        return env
+
+    def client(self, service: str):  # type: ignore[no-untyped-def]
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[LocalAws]:
+    """A real moto server on a free loopback port for the whole session."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield LocalAws(endpoint=f"http://{host}:{port}")
+    server.stop()
+
+
+@pytest.fixture
+def aws_env(moto_server: LocalAws, monkeypatch: pytest.MonkeyPatch) -> LocalAws:
+    """Point every AWS client of this process at the moto server."""
+    for key, value in moto_server.env().items():
+        monkeypatch.setenv(key, value)
+    return moto_server
+
+
+@pytest.fixture
+def stack(aws_env: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Provisioned:
+    """A fresh bucket and work queues (with DLQs) on the moto server; env set."""
+    names = StackNames.unique()
+    provisioned = provision(aws_env.client("s3"), aws_env.client("sqs"), names, REGION)
+    for key, value in aws_env.env(names).items():
+        monkeypatch.setenv(key, value)
+    return provisioned

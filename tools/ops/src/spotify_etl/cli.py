@@ -1,0 +1,34 @@
+"""``spotify-etl``: the operator CLI.
+
+Each command group lives in its own module with a ``register(subparsers)``
+function; this module only assembles them and dispatches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from spotify_etl.local import commands as local_commands
+
+COMMAND_MODULES = [local_commands]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, one sub-command per registered module."""
+    parser = argparse.ArgumentParser(
+        prog="spotify-etl",
+        description="Operate the spotify-etl pipeline: local stack, queries, replay, status.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: parse, run the chosen command, exit with its code."""
+    args = build_parser().parse_args(argv)
+    code: int = args.run(args)
+    sys.exit(code)

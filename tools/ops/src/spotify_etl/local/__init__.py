@@ -1,0 +1,1 @@
+"""The embedded local stack: a moto server on loopback with the bucket and queues."""
