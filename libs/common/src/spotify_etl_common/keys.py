@@ -53,9 +53,11 @@ def playlist_items_key(playlist_id: str, snapshot_id: str, page: int) -> str:
     """Key of one page of a playlist's items at one snapshot."""
     if page < 0:
         raise ValueError(f"page must be >= 0, got {page}")
+    playlist = _safe("playlist id", playlist_id)
+    snapshot = _safe("snapshot id", snapshot_id)
     return (
-        f"{RAW_PREFIX}source={Source.PLAYLIST_ITEMS}/playlist_id={_safe('playlist id', playlist_id)}"
-        f"/snapshot_id={_safe('snapshot id', snapshot_id)}/page={page:04d}.json"
+        f"{RAW_PREFIX}source={Source.PLAYLIST_ITEMS}/playlist_id={playlist}"
+        f"/snapshot_id={snapshot}/page={page:04d}.json"
     )
 
 

@@ -137,7 +137,6 @@ PLAYS = _table(
 )
 
 TABLES: dict[str, Table] = {
-    t.name: t
-    for t in (TRACKS, ALBUMS, ARTISTS, TRACK_ARTISTS, PLAYLISTS, PLAYLIST_ITEMS, PLAYS)
+    t.name: t for t in (TRACKS, ALBUMS, ARTISTS, TRACK_ARTISTS, PLAYLISTS, PLAYLIST_ITEMS, PLAYS)
 }
 """Every curated table by name."""

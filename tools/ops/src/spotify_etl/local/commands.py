@@ -65,7 +65,8 @@ def export_lines(stack: LocalStack) -> str:
 def run_up(args: argparse.Namespace) -> int:
     stack = ensure_local_stack(args.port)
     print(
-        f"# local stack on {stack.endpoint} (pid {stack.pid}); stop it with: spotify-etl local down",
+        f"# local stack on {stack.endpoint} (pid {stack.pid}); "
+        "stop it with: spotify-etl local down",
         file=sys.stderr,
     )
     print(export_lines(stack))
