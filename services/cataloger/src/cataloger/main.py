@@ -1,0 +1,94 @@
+"""Composition root of the cataloger: settings, clients, catalog, worker."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from contextlib import AsyncExitStack
+
+from spotify_etl_common.aws import athena_client, glue_client, sqs_client
+from spotify_etl_common.errors import SpotifyEtlError
+from spotify_etl_common.logs import configure_logging, get_logger
+from spotify_etl_common.messages import TableFileWritten
+from spotify_etl_common.settings import load_settings
+from spotify_etl_common.tables import TABLES
+from spotify_etl_common.worker import Worker, WorkerStats, resolve_queues, serve
+
+from cataloger.athena import AthenaQueries
+from cataloger.crawler import CrawlerRunner, crawler_spec
+from cataloger.definitions import Projection
+from cataloger.glue_catalog import GlueCatalog
+from cataloger.publisher import ViewPublisher
+from cataloger.service import Cataloger, CatalogOptions
+from cataloger.settings import CatalogerSettings
+from cataloger.views import load_views
+
+SERVICE = "cataloger"
+EXIT_FAILED = 1
+
+log = get_logger(__name__)
+
+
+async def run(settings: CatalogerSettings) -> WorkerStats:
+    """Ensure the catalog and views, then consume the catalog queue until stopped or idle."""
+    async with AsyncExitStack() as stack:
+        sqs = await stack.enter_async_context(sqs_client(settings))
+        glue = await stack.enter_async_context(glue_client(settings))
+        queue, dead_letters = await resolve_queues(sqs, settings.catalog_queue)
+        publisher = None
+        if settings.publish_views:
+            athena = await stack.enter_async_context(athena_client(settings))
+            queries = AthenaQueries(
+                athena,
+                settings.database,
+                settings.athena_workgroup,
+                settings.results_location,
+                poll_seconds=settings.athena_poll_seconds,
+            )
+            publisher = ViewPublisher(queries, load_views())
+        crawler = None
+        if settings.crawler and settings.crawler_role:
+            spec = crawler_spec(
+                settings.crawler_name,
+                settings.crawler_role,
+                settings.database,
+                settings.bucket,
+                list(TABLES),
+            )
+            crawler = CrawlerRunner(
+                glue, spec, settings.crawler_poll_seconds, settings.crawler_timeout
+            )
+        projection = (
+            Projection(settings.projection_start.isoformat())
+            if settings.partition_projection
+            else None
+        )
+        cataloger = Cataloger(
+            GlueCatalog(glue, settings.database),
+            CatalogOptions(settings.bucket, projection),
+            TABLES,
+            crawler=crawler,
+            publisher=publisher,
+        )
+        await cataloger.start()
+        worker = Worker(
+            queue,
+            dead_letters,
+            TableFileWritten,
+            config=settings.worker_config(),
+            batch_handler=cataloger.handle_batch,
+            service=SERVICE,
+        )
+        return await serve(worker)
+
+
+def main() -> None:
+    """Entry point ``cataloger``."""
+    settings = load_settings(CatalogerSettings)
+    configure_logging(SERVICE, settings.log_level)
+    try:
+        asyncio.run(run(settings))
+    except SpotifyEtlError as error:
+        log.error("cataloger_failed", reason=error.reason)
+        print(f"cataloger: {error.reason}", file=sys.stderr)
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,7 @@
+-- Plays per UTC hour of day (0-23), each play counted once across overlapping fetches.
+SELECT
+    hour(played_at) AS hour_of_day,
+    count(*) AS plays,
+    count(DISTINCT track_id) AS distinct_tracks
+FROM (SELECT DISTINCT played_at, track_id FROM plays) AS distinct_plays
+GROUP BY hour(played_at)
