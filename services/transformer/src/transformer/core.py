@@ -1,0 +1,206 @@
+"""The pure core: raw response bytes in, curated Polars frames out (no I/O).
+
+:func:`transform` takes any number of raw objects (one for the queue worker,
+a batch of files for ``transform-files``), recognises each from its content,
+and returns one frame per curated table holding the rows of all of them, each
+row carrying its lineage (``source_key``, ``extracted_at``). Frames are
+conformed to :mod:`spotify_etl_common.tables`: declared columns, order, dtypes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import polars as pl
+from spotify_etl_common.messages import Source
+
+from transformer import entities
+from transformer.recognise import PLAYLIST_ITEMS_HREF, Parsed, recognise
+from transformer.schemas import conform, empty
+
+UNKNOWN_SNAPSHOT = "unknown"
+"""snapshot_id of playlist items whose snapshot is known neither from the message nor the key
+(e.g. the seed's raw dumps)."""
+
+TABLES_OF: Mapping[Source, tuple[str, ...]] = {
+    Source.PLAYLIST_ITEMS: ("playlist_items", "tracks", "albums", "artists", "track_artists"),
+    Source.RECENTLY_PLAYED: ("plays", "tracks", "albums", "artists", "track_artists"),
+    Source.TRACKS: ("tracks", "albums", "artists", "track_artists"),
+    Source.ALBUMS: ("albums", "artists"),
+    Source.ARTISTS: ("artists",),
+    Source.PLAYLISTS: ("playlists",),
+}
+"""The tables each source yields: one file each per raw object, even when empty."""
+
+_UTC = pl.Datetime("us", "UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class RawObject:
+    """One raw response and what is known about it besides its bytes."""
+
+    key: str
+    """Raw S3 key (or local path): lineage, and the name of the curated files."""
+    body: bytes
+    extracted_at: datetime
+    """When the response was fetched (aware)."""
+    playlist_id: str | None = None
+    snapshot_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transformed:
+    """Rows of every table for a set of raw objects, and what each object was."""
+
+    tables: dict[str, pl.DataFrame]
+    sources: dict[str, Source]
+    """Source recognised for each raw key."""
+
+
+def _timestamp(expr: pl.Expr) -> pl.Expr:
+    """ISO-8601 UTC strings (``2022-05-20T12:35:56Z``, with or without fraction)."""
+    return expr.str.to_datetime(
+        "%Y-%m-%dT%H:%M:%S%.fZ", time_unit="us", time_zone="UTC", strict=False
+    )
+
+
+def _playlist_items(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    rows = (
+        pages.filter(pl.col("items").list.len() > 0)
+        .with_columns(
+            pl.coalesce(
+                "ctx_playlist_id", pl.col("href").str.extract(PLAYLIST_ITEMS_HREF.pattern, 1)
+            ).alias("playlist_id"),
+            pl.col("ctx_snapshot_id").fill_null(UNKNOWN_SNAPSHOT).alias("snapshot_id"),
+            pl.int_ranges(0, pl.col("items").list.len()).alias("index"),
+        )
+        .explode(["items", "index"])
+        .unnest("items")
+        .with_columns(pl.coalesce("item", "track").alias("entity"))
+    )
+    entity = pl.col("entity").struct
+    local = pl.col("is_local").fill_null(False) | entity.field("is_local").fill_null(False)
+    item_type = (
+        pl.when(pl.col("entity").is_null())
+        .then(pl.lit("missing"))
+        .when(local)
+        .then(pl.lit("local"))
+        .otherwise(entity.field("type").fill_null("track"))
+    )
+    items = rows.select(
+        "playlist_id",
+        "snapshot_id",
+        (pl.col("offset").fill_null(0) + pl.col("index")).alias("position"),
+        item_type.alias("item_type"),
+        pl.when(local).then(None).otherwise(entity.field("id")).alias("track_id"),
+        entity.field("uri").alias("track_uri"),
+        local.alias("is_local"),
+        _timestamp(pl.col("added_at")).alias("added_at"),
+        pl.col("added_by").struct.field("id").alias("added_by"),
+        *entities.LINEAGE,
+    )
+    return {"playlist_items": items, **entities.dimension_tables(rows)}
+
+
+def _recently_played(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    rows = (
+        pages.filter(pl.col("items").list.len() > 0)
+        .explode("items")
+        .unnest("items")
+        .rename({"track": "entity"})
+    )
+    plays = rows.select(
+        _timestamp(pl.col("played_at")).alias("played_at"),
+        pl.col("entity").struct.field("id").alias("track_id"),
+        pl.col("context").struct.field("type").alias("context_type"),
+        pl.col("context").struct.field("uri").alias("context_uri"),
+        *entities.LINEAGE,
+    )
+    return {"plays": plays, **entities.dimension_tables(rows)}
+
+
+def _as_struct(frame: pl.DataFrame, name: str, *exclude: str) -> pl.DataFrame:
+    return frame.select(
+        *entities.LINEAGE,
+        pl.struct(
+            pl.all().exclude(*exclude, *entities.LINEAGE, "ctx_playlist_id", "ctx_snapshot_id")
+        ).alias(name),
+    )
+
+
+def _tracks(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    return entities.dimension_tables(_as_struct(objects, "entity"))
+
+
+def _albums(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    albums = _as_struct(objects, "album", "type")
+    artists = entities.credited_artists(albums, pl.col("album").struct.field("artists"))
+    return {"albums": entities.album_rows(albums), "artists": entities.artist_rows(artists)}
+
+
+def _artists(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    return {"artists": entities.artist_rows(_as_struct(objects, "artist", "type"))}
+
+
+def _playlists(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    total = pl.coalesce(
+        pl.col("items").struct.field("total"), pl.col("tracks").struct.field("total")
+    )
+    rows = objects.select(
+        pl.col("id").alias("playlist_id"),
+        pl.coalesce("snapshot_id", "ctx_snapshot_id")
+        .fill_null(UNKNOWN_SNAPSHOT)
+        .alias("snapshot_id"),
+        "name",
+        "description",
+        pl.col("owner").struct.field("id").alias("owner_id"),
+        "public",
+        "collaborative",
+        total.alias("total_items"),
+        pl.col("external_urls").struct.field("spotify").alias("url"),
+        *entities.LINEAGE,
+    )
+    return {"playlists": rows}
+
+
+_BUILDERS: Mapping[Source, Callable[[pl.DataFrame], dict[str, pl.DataFrame]]] = {
+    Source.PLAYLIST_ITEMS: _playlist_items,
+    Source.RECENTLY_PLAYED: _recently_played,
+    Source.TRACKS: _tracks,
+    Source.ALBUMS: _albums,
+    Source.ARTISTS: _artists,
+    Source.PLAYLISTS: _playlists,
+}
+
+
+def _with_context(raw: RawObject, parsed: Parsed) -> pl.DataFrame:
+    return parsed.frame.with_columns(
+        pl.lit(raw.key, pl.String).alias("source_key"),
+        pl.lit(raw.extracted_at.astimezone(UTC), _UTC).alias("extracted_at"),
+        pl.lit(raw.playlist_id, pl.String).alias("ctx_playlist_id"),
+        pl.lit(raw.snapshot_id, pl.String).alias("ctx_snapshot_id"),
+    )
+
+
+def transform(objects: Sequence[RawObject]) -> Transformed:
+    """Every curated row of ``objects``; raises ``UnreadableObject`` for the first bad one."""
+    by_source: dict[Source, list[pl.DataFrame]] = {}
+    sources: dict[str, Source] = {}
+    for raw in objects:
+        parsed = recognise(raw.key, raw.body)
+        sources[raw.key] = parsed.source
+        by_source.setdefault(parsed.source, []).append(_with_context(raw, parsed))
+    parts: dict[str, list[pl.DataFrame]] = {}
+    for source, frames in by_source.items():
+        for table, frame in _BUILDERS[source](pl.concat(frames, how="vertical")).items():
+            parts.setdefault(table, []).append(conform(table, frame))
+    tables = {
+        table: pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
+        for table, frames in parts.items()
+    }
+    for source in by_source:
+        for table in TABLES_OF[source]:
+            tables.setdefault(table, empty(table))
+    return Transformed(tables, sources)

@@ -1,0 +1,152 @@
+"""Dimension rows from embedded Spotify objects: tracks, albums, artists, credits.
+
+Each function takes a frame with the lineage columns (``source_key``,
+``extracted_at``) and one struct column of a Spotify object, and returns rows
+of a curated table, one per entity per raw object (duplicates within an object
+collapse to the first occurrence). Local files (null ids) and episodes never
+become tracks; every credited artist of a track is kept, in credit order.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+LINEAGE = ("source_key", "extracted_at")
+_KEY = ["source_key", "id"]
+
+
+def _field(column: str, *path: str) -> pl.Expr:
+    expr = pl.col(column)
+    for name in path:
+        expr = expr.struct.field(name)
+    return expr
+
+
+def playable_tracks(frame: pl.DataFrame, column: str = "entity") -> pl.DataFrame:
+    """Track objects of ``frame[column]`` that are real catalogue tracks, once per raw object."""
+    entity = pl.col(column).struct
+    return (
+        frame.filter(
+            entity.field("id").is_not_null()
+            & (entity.field("type").fill_null("track") == "track")
+            & ~entity.field("is_local").fill_null(False)
+        )
+        .select(*LINEAGE, pl.col(column).alias("track"), entity.field("id").alias("id"))
+        .unique(subset=_KEY, keep="first", maintain_order=True)
+    )
+
+
+def track_rows(tracks: pl.DataFrame) -> pl.DataFrame:
+    """``tracks`` rows from :func:`playable_tracks` output."""
+    t = pl.col("track").struct
+    return tracks.select(
+        pl.col("id").alias("track_id"),
+        t.field("name").alias("name"),
+        t.field("duration_ms").alias("duration_ms"),
+        t.field("explicit").alias("explicit"),
+        t.field("popularity").alias("popularity"),
+        _field("track", "external_ids", "isrc").alias("isrc"),
+        _field("track", "album", "id").alias("album_id"),
+        _field("track", "external_urls", "spotify").alias("url"),
+        t.field("uri").alias("uri"),
+        *LINEAGE,
+    )
+
+
+def track_artist_rows(tracks: pl.DataFrame) -> pl.DataFrame:
+    """``track_artists`` rows: every credited artist of each track, position 0 first."""
+    artists = _field("track", "artists")
+    return (
+        tracks.select(
+            pl.col("id").alias("track_id"),
+            artists.alias("artist"),
+            pl.int_ranges(0, artists.list.len()).alias("position"),
+            *LINEAGE,
+        )
+        .explode(["artist", "position"])
+        .select(
+            "track_id",
+            _field("artist", "id").alias("artist_id"),
+            "position",
+            *LINEAGE,
+        )
+        .filter(pl.col("artist_id").is_not_null())
+    )
+
+
+def album_rows(frame: pl.DataFrame, column: str = "album") -> pl.DataFrame:
+    """``albums`` rows from album objects; release dates of year or month precision
+    become the first day of the period, with the precision kept beside them."""
+    album = pl.col(column).struct
+    raw_date = album.field("release_date")
+    precision = pl.coalesce(
+        album.field("release_date_precision"),
+        pl.when(raw_date.str.len_chars() == 4)
+        .then(pl.lit("year"))
+        .when(raw_date.str.len_chars() == 7)
+        .then(pl.lit("month"))
+        .when(raw_date.is_not_null())
+        .then(pl.lit("day")),
+    )
+    first_day = (
+        pl.when(precision == "year")
+        .then(raw_date.str.slice(0, 4) + "-01-01")
+        .when(precision == "month")
+        .then(raw_date.str.slice(0, 7) + "-01")
+        .otherwise(raw_date)
+    )
+    return (
+        frame.select(*LINEAGE, pl.col(column).alias("album"), album.field("id").alias("id"))
+        .filter(pl.col("id").is_not_null())
+        .unique(subset=_KEY, keep="first", maintain_order=True)
+        .select(
+            pl.col("id").alias("album_id"),
+            _field("album", "name").alias("name"),
+            _field("album", "album_type").alias("album_type"),
+            first_day.str.to_date("%Y-%m-%d", strict=False).alias("release_date"),
+            precision.alias("release_date_precision"),
+            raw_date.str.slice(0, 4).cast(pl.Int32, strict=False).alias("release_year"),
+            _field("album", "total_tracks").alias("total_tracks"),
+            _field("album", "external_urls", "spotify").alias("url"),
+            _field("album", "uri").alias("uri"),
+            *LINEAGE,
+        )
+    )
+
+
+def artist_rows(frame: pl.DataFrame, column: str = "artist") -> pl.DataFrame:
+    """``artists`` rows from artist objects (null ids dropped)."""
+    artist = pl.col(column).struct
+    return (
+        frame.select(*LINEAGE, pl.col(column).alias("artist"), artist.field("id").alias("id"))
+        .filter(pl.col("id").is_not_null())
+        .unique(subset=_KEY, keep="first", maintain_order=True)
+        .select(
+            pl.col("id").alias("artist_id"),
+            _field("artist", "name").alias("name"),
+            _field("artist", "external_urls", "spotify").alias("url"),
+            _field("artist", "uri").alias("uri"),
+            *LINEAGE,
+        )
+    )
+
+
+def credited_artists(frame: pl.DataFrame, *lists: pl.Expr) -> pl.DataFrame:
+    """One row per artist object found in the ``lists`` expressions (lists of artists)."""
+    parts = [frame.select(*LINEAGE, expr.alias("artist")).explode("artist") for expr in lists]
+    return pl.concat(parts, how="vertical")
+
+
+def dimension_tables(frame: pl.DataFrame, column: str = "entity") -> dict[str, pl.DataFrame]:
+    """``tracks``, ``albums``, ``artists`` and ``track_artists`` from track objects."""
+    tracks = playable_tracks(frame, column)
+    albums = tracks.select(*LINEAGE, _field("track", "album").alias("album"))
+    artists = credited_artists(
+        tracks, _field("track", "artists"), _field("track", "album", "artists")
+    )
+    return {
+        "tracks": track_rows(tracks),
+        "albums": album_rows(albums),
+        "artists": artist_rows(artists),
+        "track_artists": track_artist_rows(tracks),
+    }

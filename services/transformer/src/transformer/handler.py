@@ -1,0 +1,118 @@
+"""The queue handler: read a raw object, transform it, write its files, announce them.
+
+Gather (GET the raw object), decide (the pure core, in a thread), apply (PUT
+every Parquet file, then, only when all are written, post one
+``TableFileWritten`` per file). A message that is replayed computes the same
+keys and overwrites the same files. Raw objects are only ever read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from spotify_etl_common.errors import PermanentError
+from spotify_etl_common.logs import get_logger
+from spotify_etl_common.messages import RawObjectWritten, Source
+from spotify_etl_common.metrics import emf_fields
+from spotify_etl_common.s3 import S3Store
+from spotify_etl_common.sqs import OutgoingMessage, ReceivedMessage, SqsQueue
+
+from transformer.core import RawObject, transform
+from transformer.layout import TableFile, parquet_bytes, plan_files, table_file_message
+from transformer.recognise import UnreadableObject
+
+SERVICE = "transformer"
+log = get_logger(__name__)
+
+
+def raw_object(message: RawObjectWritten, body: bytes) -> RawObject:
+    """The core's input for ``message``: lineage and playlist context from the message."""
+    playlist_id = message.entity_id if message.source is Source.PLAYLIST_ITEMS else None
+    return RawObject(
+        key=message.key,
+        body=body,
+        extracted_at=message.extracted_at,
+        playlist_id=playlist_id,
+        snapshot_id=message.snapshot_id,
+    )
+
+
+def decide(message: RawObjectWritten, body: bytes) -> list[TableFile]:
+    """The files to write for ``message``; a bad object is a ``PermanentError`` naming it."""
+    uri = f"s3://{message.bucket}/{message.key}"
+    raw = raw_object(message, body)
+    try:
+        transformed = transform([raw])
+    except UnreadableObject as error:
+        raise PermanentError(
+            f"{uri}: {error.problem}; fix the object or drop the message"
+        ) from error
+    found = transformed.sources[message.key]
+    if found is not message.source:
+        raise PermanentError(
+            f"{uri}: message says source {message.source}, but the object holds {found}"
+        )
+    return plan_files(transformed, {message.key: message.extracted_at})
+
+
+class TransformHandler:
+    """Handles ``RawObjectWritten`` messages (see the module docstring)."""
+
+    def __init__(
+        self,
+        raw: Callable[[str], S3Store],
+        curated: S3Store,
+        catalog: SqsQueue,
+        write_concurrency: int = 8,
+        clock: Callable[[], datetime] = lambda: datetime.now(tz=UTC),
+    ) -> None:
+        self.raw = raw
+        self.curated = curated
+        self.catalog = catalog
+        self.write_concurrency = write_concurrency
+        self.clock = clock
+
+    async def __call__(
+        self, message: RawObjectWritten, received: ReceivedMessage
+    ) -> Mapping[str, object]:
+        body = await self.raw(message.bucket).get(message.key)
+        files = await asyncio.to_thread(decide, message, body)
+        await self._write(files)
+        written_at = self.clock()
+        await self.catalog.send(
+            [
+                OutgoingMessage(
+                    table_file_message(f, self.curated.bucket, written_at).model_dump_json(),
+                    {"table": f.table},
+                )
+                for f in files
+            ]
+        )
+        rows = {f.table: f.frame.height for f in files}
+        total = sum(rows.values())
+        log.info(
+            "transform.rows_written",
+            source_key=message.key,
+            rows=rows,
+            **emf_fields(
+                SERVICE,
+                {"RowsWritten": (total, "Count"), "FilesWritten": (len(files), "Count")},
+                timestamp_ms=int(time.time() * 1000),
+            ),
+        )
+        return {"source": str(message.source), "files": len(files), "rows": rows}
+
+    async def _write(self, files: list[TableFile]) -> None:
+        limit = asyncio.Semaphore(self.write_concurrency)
+
+        async def put(file: TableFile) -> None:
+            data = await asyncio.to_thread(parquet_bytes, file.frame)
+            async with limit:
+                await self.curated.put(
+                    file.key, data, content_type="application/vnd.apache.parquet"
+                )
+
+        await asyncio.gather(*(put(f) for f in files))

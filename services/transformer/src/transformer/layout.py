@@ -1,0 +1,82 @@
+"""Where curated rows go: one Parquet file per table per raw object, at a deterministic key.
+
+The key is a pure function of the table, the UTC day of extraction and the raw
+key (:func:`spotify_etl_common.keys.curated_key`), so a replayed message or a
+re-run over the same files overwrites the same objects and never adds any.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final, Literal
+
+import polars as pl
+from spotify_etl_common.keys import curated_key, partition_values
+from spotify_etl_common.messages import TableFileWritten
+from spotify_etl_common.tables import TABLES
+
+from transformer.core import TABLES_OF, Transformed
+from transformer.schemas import empty
+
+COMPRESSION: Final[Literal["zstd"]] = "zstd"
+
+
+@dataclass(frozen=True, slots=True)
+class TableFile:
+    """The rows of one table made from one raw object, and where they go."""
+
+    table: str
+    key: str
+    source_key: str
+    frame: pl.DataFrame
+
+    @property
+    def partition(self) -> dict[str, str]:
+        """Hive partition values of the file (``dt``)."""
+        return partition_values(self.key)
+
+
+def plan_files(transformed: Transformed, extracted_at: Mapping[str, datetime]) -> list[TableFile]:
+    """Every file to write: for each raw object, one per table its source yields."""
+    groups = {
+        table: frame.partition_by("source_key", as_dict=True, maintain_order=True)
+        for table, frame in transformed.tables.items()
+    }
+    files = []
+    for source_key, source in transformed.sources.items():
+        day = extracted_at[source_key].astimezone(UTC).date()
+        for table in TABLES_OF[source]:
+            frame = groups.get(table, {}).get((source_key,))
+            files.append(
+                TableFile(
+                    table,
+                    curated_key(table, day, source_key),
+                    source_key,
+                    frame if frame is not None else empty(table),
+                )
+            )
+    return files
+
+
+def parquet_bytes(frame: pl.DataFrame) -> bytes:
+    """``frame`` as a zstd-compressed Parquet file."""
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression=COMPRESSION)
+    return buffer.getvalue()
+
+
+def table_file_message(file: TableFile, bucket: str, written_at: datetime) -> TableFileWritten:
+    """The ``TableFileWritten`` announcing ``file`` to the cataloger."""
+    return TableFileWritten(
+        table=file.table,
+        bucket=bucket,
+        key=file.key,
+        partition=file.partition,
+        rows=file.frame.height,
+        schema_version=TABLES[file.table].schema_version,
+        source_key=file.source_key,
+        written_at=written_at,
+    )

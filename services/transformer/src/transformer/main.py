@@ -1,0 +1,117 @@
+"""Composition root of the transformer: ``transformer [serve]`` or ``transformer transform-files``.
+
+``serve`` (the default) consumes ``RawObjectWritten`` messages from the
+transform queue until stopped (or idle, with SPOTIFY_ETL_EXIT_WHEN_IDLE).
+``transform-files PATH... --out DIR`` runs the same core over local raw files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from spotify_etl_common.aws import s3_client, sqs_client
+from spotify_etl_common.errors import PermanentError
+from spotify_etl_common.logs import configure_logging
+from spotify_etl_common.messages import RawObjectWritten
+from spotify_etl_common.s3 import S3Store
+from spotify_etl_common.settings import load_settings
+from spotify_etl_common.sqs import SqsQueue
+from spotify_etl_common.worker import Worker, resolve_queues, serve
+
+from transformer.handler import SERVICE, TransformHandler
+from transformer.local_files import find_files, transform_files
+from transformer.settings import TransformerSettings
+
+
+async def run_service(settings: TransformerSettings) -> None:
+    """Build the clients, the handler and the worker; run until stopped or idle."""
+    async with s3_client(settings) as s3, sqs_client(settings) as sqs:
+        queue, dead_letters = await resolve_queues(sqs, settings.transform_queue)
+        catalog = await SqsQueue.resolve(sqs, settings.catalog_queue)
+        handler = TransformHandler(
+            raw=lambda bucket: S3Store(s3, bucket),
+            curated=S3Store(s3, settings.bucket),
+            catalog=catalog,
+            write_concurrency=settings.write_concurrency,
+        )
+        worker = Worker(
+            queue,
+            dead_letters,
+            RawObjectWritten,
+            handler,
+            settings.worker_config(),
+            service=SERVICE,
+        )
+        await serve(worker)
+
+
+def _serve() -> int:
+    settings = load_settings(TransformerSettings)
+    configure_logging(SERVICE, settings.log_level)
+    try:
+        asyncio.run(run_service(settings))
+    except PermanentError as error:
+        print(f"transformer: {error.reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _transform_files(args: argparse.Namespace) -> int:
+    try:
+        files = find_files(args.paths)
+    except FileNotFoundError as error:
+        print(f"transformer: {error}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    outcome = transform_files(files, args.out, args.workers, args.batch_size, args.extracted_at)
+    seconds = time.perf_counter() - started
+    for problem in outcome.errors:
+        print(f"transformer: skipped {problem}", file=sys.stderr)
+    rows = sum(outcome.rows.values())
+    print(
+        f"{outcome.files} files, {outcome.bytes / 1e6:.1f} MB -> {outcome.written} Parquet files, "
+        f"{rows} rows in {seconds:.2f} s ({outcome.bytes / 1e6 / max(seconds, 1e-9):.1f} MB/s, "
+        f"{rows / max(seconds, 1e-9):.0f} rows/s); "
+        + ", ".join(f"{t}={n}" for t, n in sorted(outcome.rows.items()))
+    )
+    return 1 if outcome.errors else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="transformer", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="consume the transform queue (the default)")
+    files = commands.add_parser(
+        "transform-files", help="transform local raw files or folders into Parquet"
+    )
+    files.add_argument("paths", nargs="+", type=Path, help="raw JSON files or folders of them")
+    files.add_argument("--out", type=Path, required=True, help="output folder (<table>/dt=.../)")
+    files.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    files.add_argument("--batch-size", type=int, default=32, help="files per batch (default 32)")
+    files.add_argument(
+        "--extracted-at",
+        type=datetime.fromisoformat,
+        default=None,
+        help="extraction time of every file, ISO-8601 with offset (default: file mtime)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``transformer`` command."""
+    args = _parser().parse_args(argv)
+    if args.command == "transform-files":
+        if args.extracted_at is not None and args.extracted_at.tzinfo is None:
+            print("transformer: --extracted-at needs an offset, e.g. 2026-11-24T00:00:00+00:00")
+            return 2
+        return _transform_files(args)
+    return _serve()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

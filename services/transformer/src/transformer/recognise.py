@@ -1,0 +1,111 @@
+"""Recognise what a raw object holds from its content, and parse it.
+
+The response's own ``href`` and shape decide, never the key or file name, so
+the seed's ``spotify_raw_<timestamp>.json`` dumps and recorded examples parse
+the same way as objects the extractor wrote. A page whose body starts with its
+``href`` (as Spotify and ``json.dumps`` write them) is parsed once; anything
+else is probed for ``href`` and ``type`` first. Every result is checked
+against the shape it was parsed as.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+from spotify_etl_common.messages import Source
+
+from transformer import responses
+
+_API = r"https://api\.spotify\.com/v1/"
+PLAYLIST_ITEMS_HREF = re.compile(
+    _API + r"(?:users/[^/]+/)?playlists/(?P<playlist_id>[^/?#]+)/(?:items|tracks)(?:[?#]|$)"
+)
+"""Page of a playlist's items: 2026 ``/items``, legacy ``/tracks``, old ``/users/x/`` form."""
+RECENTLY_PLAYED_HREF = re.compile(_API + r"me/player/recently-played(?:[?#]|$)")
+_LEADING_HREF = re.compile(rb'\A\s*\{\s*"href"\s*:\s*"(?P<href>[^"\\]*)"')
+_PAGE_SCHEMAS = {
+    Source.PLAYLIST_ITEMS: responses.PLAYLIST_ITEMS_PAGE,
+    Source.RECENTLY_PLAYED: responses.RECENTLY_PLAYED_PAGE,
+}
+_ENTITY_SCHEMAS = {
+    "playlist": (Source.PLAYLISTS, responses.PLAYLIST),
+    "track": (Source.TRACKS, responses.SINGLE_TRACK),
+    "album": (Source.ALBUMS, responses.SINGLE_ALBUM),
+    "artist": (Source.ARTISTS, responses.SINGLE_ARTIST),
+}
+
+
+class UnreadableObject(Exception):
+    """A raw object that cannot be transformed: malformed JSON or an unknown shape."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A raw object's source and its body as a one-row frame of the source's read schema."""
+
+    source: Source
+    frame: pl.DataFrame
+
+
+def page_source(href: str | None) -> Source | None:
+    """The paginated source an ``href`` belongs to, if any."""
+    if href is None:
+        return None
+    if PLAYLIST_ITEMS_HREF.match(href):
+        return Source.PLAYLIST_ITEMS
+    if RECENTLY_PLAYED_HREF.match(href):
+        return Source.RECENTLY_PLAYED
+    return None
+
+
+def _read(key: str, body: bytes, schema: pl.Schema) -> pl.DataFrame:
+    try:
+        frame = pl.read_json(body, schema=schema)
+    except pl.exceptions.PolarsError as error:
+        problem = str(error).split("\n", 1)[0]
+        raise UnreadableObject(
+            key, f"not a Spotify response this service knows ({problem})"
+        ) from None
+    if frame.height != 1:
+        raise UnreadableObject(key, f"expected one JSON object, found {frame.height} rows")
+    return frame
+
+
+def recognise(key: str, body: bytes) -> Parsed:
+    """Parse ``body`` (the raw object at ``key``) as the response shape it holds.
+
+    Raises :class:`UnreadableObject` naming ``key`` for malformed JSON, a JSON
+    value that is not an object, or an object of no known shape.
+    """
+    if not body.strip():
+        raise UnreadableObject(key, "empty body")
+    leading = _LEADING_HREF.match(body[:512])
+    source = page_source(leading.group("href").decode()) if leading else None
+    if source is None:
+        probe = _read(key, body, responses.PROBE)
+        href, kind = probe.row(0)
+        source = page_source(href)
+        if source is None:
+            entity = _ENTITY_SCHEMAS.get(kind or "")
+            if entity is None:
+                raise UnreadableObject(
+                    key,
+                    f"unknown shape (href {href!r}, type {kind!r}): expected a playlist items "
+                    "or recently played page, or a playlist, track, album or artist object",
+                )
+            source, schema = entity
+            frame = _read(key, body, schema)
+            if frame.item(0, "id") is None:
+                raise UnreadableObject(key, f"{kind} object without an id")
+            return Parsed(source, frame)
+    frame = _read(key, body, _PAGE_SCHEMAS[source])
+    if frame.item(0, "items") is None:
+        raise UnreadableObject(key, f"{source} page without an items list")
+    return Parsed(source, frame)
