@@ -1,0 +1,33 @@
+"""What happened to one source in a run (the run summary is made of these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from spotify_etl_common.errors import SpotifyEtlError, TransientError
+
+
+class Status(StrEnum):
+    EXTRACTED = "extracted"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One source's result: a failure carries one clear line."""
+
+    source: str
+    status: Status
+    objects: int = 0
+    error: str | None = None
+    transient: bool = False
+    retry_after: float | None = None
+
+
+def failed(source: str, line: str, error: SpotifyEtlError | None = None) -> Outcome:
+    """A failed outcome; transient errors keep their retry delay."""
+    transient = isinstance(error, TransientError)
+    retry_after = error.retry_after if isinstance(error, TransientError) else None
+    return Outcome(source, Status.FAILED, error=line, transient=transient, retry_after=retry_after)

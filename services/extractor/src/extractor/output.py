@@ -1,0 +1,82 @@
+"""Raw objects out: write bytes as received under deterministic keys, then announce them.
+
+:func:`raw_message` is pure; :class:`Publisher` is the thin shell that writes
+and sends. Messages are sent only after every object of a unit is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from spotify_etl_common.messages import RawObjectWritten, Source
+from spotify_etl_common.sqs import OutgoingMessage
+
+from extractor.ports import MessageSink, ObjectStore
+
+
+@dataclass(frozen=True)
+class RawObject:
+    """One response to store: where, what, and its lineage."""
+
+    key: str
+    body: bytes
+    source: Source
+    entity_id: str | None = None
+    snapshot_id: str | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Identity of one run, stamped on every message."""
+
+    run_id: str
+    started_at: datetime
+    bucket: str
+
+
+def raw_message(obj: RawObject, run: RunContext) -> OutgoingMessage:
+    """The transform-queue message announcing ``obj``."""
+    body = RawObjectWritten(
+        bucket=run.bucket,
+        key=obj.key,
+        source=obj.source,
+        entity_id=obj.entity_id,
+        snapshot_id=obj.snapshot_id,
+        page=obj.page,
+        run_id=run.run_id,
+        extracted_at=run.started_at,
+    )
+    return OutgoingMessage(body=body.model_dump_json(), attributes={"source": str(obj.source)})
+
+
+class Publisher:
+    """Writes raw objects and posts one message per object, in batches."""
+
+    def __init__(self, store: ObjectStore, queue: MessageSink, run: RunContext) -> None:
+        self._store = store
+        self._queue = queue
+        self.run = run
+        self.objects_written = 0
+        self.messages_sent = 0
+
+    async def write(self, obj: RawObject) -> None:
+        await self._store.put(obj.key, obj.body)
+        self.objects_written += 1
+
+    async def announce(self, objects: Sequence[RawObject]) -> None:
+        if not objects:
+            return
+        await self._queue.send([raw_message(o, self.run) for o in objects])
+        self.messages_sent += len(objects)
+
+    async def publish(self, objects: Sequence[RawObject]) -> None:
+        """Write every object, then announce them all."""
+        for obj in objects:
+            await self.write(obj)
+        await self.announce(objects)
+
+    async def stored(self, key: str) -> bool:
+        return await self._store.exists(key)

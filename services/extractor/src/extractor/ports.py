@@ -1,0 +1,24 @@
+"""The two outside ports of a run: where raw objects and state go, where messages go.
+
+``S3Store`` and ``SqsQueue`` of the shared library satisfy them; unit tests pass
+in-memory fakes with state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from spotify_etl_common.sqs import OutgoingMessage
+
+
+class ObjectStore(Protocol):
+    async def put(self, key: str, body: bytes, content_type: str = ...) -> None: ...
+
+    async def get_or_none(self, key: str) -> bytes | None: ...
+
+    async def exists(self, key: str) -> bool: ...
+
+
+class MessageSink(Protocol):
+    async def send(self, messages: Sequence[OutgoingMessage]) -> None: ...

@@ -1,0 +1,65 @@
+"""Settings of the extractor: Spotify credentials, sources and request pacing."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from spotify_etl_common.settings import CommonSettings
+
+
+class SpotifyAppSettings(BaseSettings):
+    """Spotify app, user and sources: all `extractor auth` needs (no AWS variables)."""
+
+    model_config = SettingsConfigDict(
+        extra="ignore",
+        frozen=True,
+        use_attribute_docstrings=True,
+        populate_by_name=True,
+        case_sensitive=True,
+    )
+
+    spotify_client_id: str = Field(alias="SPOTIFY_CLIENT_ID", min_length=1)
+    """Client id of the Spotify app (developer dashboard)."""
+    spotify_client_secret: SecretStr = Field(alias="SPOTIFY_CLIENT_SECRET", min_length=1)
+    """Client secret of the Spotify app."""
+    spotify_refresh_token: SecretStr | None = Field(default=None, alias="SPOTIFY_REFRESH_TOKEN")
+    """User refresh token from `extractor auth`; needed for playlist items and recently played."""
+    spotify_api_url: str = Field(default="https://api.spotify.com/v1", alias="SPOTIFY_API_URL")
+    """Base URL of the Web API (a fake's <url>/v1 in tests and local runs)."""
+    spotify_accounts_url: str = Field(
+        default="https://accounts.spotify.com", alias="SPOTIFY_ACCOUNTS_URL"
+    )
+    """Base URL of the accounts service (token and authorize endpoints)."""
+    playlists: str = Field(default="", alias="EXTRACTOR_PLAYLISTS")
+    """Comma-separated playlist ids, spotify:playlist: URIs or open.spotify.com URLs."""
+    recently_played: bool = Field(default=False, alias="EXTRACTOR_RECENTLY_PLAYED")
+    """Whether to extract the user's recently played tracks incrementally."""
+    auth_port: int = Field(default=8888, ge=1, le=65535, alias="EXTRACTOR_AUTH_PORT")
+    """Loopback port of `extractor auth` (redirect URI http://127.0.0.1:<port>/callback)."""
+
+
+class ExtractorSettings(CommonSettings, SpotifyAppSettings):
+    """Variables the extractor reads (common ones, Spotify ones, pacing)."""
+
+    playlist_items_endpoint: Literal["items", "tracks"] = Field(
+        default="items", alias="EXTRACTOR_PLAYLIST_ITEMS_ENDPOINT"
+    )
+    """`items` (2026 API, user token, 50 per page) or legacy `tracks` (extended quota, 100)."""
+    rate_limit: int = Field(default=120, ge=1, alias="EXTRACTOR_RATE_LIMIT")
+    """Most requests the extractor sends per rolling window (stay under Spotify's limit)."""
+    rate_window: float = Field(default=30.0, gt=0, alias="EXTRACTOR_RATE_WINDOW")
+    """Length of the rolling rate-limit window in seconds."""
+    concurrency: int = Field(default=4, ge=1, le=64, alias="EXTRACTOR_CONCURRENCY")
+    """Most Spotify requests in flight at once."""
+    max_retry_after: float = Field(default=120.0, ge=0, alias="EXTRACTOR_MAX_RETRY_AFTER")
+    """Longest Retry-After (seconds) waited out; longer ends the work as a transient error."""
+    max_attempts: int = Field(default=5, ge=1, alias="EXTRACTOR_MAX_ATTEMPTS")
+    """Attempts per request on 5xx, timeouts and connection errors."""
+    max_entities: int = Field(default=200, ge=0, alias="EXTRACTOR_MAX_ENTITIES")
+    """Most albums plus artists fetched per run (the rest waits for the next run)."""
+    recently_played_max_pages: int = Field(default=20, ge=1, alias="EXTRACTOR_RECENT_MAX_PAGES")
+    """Most recently-played pages fetched per run."""
+    request_timeout: float = Field(default=15.0, gt=0, alias="EXTRACTOR_REQUEST_TIMEOUT")
+    """Seconds before one Spotify request times out."""

@@ -1,0 +1,149 @@
+"""extractor run-once against the in-process fake Spotify and a moto stack."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from extractor.main import extract, main
+from extractor.outcome import Status
+from extractor.settings import ExtractorSettings
+from fake_spotify.server import FakeSpotify
+from spotify_etl.local.provision import Provisioned
+from spotify_etl_common.keys import state_key
+from spotify_etl_common.messages import RawObjectWritten, Source
+
+pytestmark = pytest.mark.integration
+
+
+def _raw_keys(stack: Provisioned, s3) -> set[str]:  # type: ignore[no-untyped-def]
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=stack.names.bucket, Prefix="raw/")
+    return {o["Key"] for page in pages for o in page.get("Contents", [])}
+
+
+def _drain(stack: Provisioned, sqs) -> list[RawObjectWritten]:  # type: ignore[no-untyped-def]
+    url = stack.queue_urls[stack.names.transform_queue]
+    messages: list[RawObjectWritten] = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        batch = got.get("Messages", [])
+        if not batch:
+            return messages
+        for m in batch:
+            messages.append(RawObjectWritten.model_validate_json(m["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+
+async def test_run_once_writes_raw_objects_and_one_message_each_then_skips_unchanged(
+    stack: Provisioned, extractor_env: FakeSpotify, moto_server
+) -> None:  # type: ignore[no-untyped-def]
+    s3, sqs = moto_server.client("s3"), moto_server.client("sqs")
+    fake = extractor_env
+
+    report = await extract(ExtractorSettings())
+
+    assert report.ok, report.summary_lines()
+    keys = _raw_keys(stack, s3)
+    messages = _drain(stack, sqs)
+    assert sorted(m.key for m in messages) == sorted(keys)
+    assert len(messages) == report.objects_written == len(keys)
+    own = fake.catalog.own_playlist_ids
+    for playlist_id in own:
+        snapshot = fake.catalog.playlists[playlist_id].snapshot_id
+        pages = [k for k in keys if f"playlist_id={playlist_id}/snapshot_id={snapshot}/page=" in k]
+        assert len(pages) == 3  # 120 items, 50 per page
+    assert {m.source for m in messages} == {
+        Source.PLAYLISTS,
+        Source.PLAYLIST_ITEMS,
+        Source.RECENTLY_PLAYED,
+        Source.ALBUMS,
+        Source.ARTISTS,
+    }
+    entity_messages = [m for m in messages if m.source in (Source.ALBUMS, Source.ARTISTS)]
+    assert len(entity_messages) == 20  # EXTRACTOR_MAX_ENTITIES of 15 albums + 10 artists
+    newest = max(int(p.played_at.timestamp() * 1000) for p in fake.catalog.plays)
+    cursor = s3.get_object(Bucket=stack.names.bucket, Key=state_key("recently-played"))
+    assert json.loads(cursor["Body"].read())["after"] == newest
+
+    second = await extract(ExtractorSettings())
+
+    assert second.ok, second.summary_lines()
+    statuses = {o.source: o.status for o in second.outcomes}
+    assert all(statuses[f"playlist {p}"] is Status.SKIPPED for p in own)
+    assert statuses["recently played"] is Status.SKIPPED
+    again = _drain(stack, sqs)
+    assert {m.source for m in again} == {Source.ARTISTS}
+    assert len(again) == 5  # the entities the first run's bound left over
+    assert not {m.key for m in again} & keys
+
+
+async def test_recently_played_cursor_advances_to_new_plays(
+    stack: Provisioned, extractor_env: FakeSpotify, moto_server, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("EXTRACTOR_PLAYLISTS", "")
+    monkeypatch.setenv("EXTRACTOR_MAX_ENTITIES", "0")
+    sqs = moto_server.client("sqs")
+    await extract(ExtractorSettings())
+    _drain(stack, sqs)
+    extractor_env.catalog.add_plays(5)
+
+    report = await extract(ExtractorSettings())
+
+    messages = _drain(stack, sqs)
+    assert [m.source for m in messages] == [Source.RECENTLY_PLAYED]
+    body = moto_server.client("s3").get_object(Bucket=stack.names.bucket, Key=messages[0].key)
+    assert len(json.loads(body["Body"].read())["items"]) == 5
+    assert report.ok
+
+
+async def test_changed_playlist_is_extracted_again_under_its_new_snapshot(
+    stack: Provisioned, extractor_env: FakeSpotify, moto_server, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    playlist_id = extractor_env.catalog.own_playlist_ids[0]
+    monkeypatch.setenv("EXTRACTOR_PLAYLISTS", playlist_id)
+    monkeypatch.setenv("EXTRACTOR_RECENTLY_PLAYED", "false")
+    monkeypatch.setenv("EXTRACTOR_MAX_ENTITIES", "0")
+    sqs = moto_server.client("sqs")
+    await extract(ExtractorSettings())
+    _drain(stack, sqs)
+    snapshot = extractor_env.catalog.touch(playlist_id)
+
+    await extract(ExtractorSettings())
+
+    messages = _drain(stack, sqs)
+    assert {m.snapshot_id for m in messages} == {snapshot}
+    assert len(messages) == 4  # 121 items: three pages and the metadata
+
+
+def test_run_once_exits_non_zero_naming_each_bad_playlist_while_others_complete(
+    stack: Provisioned,
+    extractor_env: FakeSpotify,
+    moto_server,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # type: ignore[no-untyped-def]
+    catalog = extractor_env.catalog
+    others = [p.id for p in catalog.playlists.values() if p.id not in catalog.own_playlist_ids]
+    configured = [
+        f"https://open.spotify.com/playlist/{catalog.own_playlist_ids[0]}?si=abc",
+        others[0],
+        "37i9dQZF1DXcBWIGoYBM5M",
+        "not-a-playlist",
+    ]
+    monkeypatch.setenv("EXTRACTOR_PLAYLISTS", ",".join(configured))
+    monkeypatch.setenv("EXTRACTOR_RECENTLY_PLAYED", "false")
+
+    code = main(["run-once"])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    failed_lines = [line for line in err.splitlines() if line.startswith("FAILED")]
+    assert len(failed_lines) == 3
+    assert any(others[0] in line and "February 2026" in line for line in failed_lines)
+    assert any(
+        "37i9dQZF1DXcBWIGoYBM5M" in line and "November 2024" in line for line in failed_lines
+    )
+    assert any("'not-a-playlist'" in line for line in failed_lines)
+    assert "2 extracted" in err  # the good playlist, then its albums and artists
+    keys = _raw_keys(stack, moto_server.client("s3"))
+    assert any(catalog.own_playlist_ids[0] in k for k in keys)

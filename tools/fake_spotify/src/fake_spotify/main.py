@@ -1,0 +1,69 @@
+"""``fake-spotify serve``: run the fake Spotify Web API until interrupted.
+
+Prints ``FAKE_SPOTIFY_URL=...`` and ``FAKE_SPOTIFY_PLAYLISTS=...`` on stdout once
+it is ready; use ``SPOTIFY_API_URL=<url>/v1`` and ``SPOTIFY_ACCOUNTS_URL=<url>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from fake_spotify.catalog import CatalogSpec, build_catalog
+from fake_spotify.server import FakeConfig, FakeSpotify
+from fake_spotify.tokens import Credentials
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fake-spotify", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the fake API on loopback")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    serve.add_argument("--playlists", type=int, default=3, help="playlists the user owns")
+    serve.add_argument("--items", type=int, default=120, help="items per owned playlist")
+    serve.add_argument("--plays", type=int, default=60, help="recently played entries")
+    serve.add_argument("--rate-limit", type=int, default=0, help="requests per window; 0 = off")
+    serve.add_argument("--window", type=float, default=30.0, help="rolling window in seconds")
+    serve.add_argument("--error-rate", type=float, default=0.0, help="fraction of injected 5xx")
+    serve.add_argument("--token-lifetime", type=float, default=3600.0, help="expires_in, seconds")
+    serve.add_argument("--latency", type=float, default=0.0, help="seconds added per API answer")
+    serve.add_argument("--seed", type=int, default=1)
+    serve.add_argument("--client-id", default=Credentials.client_id)
+    serve.add_argument("--client-secret", default=Credentials.client_secret)
+    serve.add_argument("--refresh-token", default=Credentials.refresh_token)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    catalog = build_catalog(
+        CatalogSpec(playlists=args.playlists, items=args.items, plays=args.plays, seed=args.seed)
+    )
+    config = FakeConfig(
+        rate_limit=args.rate_limit,
+        window=args.window,
+        error_rate=args.error_rate,
+        token_lifetime=args.token_lifetime,
+        latency=args.latency,
+        seed=args.seed,
+        credentials=Credentials(
+            client_id=args.client_id,
+            client_secret=args.client_secret,
+            refresh_token=args.refresh_token,
+        ),
+    )
+    fake = FakeSpotify(catalog, config, host=args.host, port=args.port)
+    print(f"FAKE_SPOTIFY_URL={fake.url}", flush=True)
+    print(f"FAKE_SPOTIFY_PLAYLISTS={','.join(catalog.own_playlist_ids)}", flush=True)
+    try:
+        fake.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
