@@ -253,9 +253,8 @@ def page(href: str, items: list[Json], offset: int, limit: int, total: int, link
     }
 
 
-def playlist(base: str, playlist: Playlist, *, full: bool = True) -> Json:
-    """Playlist metadata with a reference to its items (not the items themselves)."""
-    ref = {"href": f"{base}/playlists/{playlist.id}/items", "total": len(playlist.entries)}
+def playlist(base: str, playlist: Playlist, first_page: Json | None = None) -> Json:
+    """Playlist metadata; ``first_page`` (own playlists only) is embedded as ``items``."""
     body: Json = {
         "collaborative": False,
         "description": f"Fake playlist {playlist.name}",
@@ -267,13 +266,21 @@ def playlist(base: str, playlist: Playlist, *, full: bool = True) -> Json:
         "owner": _user(base, playlist.owner_id) | {"display_name": playlist.owner_id},
         "public": True,
         "snapshot_id": playlist.snapshot_id,
-        "items": ref,
         "type": "playlist",
         "uri": f"spotify:playlist:{playlist.id}",
+        "followers": {"href": None, "total": 3},
     }
-    if full:
-        body["followers"] = {"href": None, "total": 3}
+    if first_page is not None:
+        body["items"] = first_page
     return body
+
+
+def playlist_summary(base: str, summarised: Playlist) -> Json:
+    """A simplified playlist (``/me/playlists``) with references to its items."""
+    ref = {"href": f"{base}/playlists/{summarised.id}/items", "total": len(summarised.entries)}
+    body = playlist(base, summarised)
+    del body["followers"]
+    return body | {"items": ref, "tracks": ref}
 
 
 def play(base: str, catalog: Catalog, entry: Play) -> Json:

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fake_spotify import payloads
-from fake_spotify.catalog import EDITORIAL_PLAYLIST_ID, OWNER_ID, Catalog
+from fake_spotify.catalog import EDITORIAL_PLAYLIST_ID, OWNER_ID, Catalog, Playlist
 from fake_spotify.tokens import USER_SCOPES, Credentials, Grant, TokenBook
 from fake_spotify.window import RollingWindow, retry_after_header
 
@@ -260,11 +260,7 @@ class FakeSpotify:
             return bounds
         limit, offset = bounds
         everything = list(self.catalog.playlists.values())
-        items = [
-            payloads.playlist(base, p, full=False) for p in everything[offset : offset + limit]
-        ]
-        for item in items:
-            item["tracks"] = item["items"]
+        items = [payloads.playlist_summary(base, p) for p in everything[offset : offset + limit]]
         link = f"{base}/me/playlists"
         href = f"{link}?offset={offset}&limit={limit}"
         return Reply(200, payloads.page(href, items, offset, limit, len(everything), link))
@@ -278,7 +274,10 @@ class FakeSpotify:
         if playlist is None or playlist_id == EDITORIAL_PLAYLIST_ID:
             return Reply(404, payloads.error(404, "Resource not found"))
         if what is None:
-            return Reply(200, payloads.playlist(base, playlist))
+            first = None
+            if playlist.owner_id == OWNER_ID:
+                first = self._page(playlist, "items", 50, 0, base)
+            return Reply(200, payloads.playlist(base, playlist, first))
         kind = what.strip("/")
         if kind == "items":
             if denied := self._need_scope(grant, "playlist-read-private"):
@@ -289,16 +288,18 @@ class FakeSpotify:
         if isinstance(bounds, Reply):
             return bounds
         limit, offset = bounds
+        return Reply(200, self._page(playlist, kind, limit, offset, base))
+
+    def _page(self, playlist: Playlist, kind: str, limit: int, offset: int, base: str) -> Json:
         entries = playlist.entries[offset : offset + limit]
+        legacy = kind == "tracks"
         items = [
-            payloads.playlist_entry(
-                base, self.catalog, e, playlist.owner_id, legacy=kind == "tracks"
-            )
+            payloads.playlist_entry(base, self.catalog, e, playlist.owner_id, legacy=legacy)
             for e in entries
         ]
-        link = f"{base}/playlists/{playlist_id}/{kind}"
+        link = f"{base}/playlists/{playlist.id}/{kind}"
         href = f"{link}?offset={offset}&limit={limit}"
-        return Reply(200, payloads.page(href, items, offset, limit, len(playlist.entries), link))
+        return payloads.page(href, items, offset, limit, len(playlist.entries), link)
 
     def _recent(self, query: dict[str, str], base: str) -> Reply:
         try:
@@ -360,6 +361,12 @@ def _handler_for(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
             return parts.path, query
 
         def do_GET(self) -> None:
+            try:
+                self._get()
+            except Exception as error:
+                self._send(Reply(500, payloads.error(500, f"fake failed: {error!r}")))
+
+        def _get(self) -> None:
             path, query = self._split()
             if path == "/authorize":
                 status, location = fake.authorize(query)
