@@ -14,43 +14,19 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from spotify_etl_common.aws import s3_client, sqs_client
-from spotify_etl_common.errors import PermanentError
-from spotify_etl_common.logs import configure_logging
-from spotify_etl_common.messages import RawObjectWritten
-from spotify_etl_common.s3 import S3Store
-from spotify_etl_common.settings import load_settings
-from spotify_etl_common.sqs import SqsQueue
-from spotify_etl_common.worker import Worker, resolve_queues, serve
-
-from transformer.handler import SERVICE, TransformHandler
 from transformer.local_files import find_files, transform_files
-from transformer.settings import TransformerSettings
-
-
-async def run_service(settings: TransformerSettings) -> None:
-    """Build the clients, the handler and the worker; run until stopped or idle."""
-    async with s3_client(settings) as s3, sqs_client(settings) as sqs:
-        queue, dead_letters = await resolve_queues(sqs, settings.transform_queue)
-        catalog = await SqsQueue.resolve(sqs, settings.catalog_queue)
-        handler = TransformHandler(
-            raw=lambda bucket: S3Store(s3, bucket),
-            curated=S3Store(s3, settings.bucket),
-            catalog=catalog,
-            write_concurrency=settings.write_concurrency,
-        )
-        worker = Worker(
-            queue,
-            dead_letters,
-            RawObjectWritten,
-            handler,
-            settings.worker_config(),
-            service=SERVICE,
-        )
-        await serve(worker)
 
 
 def _serve() -> int:
+    # Imported here: transform-files forks workers, which needs a parent without Polars.
+    from spotify_etl_common.errors import PermanentError
+    from spotify_etl_common.logs import configure_logging
+    from spotify_etl_common.settings import load_settings
+
+    from transformer.handler import SERVICE
+    from transformer.service import run_service
+    from transformer.settings import TransformerSettings
+
     settings = load_settings(TransformerSettings)
     configure_logging(SERVICE, settings.log_level)
     try:

@@ -6,6 +6,12 @@ the same way as objects the extractor wrote. A page whose body starts with its
 ``href`` (as Spotify and ``json.dumps`` write them) is parsed once; anything
 else is probed for ``href`` and ``type`` first. Every result is checked
 against the shape it was parsed as.
+
+Before parsing, ``available_markets`` arrays are cut out of the bytes
+(:func:`skip_markets`): no table reads them, and in a page of full track
+objects they are close to half of the bytes the JSON parser would otherwise
+walk. The cut cannot touch string contents: inside a JSON string the quotes of
+``"available_markets":[`` would be escaped.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ PLAYLIST_ITEMS_HREF = re.compile(
 )
 """Page of a playlist's items: 2026 ``/items``, legacy ``/tracks``, old ``/users/x/`` form."""
 RECENTLY_PLAYED_HREF = re.compile(_API + r"me/player/recently-played(?:[?#]|$)")
+_MARKETS = re.compile(rb'"available_markets"\s*:\s*\[[^\]]*\]')
 _LEADING_HREF = re.compile(rb'\A\s*\{\s*"href"\s*:\s*"(?P<href>[^"\\]*)"')
 _PAGE_SCHEMAS = {
     Source.PLAYLIST_ITEMS: responses.PLAYLIST_ITEMS_PAGE,
@@ -65,6 +72,11 @@ def page_source(href: str | None) -> Source | None:
     return None
 
 
+def skip_markets(body: bytes) -> bytes:
+    """``body`` with every ``available_markets`` array emptied (nothing reads them)."""
+    return _MARKETS.sub(b'"available_markets":[]', body)
+
+
 def _read(key: str, body: bytes, schema: pl.Schema) -> pl.DataFrame:
     try:
         frame = pl.read_json(body, schema=schema)
@@ -86,6 +98,7 @@ def recognise(key: str, body: bytes) -> Parsed:
     """
     if not body.strip():
         raise UnreadableObject(key, "empty body")
+    body = skip_markets(body)
     leading = _LEADING_HREF.match(body[:512])
     source = page_source(leading.group("href").decode()) if leading else None
     if source is None:

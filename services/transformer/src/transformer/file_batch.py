@@ -1,0 +1,55 @@
+"""One batch of ``transform-files``, run in a worker process: read, transform, write Parquet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from spotify_etl_common.keys import CURATED_PREFIX, partition_values
+
+from transformer.core import RawObject, transform
+from transformer.layout import COMPRESSION, plan_files
+from transformer.local_files import Outcome, source_key
+from transformer.recognise import UnreadableObject
+
+
+def local_raw_object(path: Path, extracted_at: datetime | None) -> RawObject:
+    """A local file as the core's input; context from Hive partitions in its key, if any."""
+    key = source_key(path)
+    values = partition_values(key)
+    when = extracted_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    return RawObject(
+        key=key,
+        body=path.read_bytes(),
+        extracted_at=when,
+        playlist_id=values.get("playlist_id"),
+        snapshot_id=values.get("snapshot_id"),
+    )
+
+
+def run_batch(paths: Sequence[str], out: str, extracted_at: datetime | None) -> Outcome:
+    """Transform one batch of files and write their Parquet files under ``out``."""
+    outcome = Outcome()
+    objects = []
+    for name in paths:
+        raw = local_raw_object(Path(name), extracted_at)
+        objects.append(raw)
+        outcome.files += 1
+        outcome.bytes += len(raw.body)
+    while objects:
+        try:
+            transformed = transform(objects)
+        except UnreadableObject as error:
+            outcome.errors.append(f"{error.key}: {error.problem}")
+            objects = [o for o in objects if o.key != error.key]
+            continue
+        when = {o.key: o.extracted_at for o in objects}
+        for file in plan_files(transformed, when):
+            target = Path(out, file.key.removeprefix(CURATED_PREFIX))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            file.frame.write_parquet(target, compression=COMPRESSION)
+            outcome.written += 1
+            outcome.rows[file.table] += file.frame.height
+        break
+    return outcome

@@ -1,0 +1,76 @@
+"""Curated files: one per table per raw object, at keys that only depend on the input."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import polars as pl
+from spotify_etl_common.keys import curated_key
+from spotify_etl_common.messages import TableFileWritten
+from transformer.core import transform
+from transformer.layout import parquet_bytes, plan_files, table_file_message
+
+from tests.unit.transformer.payloads import (
+    EXTRACTED_AT,
+    episode,
+    items_page,
+    playlist_item,
+    raw,
+    track,
+)
+
+KEY = "raw/source=playlist_items/playlist_id=p/snapshot_id=s/page=0000.json"
+
+
+def test_each_table_of_the_source_gets_one_file_even_when_empty() -> None:
+    result = transform([raw(items_page([playlist_item(episode())]), key=KEY)])
+    files = plan_files(result, {KEY: EXTRACTED_AT})
+    assert {f.table: f.frame.height for f in files} == {
+        "playlist_items": 1,
+        "tracks": 0,
+        "albums": 0,
+        "artists": 0,
+        "track_artists": 0,
+    }
+    assert [f.key for f in files] == [curated_key(f.table, EXTRACTED_AT.date(), KEY) for f in files]
+
+
+def test_keys_are_the_same_on_a_replay_and_split_by_raw_object() -> None:
+    other = KEY.replace("page=0000", "page=0001")
+    objects = [raw(items_page([playlist_item(track("t1"))]), key=k) for k in (KEY, other)]
+    when = {KEY: EXTRACTED_AT, other: EXTRACTED_AT}
+    first = plan_files(transform(objects), when)
+    again = plan_files(transform(objects), when)
+    assert [f.key for f in first] == [f.key for f in again]
+    assert len({f.key for f in first}) == 10
+    assert all(f.frame["source_key"].unique().to_list() == [f.source_key] for f in first)
+
+
+def test_the_partition_is_the_utc_day_of_extraction() -> None:
+    late = datetime(2026, 11, 24, 23, 30, tzinfo=UTC).astimezone()
+    files = plan_files(transform([raw(items_page([]), key=KEY)]), {KEY: late})
+    assert {f.partition["dt"] for f in files} == {"2026-11-24"}
+
+
+def test_parquet_bytes_round_trip_with_types() -> None:
+    frame = transform([raw(items_page([playlist_item(track())]), key=KEY)]).tables["tracks"]
+    assert pl.read_parquet(io.BytesIO(parquet_bytes(frame))).equals(frame)
+
+
+def test_table_file_message_describes_the_file() -> None:
+    files = plan_files(
+        transform([raw(items_page([playlist_item(track())]), key=KEY)]), {KEY: EXTRACTED_AT}
+    )
+    tracks = next(f for f in files if f.table == "tracks")
+    written = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    assert table_file_message(tracks, "bucket-1", written) == TableFileWritten(
+        table="tracks",
+        bucket="bucket-1",
+        key=curated_key("tracks", EXTRACTED_AT.date(), KEY),
+        partition={"dt": "2026-11-24"},
+        rows=1,
+        schema_version=1,
+        source_key=KEY,
+        written_at=written,
+    )

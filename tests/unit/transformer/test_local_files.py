@@ -1,0 +1,134 @@
+"""transform-files: local raw files to the curated layout, checked against an independent count."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import polars as pl
+import pytest
+from spotify_etl_common.keys import playlist_items_key
+from transformer.local_files import find_files, source_key, transform_files
+from transformer.main import main
+
+from tests.unit.transformer.payloads import items_page, playlist_item, track
+
+BENCH = Path(__file__).resolve().parents[3] / "bench" / "transform_corpus.py"
+
+
+def corpus_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("transform_corpus", BENCH)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["transform_corpus"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus")
+    corpus_module().generate(out, size=3_000_000, seed=11)
+    return out
+
+
+def written_rows(out: Path) -> dict[str, int]:
+    return {
+        table.name: pl.scan_parquet(table / "**" / "*.parquet").select(pl.len()).collect().item()
+        for table in sorted(out.iterdir())
+    }
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_output_rows_match_the_generators_independent_count(
+    corpus: Path, tmp_path: Path, workers: int
+) -> None:
+    manifest = json.loads((corpus / "manifest.json").read_text())
+    outcome = transform_files(
+        find_files([corpus / "pages"]), tmp_path, workers=workers, batch_size=3
+    )
+    assert outcome.errors == []
+    assert written_rows(tmp_path) == manifest["expected_rows"]
+    item_types = (
+        pl.scan_parquet(tmp_path / "playlist_items" / "**" / "*.parquet")
+        .group_by("item_type")
+        .len()
+        .collect()
+    )
+    assert dict(item_types.iter_rows()) == manifest["item_types"]
+
+
+def test_one_file_per_table_per_raw_file_and_a_rerun_overwrites(
+    corpus: Path, tmp_path: Path
+) -> None:
+    files = find_files([corpus / "pages"])
+    transform_files(files, tmp_path, workers=1)
+    first = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet"))
+    transform_files(files, tmp_path, workers=1)
+    again = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet"))
+    assert first == again
+    assert len(first) == 5 * len(files)
+
+
+def test_a_bad_file_is_reported_and_the_rest_still_written(tmp_path: Path) -> None:
+    raw = tmp_path / "in"
+    raw.mkdir()
+    (raw / "good.json").write_bytes(items_page([playlist_item(track())]))
+    (raw / "bad.json").write_bytes(b'{"truncated": ')
+    outcome = transform_files(find_files([raw]), tmp_path / "out", workers=1)
+    assert len(outcome.errors) == 1
+    assert outcome.errors[0].startswith(str((raw / "bad.json").resolve()))
+    assert outcome.rows["tracks"] == 1
+
+
+def test_files_in_a_copy_of_the_raw_tree_keep_their_raw_key_and_context(tmp_path: Path) -> None:
+    key = playlist_items_key("p1", "snapA", 0)
+    path = tmp_path / "mirror" / key
+    path.parent.mkdir(parents=True)
+    path.write_bytes(items_page([playlist_item(track())]))
+    assert source_key(path) == key
+    transform_files([path], tmp_path / "out", workers=1)
+    items = pl.read_parquet(tmp_path / "out" / "playlist_items" / "**" / "*.parquet")
+    assert items.select("snapshot_id", "source_key").row(0) == ("snapA", key)
+
+
+def test_cli_exits_1_when_a_file_was_skipped_and_2_for_a_missing_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.json").write_bytes(b"not json")
+    assert (
+        main(
+            [
+                "transform-files",
+                str(tmp_path / "bad.json"),
+                "--out",
+                str(tmp_path / "o"),
+                "--workers",
+                "1",
+            ]
+        )
+        == 1
+    )
+    assert "bad.json" in capsys.readouterr().err
+    assert main(["transform-files", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_cli_reads_every_recorded_example(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = Path("/work/shared/reference/examples")
+    code = main(["transform-files", str(examples), "--out", str(tmp_path), "--workers", "1"])
+    assert code == 0, capsys.readouterr().err
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "playlist_items",
+        "playlists",
+        "plays",
+        "tracks",
+        "albums",
+        "artists",
+        "track_artists",
+    }
