@@ -11,8 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from spotify_etl.local import commands as local_commands
+from spotify_etl.query import commands as query_commands
 
-COMMAND_MODULES = [local_commands]
+COMMAND_MODULES = [local_commands, query_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,47 @@
+"""Choosing between DuckDB on a local stack and Athena on AWS."""
+
+from __future__ import annotations
+
+import pytest
+from spotify_etl.query.target import AthenaTarget, LocalTarget, TargetError, choose_target
+
+STACK = {
+    "AWS_ENDPOINT_URL": "http://127.0.0.1:5000",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "SPOTIFY_ETL_BUCKET": "spotify-etl-local",
+}
+
+
+def test_a_running_local_stack_is_used_with_no_variable_set() -> None:
+    assert choose_target({}, STACK, athena=False) == LocalTarget(
+        "http://127.0.0.1:5000", "spotify-etl-local", "testing", "testing", "local stack"
+    )
+
+
+def test_aws_endpoint_url_without_a_local_stack_means_duckdb_on_that_endpoint() -> None:
+    target = choose_target(STACK, None, athena=False)
+    assert isinstance(target, LocalTarget)
+    assert target.origin == "AWS_ENDPOINT_URL"
+
+
+def test_no_local_stack_and_no_endpoint_means_athena_with_defaults() -> None:
+    assert choose_target({"SPOTIFY_ETL_BUCKET": "prod"}, None, athena=False) == AthenaTarget(
+        bucket="prod", database="spotify", workgroup="primary", region="us-east-1", endpoint=None
+    )
+
+
+def test_athena_flag_wins_over_a_local_stack() -> None:
+    env = {
+        "SPOTIFY_ETL_BUCKET": "prod",
+        "CATALOGER_ATHENA_WORKGROUP": "etl",
+        "AWS_REGION": "eu-west-1",
+    }
+    target = choose_target(env, STACK, athena=True)
+    assert target == AthenaTarget("prod", "spotify", "etl", "eu-west-1", None)
+    assert target.output_location == "s3://prod/athena-results/"
+
+
+def test_athena_without_a_bucket_says_what_to_set() -> None:
+    with pytest.raises(TargetError, match="SPOTIFY_ETL_BUCKET is not set"):
+        choose_target({}, None, athena=False)

@@ -1,0 +1,92 @@
+"""``spotify-etl query "SQL"`` and ``spotify-etl views``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+import duckdb
+from aiobotocore.session import get_session
+from cataloger.athena import AthenaQueries
+from cataloger.views import load_views
+from spotify_etl_common.errors import SpotifyEtlError
+from spotify_etl_common.tables import TABLES
+
+from spotify_etl.local.state import find_local_stack
+from spotify_etl.query.local_engine import Rows, connect, run_query, s3_filesystem
+from spotify_etl.query.output import FORMATS, render
+from spotify_etl.query.target import AthenaTarget, LocalTarget, TargetError, choose_target
+
+EXIT_FAILED = 1
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``query`` and ``views``."""
+    query = commands.add_parser(
+        "query",
+        help="run SQL over the curated tables and views (DuckDB locally, Athena on AWS)",
+        description=(
+            "Runs on DuckDB over the local stack's Parquet when `spotify-etl local up` is running "
+            "(or AWS_ENDPOINT_URL is set), else on Athena. Tables: "
+            + ", ".join(sorted(TABLES))
+            + "; views: see `spotify-etl views`."
+        ),
+    )
+    query.add_argument("sql", help='one SQL statement, e.g. "SELECT * FROM songs LIMIT 5"')
+    query.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    query.add_argument("--athena", action="store_true", help="run on Athena even if local")
+    query.set_defaults(run=run_query_command)
+    views = commands.add_parser("views", help="list the views with a one-line description")
+    views.set_defaults(run=run_views_command)
+
+
+def run_views_command(args: argparse.Namespace) -> int:
+    for view in load_views():
+        print(f"{view.name:<20} {view.description}")
+    return 0
+
+
+def run_query_command(args: argparse.Namespace) -> int:
+    stack = find_local_stack()
+    try:
+        target = choose_target(os.environ, stack.env() if stack else None, args.athena)
+        rows = query_local(target, args.sql) if isinstance(target, LocalTarget) else None
+        if isinstance(target, AthenaTarget):
+            rows = asyncio.run(query_athena(target, args.sql))
+    except (TargetError, ValueError) as error:
+        print(f"spotify-etl query: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except duckdb.Error as error:
+        print(f"spotify-etl query: DuckDB: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except SpotifyEtlError as error:
+        print(f"spotify-etl query: {error.reason}", file=sys.stderr)
+        return EXIT_FAILED
+    assert rows is not None
+    output = render(args.format, rows.columns, rows.rows)
+    if output:
+        print(output)
+    return 0
+
+
+def query_local(target: LocalTarget, sql: str) -> Rows:
+    """Run ``sql`` on DuckDB over the target's bucket, with every table and view registered."""
+    fs = s3_filesystem(target.endpoint, target.key, target.secret)
+    con = connect(fs, target.bucket, TABLES, load_views())
+    try:
+        return run_query(con, sql)
+    finally:
+        con.close()
+
+
+async def query_athena(target: AthenaTarget, sql: str) -> Rows:
+    """Run ``sql`` on Athena through the target's workgroup."""
+    session = get_session()
+    async with session.create_client(
+        "athena", region_name=target.region, endpoint_url=target.endpoint
+    ) as client:
+        queries = AthenaQueries(client, target.database, target.workgroup, target.output_location)
+        result = await queries.query(sql)
+    return Rows(result.columns, result.rows)

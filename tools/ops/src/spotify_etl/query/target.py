@@ -1,0 +1,77 @@
+"""Where ``spotify-etl query`` runs: DuckDB on a local stack, or Athena on AWS (pure choice)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LocalTarget:
+    """DuckDB over the Parquet in a local (moto) S3."""
+
+    endpoint: str
+    bucket: str
+    key: str | None
+    secret: str | None
+    origin: str
+    """Why this target: "local stack" or "AWS_ENDPOINT_URL"."""
+
+
+@dataclass(frozen=True)
+class AthenaTarget:
+    """Athena through a workgroup, results under s3://BUCKET/athena-results/."""
+
+    bucket: str
+    database: str
+    workgroup: str
+    region: str
+    endpoint: str | None
+
+    @property
+    def output_location(self) -> str:
+        """Where Athena writes the result files."""
+        return f"s3://{self.bucket}/athena-results/"
+
+
+class TargetError(ValueError):
+    """Not enough configuration to pick or use a target; the message says what to set."""
+
+
+def choose_target(
+    env: Mapping[str, str], local_stack_env: Mapping[str, str] | None, athena: bool
+) -> LocalTarget | AthenaTarget:
+    """``--athena`` wins; else a running local stack; else AWS_ENDPOINT_URL; else Athena."""
+    if not athena and local_stack_env is not None:
+        return _local(local_stack_env, "local stack")
+    if not athena and env.get("AWS_ENDPOINT_URL"):
+        return _local(env, "AWS_ENDPOINT_URL")
+    bucket = env.get("SPOTIFY_ETL_BUCKET")
+    if not bucket:
+        raise TargetError(
+            "SPOTIFY_ETL_BUCKET is not set: Athena writes results to s3://BUCKET/athena-results/ "
+            "(or start a local stack with: spotify-etl local up)"
+        )
+    return AthenaTarget(
+        bucket=bucket,
+        database=env.get("CATALOGER_DATABASE", "spotify"),
+        workgroup=env.get("CATALOGER_ATHENA_WORKGROUP", "primary"),
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        endpoint=env.get("AWS_ENDPOINT_URL_ATHENA") or env.get("AWS_ENDPOINT_URL"),
+    )
+
+
+def _local(env: Mapping[str, str], origin: str) -> LocalTarget:
+    bucket = env.get("SPOTIFY_ETL_BUCKET")
+    if not bucket:
+        raise TargetError(
+            f"SPOTIFY_ETL_BUCKET is not set for the {origin} target: export it "
+            "(spotify-etl local env prints it)"
+        )
+    return LocalTarget(
+        endpoint=env["AWS_ENDPOINT_URL"],
+        bucket=bucket,
+        key=env.get("AWS_ACCESS_KEY_ID"),
+        secret=env.get("AWS_SECRET_ACCESS_KEY"),
+        origin=origin,
+    )
