@@ -6,7 +6,7 @@ import io
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
@@ -15,7 +15,8 @@ from cataloger.views import load_views
 from spotify_etl.query.local_engine import connect, s3_filesystem
 from spotify_etl_common.tables import TABLES, LogicalType, Table
 
-from tests.conftest import LocalAws
+if TYPE_CHECKING:
+    from tests.conftest import LocalAws
 
 POLARS_TYPES: dict[LogicalType, pl.DataType] = {
     "string": pl.Utf8(),
@@ -65,6 +66,12 @@ def new_curated(aws: LocalAws) -> Curated:
     bucket = f"q-{uuid.uuid4().hex[:12]}"
     aws.client("s3").create_bucket(Bucket=bucket)
     return Curated(aws, bucket)
+
+
+@pytest.fixture(scope="session")
+def make_curated(moto_server: LocalAws) -> Callable[[], Curated]:
+    """Makes a fresh empty bucket per call (for module-scoped data sets)."""
+    return lambda: new_curated(moto_server)
 
 
 @pytest.fixture

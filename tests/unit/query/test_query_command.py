@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from spotify_etl.cli import main
 
-from tests.unit.query.conftest import Curated
+if TYPE_CHECKING:
+    from tests.unit.query.conftest import Curated
 
 
 def run(argv: list[str]) -> int:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import LocalAws
-from tests.unit.query.conftest import Curated, new_curated
+if TYPE_CHECKING:
+    from tests.unit.query.conftest import Curated
 
 RUN1 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 RUN2 = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
@@ -210,9 +210,9 @@ def populate(curated: Curated) -> Curated:
 
 
 @pytest.fixture(scope="module")
-def two_runs(moto_server: LocalAws) -> Iterator[Query]:
+def two_runs(make_curated: Callable[[], Curated]) -> Iterator[Query]:
     """One DuckDB over the two runs, shared by the read-only tests of this module."""
-    con = populate(new_curated(moto_server)).connect()
+    con = populate(make_curated()).connect()
     yield lambda sql: con.execute(sql).fetchall()
     con.close()
 
