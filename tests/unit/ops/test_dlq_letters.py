@@ -1,0 +1,108 @@
+"""Dead letters: reading the worker's reasons, shaping redriven copies, planning batches."""
+
+from __future__ import annotations
+
+import json
+
+from spotify_etl.dlq.letters import (
+    ORIGINAL_ID,
+    DeadLetter,
+    next_batch_size,
+    redrive_attributes,
+    redrive_message,
+    render_list,
+    render_show,
+)
+from spotify_etl_common.sqs import OutgoingMessage, ReceivedMessage
+
+
+def letter(message_id: str = "m-1", **attributes: str) -> ReceivedMessage:
+    return ReceivedMessage(
+        message_id=message_id,
+        receipt_handle="h",
+        body='{"key": "raw/x.json"}',
+        attributes=attributes,
+        receive_count=1,
+        sent_timestamp_ms=0,
+    )
+
+
+WORKER_ATTRIBUTES = {
+    "error.reason": "invalid RawObjectWritten message: key: Field required",
+    "error.type": "PermanentError",
+    "error.source_queue": "spotify-etl-transform",
+    "error.failed_at": "2026-11-24T01:00:00+00:00",
+    "error.receive_count": "1",
+    "trace": "abc",
+}
+
+
+def test_redriven_copy_keeps_originals_drops_error_attributes_and_names_the_letter() -> None:
+    assert redrive_attributes(letter("dl-9", **WORKER_ATTRIBUTES)) == {
+        "trace": "abc",
+        ORIGINAL_ID: "dl-9",
+    }
+
+
+def test_a_letter_redriven_before_keeps_its_first_original_id() -> None:
+    received = letter("dl-2", **{ORIGINAL_ID: "dl-1", "error.reason": "again"})
+    assert redrive_attributes(received)[ORIGINAL_ID] == "dl-1"
+
+
+def test_redrive_message_carries_the_same_body() -> None:
+    assert redrive_message(letter("x")) == OutgoingMessage(
+        '{"key": "raw/x.json"}', {ORIGINAL_ID: "x"}
+    )
+
+
+def test_batches_stop_at_max_and_are_at_most_ten() -> None:
+    assert next_batch_size(None, 500) == 10
+    assert [next_batch_size(25, moved) for moved in (0, 10, 20, 25, 30)] == [10, 10, 5, 0, 0]
+
+
+def test_dead_letter_reads_the_worker_reason_attributes() -> None:
+    dead = DeadLetter.of(letter("m", **WORKER_ATTRIBUTES))
+    assert (
+        dead.reason,
+        dead.error_type,
+        dead.source_queue,
+        dead.failed_at,
+        dead.receive_count,
+    ) == (
+        WORKER_ATTRIBUTES["error.reason"],
+        "PermanentError",
+        "spotify-etl-transform",
+        "2026-11-24T01:00:00+00:00",
+        "1",
+    )
+
+
+def test_a_letter_moved_by_sqs_itself_has_no_reason() -> None:
+    dead = DeadLetter.of(letter("m"))
+    assert dead.reason is None
+    assert "m" in render_list([dead])
+
+
+def test_list_shows_id_failed_at_and_reason_per_row() -> None:
+    text = render_list([DeadLetter.of(letter("id-1", **WORKER_ATTRIBUTES))]).splitlines()
+    assert text[0].split() == ["MESSAGE", "ID", "FAILED", "AT", "TYPE", "REASON"]
+    assert text[1].startswith("id-1")
+    assert "2026-11-24T01:00:00+00:00" in text[1]
+    assert "invalid RawObjectWritten message" in text[1]
+    assert render_list([]) == "no dead letters"
+
+
+def test_long_reasons_are_cut_in_the_list_but_whole_in_show() -> None:
+    reason = "x" * 500
+    dead = DeadLetter.of(letter("m", **{"error.reason": reason}))
+    assert reason not in render_list([dead])
+    assert f"error.reason: {reason}" in render_show(dead)
+
+
+def test_show_prints_every_attribute_and_the_pretty_body() -> None:
+    text = render_show(DeadLetter.of(letter("m", **WORKER_ATTRIBUTES)))
+    for name, value in WORKER_ATTRIBUTES.items():
+        assert f"  {name}: {value}" in text
+    body = text.split("body:\n", 1)[1]
+    assert json.loads(body) == {"key": "raw/x.json"}
+    assert "\n  " in body

@@ -1,0 +1,92 @@
+"""Status report: lag, JSON fields, text rendering."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from spotify_etl.status.report import (
+    QueueStatus,
+    SourceStatus,
+    StatusReport,
+    TableStatus,
+    format_lag,
+    lag_seconds,
+    newest_partition,
+    render,
+)
+
+T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+
+def table(at: datetime | None, partition: str | None = "2026-11-24") -> TableStatus:
+    return TableStatus(
+        files=1 if at else 0,
+        newest_partition=partition,
+        newest_file_at=at,
+        partitions_from="curated",
+    )
+
+
+def report() -> StatusReport:
+    sources = {
+        "playlist_items": SourceStatus(objects=12, last_extracted_at=T0 + timedelta(seconds=90)),
+        "albums": SourceStatus(objects=0, last_extracted_at=None),
+    }
+    tables = {"tracks": table(T0), "plays": table(None, None)}
+    return StatusReport(
+        generated_at=T0,
+        queues={
+            "transform": QueueStatus(
+                name="q-transform",
+                visible=3,
+                in_flight=2,
+                delayed=0,
+                dlq_name="q-transform-dlq",
+                dlq_visible=1,
+            )
+        },
+        sources=sources,
+        tables=tables,
+        lag_seconds=lag_seconds(sources, tables),
+    )
+
+
+def test_lag_is_newest_extraction_minus_newest_curated_file() -> None:
+    assert report().lag_seconds == 90.0
+
+
+def test_lag_is_zero_when_curated_is_newer_and_none_without_data() -> None:
+    sources = {"a": SourceStatus(objects=1, last_extracted_at=T0)}
+    assert lag_seconds(sources, {"t": table(T0 + timedelta(hours=1))}) == 0.0
+    assert lag_seconds(sources, {"t": table(None)}) is None
+    assert lag_seconds({}, {"t": table(T0)}) is None
+
+
+def test_json_has_integer_depth_fields_per_queue() -> None:
+    payload = json.loads(report().model_dump_json())
+    assert payload["queues"]["transform"] == {
+        "name": "q-transform",
+        "visible": 3,
+        "in_flight": 2,
+        "delayed": 0,
+        "dlq_name": "q-transform-dlq",
+        "dlq_visible": 1,
+    }
+    assert set(payload) == {"generated_at", "queues", "sources", "tables", "lag_seconds"}
+    assert payload["lag_seconds"] == 90.0
+
+
+def test_text_shows_each_queue_source_table_and_the_lag() -> None:
+    lines = render(report()).splitlines()
+    queue_row = next(line for line in lines if line.startswith("transform"))
+    assert queue_row.split() == ["transform", "q-transform", "3", "2", "0", "q-transform-dlq", "1"]
+    assert any(line.split()[:2] == ["playlist_items", "12"] for line in lines)
+    assert any(line.split()[:3] == ["plays", "0", "-"] for line in lines)
+    assert lines[-1] == "lag from extraction to curated: 1m 30s"
+
+
+def test_format_lag_and_newest_partition() -> None:
+    assert [format_lag(s) for s in (None, 5, 61, 3725)] == ["-", "5s", "1m 01s", "1h 02m 05s"]
+    assert newest_partition(["2026-01-02", "2026-11-01", "2025-12-31"]) == "2026-11-01"
+    assert newest_partition([]) is None

@@ -1,0 +1,1 @@
+"""``spotify-etl dlq``: list, show and redrive dead letters."""

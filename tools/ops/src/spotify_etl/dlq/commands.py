@@ -1,0 +1,181 @@
+"""``spotify-etl dlq list|show|redrive --queue transform|catalog``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections import Counter
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+from spotify_etl_common.aws import sqs_client
+from spotify_etl_common.errors import SpotifyEtlError
+from spotify_etl_common.sqs import SqsQueue
+from spotify_etl_common.worker import resolve_queues
+
+from spotify_etl.dlq.letters import by_id, letters_json, render_list, render_show
+from spotify_etl.dlq.redrive import (
+    peek,
+    queue_arn,
+    redrive_by_copy,
+    start_move_task,
+    wait_move_task,
+)
+from spotify_etl.progress import Progress
+from spotify_etl.settings import OpsSettings, load_ops_settings
+
+if TYPE_CHECKING:
+    from types_aiobotocore_sqs import SQSClient
+
+QUEUES = ("transform", "catalog")
+SHOW_SCAN_LIMIT = 1000
+"""Most letters received while looking for one id."""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``dlq`` and its sub-commands."""
+    dlq = commands.add_parser("dlq", help="list, show or redrive dead letters")
+    actions = dlq.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    def queue_arg(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--queue", choices=QUEUES, required=True, help="work queue whose DLQ")
+
+    listing = actions.add_parser("list", help="dead letters with id, failed_at and reason")
+    queue_arg(listing)
+    listing.add_argument("--limit", type=int, default=100, help="most letters shown (default 100)")
+    listing.add_argument("--json", action="store_true", help="JSON array instead of a table")
+    listing.set_defaults(run=run_list)
+
+    show = actions.add_parser("show", help="one dead letter: body and every attribute")
+    queue_arg(show)
+    show.add_argument("message_id", metavar="ID", help="message id from `dlq list`")
+    show.set_defaults(run=run_show)
+
+    redrive = actions.add_parser(
+        "redrive",
+        help="move dead letters back to the work queue (send first, then delete)",
+        description=(
+            "Move dead letters back to their work queue. On AWS, without --max, SQS moves "
+            "them server-side (StartMessageMoveTask); otherwise (--max, or an endpoint "
+            "without the API such as moto) each batch is sent to the work queue, then "
+            "deleted from the DLQ. An interruption can deliver a message twice, never lose it."
+        ),
+    )
+    queue_arg(redrive)
+    redrive.add_argument("--max", type=int, default=None, help="move at most N letters")
+    redrive.add_argument(
+        "--dry-run", action="store_true", help="show what would move, move nothing"
+    )
+    redrive.set_defaults(run=run_redrive)
+
+
+def _run(args: argparse.Namespace, action: Any) -> int:
+    settings = load_ops_settings()
+    try:
+        code: int = asyncio.run(action(settings, args))
+    except SpotifyEtlError as error:
+        print(f"dlq {args.action} failed: {error.reason}", file=sys.stderr)
+        return 1
+    return code
+
+
+def _work_queue_name(settings: OpsSettings, queue: str) -> str:
+    return settings.transform_queue if queue == "transform" else settings.catalog_queue
+
+
+def run_list(args: argparse.Namespace) -> int:
+    return _run(args, _list)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    return _run(args, _show)
+
+
+def run_redrive(args: argparse.Namespace) -> int:
+    if args.max is not None and args.max < 1:
+        print("dlq redrive: --max must be at least 1", file=sys.stderr)
+        return 2
+    return _run(args, _redrive)
+
+
+async def _list(settings: OpsSettings, args: argparse.Namespace) -> int:
+    async with sqs_client(settings) as sqs:
+        _, dlq = await resolve_queues(sqs, _work_queue_name(settings, args.queue))
+        letters = await peek(dlq, args.limit)
+    print(letters_json(letters) if args.json else render_list(letters))
+    return 0
+
+
+async def _show(settings: OpsSettings, args: argparse.Namespace) -> int:
+    async with sqs_client(settings) as sqs:
+        _, dlq = await resolve_queues(sqs, _work_queue_name(settings, args.queue))
+        letters = by_id(await peek(dlq, SHOW_SCAN_LIMIT))
+    letter = letters.get(args.message_id)
+    if letter is None:
+        print(
+            f"no dead letter {args.message_id} in {dlq.name} (looked at {len(letters)}): "
+            "check the id with `spotify-etl dlq list`",
+            file=sys.stderr,
+        )
+        return 1
+    print(render_show(letter))
+    return 0
+
+
+def _single_attempt_sqs(settings: OpsSettings) -> AbstractAsyncContextManager[SQSClient]:
+    """An SQS client that does not retry: an unsupported API answers at once."""
+    return get_session().create_client(
+        "sqs",
+        region_name=settings.aws_region,
+        endpoint_url=settings.endpoint_for("sqs"),
+        config=AioConfig(retries={"total_max_attempts": 1}),
+    )
+
+
+async def _redrive(settings: OpsSettings, args: argparse.Namespace) -> int:
+    async with sqs_client(settings) as sqs:
+        work, dlq = await resolve_queues(sqs, _work_queue_name(settings, args.queue))
+        depth = await dlq.depth()
+        if args.dry_run:
+            letters = await peek(dlq, args.max or depth.visible or 10)
+            reasons = Counter(letter.reason or "(no reason)" for letter in letters)
+            for reason, count in reasons.most_common():
+                print(f"  {count:>6}  {reason[:100]}", file=sys.stderr)
+            print(f"dry run: would move {len(letters)} letters from {dlq.name} to {work.name}")
+            return 0
+        if args.max is None:
+            moved = await _try_move_task(settings, sqs, dlq, work)
+            if moved is not None:
+                return 0
+        total = min(args.max, depth.visible) if args.max else depth.visible
+        progress = Progress(f"redrive {dlq.name}", total)
+        moved_count = await redrive_by_copy(
+            dlq, work, max_messages=args.max, on_batch=progress.advance
+        )
+        progress.close()
+    print(f"moved {moved_count} letters from {dlq.name} to {work.name}")
+    return 0
+
+
+async def _try_move_task(
+    settings: OpsSettings, sqs: SQSClient, dlq: SqsQueue, work: SqsQueue
+) -> int | None:
+    """Redrive server-side; None when the endpoint lacks StartMessageMoveTask."""
+    dlq_arn, work_arn = await queue_arn(sqs, dlq), await queue_arn(sqs, work)
+    async with _single_attempt_sqs(settings) as probe:
+        handle = await start_move_task(probe, dlq_arn, work_arn)
+    if handle is None:
+        print(
+            "StartMessageMoveTask is not available here: moving by receive/send/delete",
+            file=sys.stderr,
+        )
+        return None
+    print(f"move task started: {handle}", file=sys.stderr)
+    result = await wait_move_task(sqs, dlq_arn)
+    print(f"move task {result.status}: moved {result.moved} letters to {work.name}")
+    if result.failure:
+        print(f"failure: {result.failure}", file=sys.stderr)
+    return result.moved

@@ -1,0 +1,1 @@
+"""``spotify-etl replay``: enqueue the messages of objects already in S3 again."""

@@ -1,0 +1,133 @@
+"""The I/O shell of replay: list the stage's objects, rebuild their messages, enqueue them."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import polars as pl
+from botocore.exceptions import BotoCoreError, ClientError
+from spotify_etl_common.errors import (
+    PermanentError,
+    translate_botocore_error,
+    translate_client_error,
+)
+from spotify_etl_common.s3 import ObjectInfo, S3Store
+from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
+
+from spotify_etl.progress import Progress
+from spotify_etl.replay.plan import (
+    DateRange,
+    Stage,
+    extracted_at,
+    group_of,
+    object_day,
+    raw_message,
+    table_file_message,
+)
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3 import S3Client
+
+CHUNK = 50
+"""Objects read concurrently (HEAD or GET) before their messages are sent."""
+
+
+@dataclass
+class Selection:
+    """The objects of one stage in a range, and what the listing skipped."""
+
+    objects: list[ObjectInfo] = field(default_factory=list)
+    listed: int = 0
+    skipped_foreign: int = 0
+    """Keys under the prefix that are not objects of the stage (not raw JSON / curated Parquet)."""
+
+    def groups(self, stage: Stage) -> dict[str, int]:
+        """Selected objects per source (transform) or table (catalog)."""
+        return dict(sorted(Counter(group_of(stage, o.key) for o in self.objects).items()))
+
+
+async def select_objects(store: S3Store, stage: Stage, prefix: str, days: DateRange) -> Selection:
+    """Every object of ``stage`` under ``prefix`` whose day lies in ``days``."""
+    selection = Selection()
+    async for info in store.list(prefix):
+        selection.listed += 1
+        day = object_day(stage, info.key, info.last_modified)
+        if day is None:
+            selection.skipped_foreign += 1
+        elif days.contains(day):
+            selection.objects.append(info)
+    return selection
+
+
+async def _head_metadata(client: S3Client, bucket: str, key: str) -> dict[str, str]:
+    try:
+        response = await client.head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        raise translate_client_error(error, f"HEAD s3://{bucket}/{key}") from error
+    except BotoCoreError as error:
+        raise translate_botocore_error(error, f"HEAD s3://{bucket}/{key}") from error
+    return dict(response.get("Metadata", {}))
+
+
+async def _get_with_metadata(
+    client: S3Client, bucket: str, key: str
+) -> tuple[bytes, dict[str, str]]:
+    try:
+        response = await client.get_object(Bucket=bucket, Key=key)
+        async with response["Body"] as body:
+            data = await body.read()
+    except ClientError as error:
+        raise translate_client_error(error, f"GET s3://{bucket}/{key}") from error
+    except BotoCoreError as error:
+        raise translate_botocore_error(error, f"GET s3://{bucket}/{key}") from error
+    return data, dict(response.get("Metadata", {}))
+
+
+def parquet_rows(data: bytes, key: str) -> int:
+    """Row count of a Parquet file (its footer); a broken file is a ``PermanentError``."""
+    try:
+        return int(pl.scan_parquet(io.BytesIO(data)).select(pl.len()).collect().item())
+    except Exception as error:  # polars raises several types for a broken file
+        raise PermanentError(f"{key} is not a readable Parquet file: {error}") from error
+
+
+async def build_message(
+    client: S3Client, bucket: str, stage: Stage, info: ObjectInfo, run_id: str
+) -> OutgoingMessage:
+    """The message of one object, read from its metadata (raw) or its footer (curated)."""
+    if stage is Stage.TRANSFORM:
+        metadata = await _head_metadata(client, bucket, info.key)
+        message = raw_message(bucket, info.key, extracted_at(metadata, info.last_modified), run_id)
+        return OutgoingMessage(message.model_dump_json())
+    data, metadata = await _get_with_metadata(client, bucket, info.key)
+    table_file = table_file_message(
+        bucket, info.key, parquet_rows(data, info.key), metadata, info.last_modified
+    )
+    return OutgoingMessage(table_file.model_dump_json())
+
+
+async def enqueue(
+    client: S3Client,
+    queue: SqsQueue,
+    bucket: str,
+    stage: Stage,
+    objects: list[ObjectInfo],
+    run_id: str,
+    progress: Progress,
+) -> int:
+    """Send one message per object, ``CHUNK`` objects at a time; returns the count sent."""
+    sent = 0
+    for start in range(0, len(objects), CHUNK):
+        chunk = objects[start : start + CHUNK]
+        messages = await asyncio.gather(
+            *(build_message(client, bucket, stage, info, run_id) for info in chunk)
+        )
+        await queue.send(messages)
+        sent += len(messages)
+        progress.advance(len(messages))
+    progress.close()
+    return sent

@@ -1,0 +1,1 @@
+"""``spotify-etl status``: queue depths, last extraction, newest partitions, lag."""

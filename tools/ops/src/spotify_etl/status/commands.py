@@ -1,0 +1,49 @@
+"""``spotify-etl status [--json]``: the pipeline at a glance."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from spotify_etl_common.aws import glue_client, s3_client, sqs_client
+from spotify_etl_common.errors import SpotifyEtlError
+from spotify_etl_common.s3 import S3Store
+
+from spotify_etl.settings import OpsSettings, load_ops_settings
+from spotify_etl.status.gather import gather_status
+from spotify_etl.status.report import StatusReport, render
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``status``."""
+    parser = commands.add_parser(
+        "status",
+        help="queue and DLQ depths, last extraction per source, newest partitions, lag",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(run=run_status)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    settings = load_ops_settings()
+    try:
+        report = asyncio.run(collect(settings))
+    except SpotifyEtlError as error:
+        print(f"status failed: {error.reason}", file=sys.stderr)
+        return 1
+    print(report.model_dump_json(indent=2) if args.json else render(report))
+    return 0
+
+
+async def collect(settings: OpsSettings) -> StatusReport:
+    """Build the clients and gather the report (the command's composition root)."""
+    queues = {"transform": settings.transform_queue, "catalog": settings.catalog_queue}
+    async with (
+        sqs_client(settings) as sqs,
+        s3_client(settings) as s3,
+        glue_client(settings) as glue,
+    ):
+        return await gather_status(
+            sqs, S3Store(s3, settings.bucket), glue, queues, settings.cataloger_database
+        )

@@ -1,0 +1,137 @@
+"""The I/O shell of ``status``: queue depths, raw and curated listings, Glue partitions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+from spotify_etl_common.errors import translate_botocore_error, translate_client_error
+from spotify_etl_common.keys import RAW_PREFIX, partition_values, table_prefix
+from spotify_etl_common.messages import Source
+from spotify_etl_common.s3 import S3Store
+from spotify_etl_common.sqs import SqsQueue
+from spotify_etl_common.tables import TABLES
+
+from spotify_etl.status.report import (
+    QueueStatus,
+    SourceStatus,
+    StatusReport,
+    TableStatus,
+    lag_seconds,
+    newest,
+    newest_partition,
+)
+
+if TYPE_CHECKING:
+    from types_aiobotocore_glue import GlueClient
+    from types_aiobotocore_sqs import SQSClient
+
+
+async def queue_status(client: SQSClient, name_or_url: str) -> QueueStatus:
+    """Depths of a work queue and of the dead-letter queue its redrive policy names."""
+    queue = await SqsQueue.resolve(client, name_or_url)
+    depth = await queue.depth()
+    dlq = await queue.dead_letter_queue()
+    dlq_depth = await dlq.depth() if dlq is not None else None
+    return QueueStatus(
+        name=queue.name,
+        visible=depth.visible,
+        in_flight=depth.in_flight,
+        delayed=depth.delayed,
+        dlq_name=dlq.name if dlq is not None else None,
+        dlq_visible=dlq_depth.visible if dlq_depth is not None else 0,
+    )
+
+
+async def source_status(store: S3Store, source: Source) -> SourceStatus:
+    """Count and newest LastModified of the raw objects of one source."""
+    count = 0
+    latest: datetime | None = None
+    async for info in store.list(f"{RAW_PREFIX}source={source}/"):
+        count += 1
+        latest = newest([latest, info.last_modified])
+    return SourceStatus(objects=count, last_extracted_at=latest)
+
+
+async def table_status(
+    store: S3Store, table: str, glue_partitions: Mapping[str, list[str]] | None
+) -> TableStatus:
+    """Files of one table from the listing; newest partition from Glue when it has the table."""
+    count = 0
+    latest: datetime | None = None
+    days: set[str] = set()
+    async for info in store.list(table_prefix(table)):
+        if not info.key.endswith(".parquet"):
+            continue
+        count += 1
+        latest = newest([latest, info.last_modified])
+        day = partition_values(info.key).get("dt")
+        if day:
+            days.add(day)
+    if glue_partitions is not None and table in glue_partitions:
+        return TableStatus(
+            files=count,
+            newest_partition=newest_partition(glue_partitions[table]),
+            newest_file_at=latest,
+            partitions_from="glue",
+        )
+    return TableStatus(
+        files=count,
+        newest_partition=newest_partition(days),
+        newest_file_at=latest,
+        partitions_from="curated",
+    )
+
+
+def _is_missing(error: ClientError) -> bool:
+    return str(error.response.get("Error", {}).get("Code", "")) == "EntityNotFoundException"
+
+
+async def glue_partitions(glue: GlueClient, database: str) -> dict[str, list[str]] | None:
+    """``dt`` values per table in the Glue database; None if the database does not exist."""
+    try:
+        await glue.get_database(Name=database)
+    except ClientError as error:
+        if _is_missing(error):
+            return None
+        raise translate_client_error(error, f"Glue database {database}") from error
+    except BotoCoreError as error:
+        raise translate_botocore_error(error, f"Glue database {database}") from error
+    found: dict[str, list[str]] = {}
+    for table in TABLES:
+        values: list[str] = []
+        try:
+            paginator = glue.get_paginator("get_partitions")
+            async for page in paginator.paginate(DatabaseName=database, TableName=table):
+                values += [p["Values"][0] for p in page.get("Partitions", []) if p.get("Values")]
+        except ClientError as error:
+            if _is_missing(error):
+                continue
+            raise translate_client_error(error, f"Glue partitions of {table}") from error
+        except BotoCoreError as error:
+            raise translate_botocore_error(error, f"Glue partitions of {table}") from error
+        found[table] = values
+    return found
+
+
+async def gather_status(
+    sqs: SQSClient,
+    store: S3Store,
+    glue: GlueClient | None,
+    queues: Mapping[str, str],
+    database: str,
+) -> StatusReport:
+    """Read everything the report shows (``queues``: label -> name or URL)."""
+    queue_report = {label: await queue_status(sqs, name) for label, name in queues.items()}
+    sources = {str(s): await source_status(store, s) for s in Source}
+    partitions = await glue_partitions(glue, database) if glue is not None else None
+    tables = {t: await table_status(store, t, partitions) for t in TABLES}
+    return StatusReport(
+        generated_at=datetime.now(tz=UTC),
+        queues=queue_report,
+        sources=sources,
+        tables=tables,
+        lag_seconds=lag_seconds(sources, tables),
+    )

@@ -1,0 +1,146 @@
+"""Pure core of ``status``: the report model, the lag, and its text rendering.
+
+The lag is how far the curated tables trail the newest extraction: the newest
+raw object's LastModified minus the newest curated file's LastModified, never
+negative (0 when the transformer has caught up); None until both exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class QueueStatus(_Model):
+    """Depth of one work queue and of its dead-letter queue."""
+
+    name: str
+    visible: int
+    in_flight: int
+    delayed: int
+    dlq_name: str | None
+    dlq_visible: int
+
+
+class SourceStatus(_Model):
+    """Raw objects of one source."""
+
+    objects: int
+    last_extracted_at: datetime | None
+
+
+class TableStatus(_Model):
+    """Curated files of one table and its newest partition."""
+
+    files: int
+    newest_partition: str | None
+    newest_file_at: datetime | None
+    partitions_from: Literal["glue", "curated"]
+    """Where ``newest_partition`` was read: the Glue catalog, or the curated listing."""
+
+
+class StatusReport(_Model):
+    """Everything ``spotify-etl status`` shows."""
+
+    generated_at: datetime
+    queues: dict[str, QueueStatus]
+    sources: dict[str, SourceStatus]
+    tables: dict[str, TableStatus]
+    lag_seconds: float | None
+
+
+def newest(values: Iterable[datetime | None]) -> datetime | None:
+    """The latest of the given times, ignoring None."""
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def newest_partition(values: Iterable[str]) -> str | None:
+    """The newest ``dt`` value (ISO days sort as text)."""
+    return max(values, default=None)
+
+
+def lag_seconds(
+    sources: Mapping[str, SourceStatus], tables: Mapping[str, TableStatus]
+) -> float | None:
+    """Seconds the curated tables trail the newest extraction (see the module docstring)."""
+    extracted = newest(s.last_extracted_at for s in sources.values())
+    curated = newest(t.newest_file_at for t in tables.values())
+    if extracted is None or curated is None:
+        return None
+    return max(0.0, (extracted - curated).total_seconds())
+
+
+def _time(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if value else "-"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return [line.rstrip(), *(b.rstrip() for b in body)]
+
+
+def format_lag(seconds: float | None) -> str:
+    """``1h 02m 03s``, ``45s``, or ``-`` when unknown."""
+    if seconds is None:
+        return "-"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m {secs:02d}s"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def render(report: StatusReport) -> str:
+    """The report as aligned text tables."""
+    queues = _table(
+        ["QUEUE", "NAME", "VISIBLE", "IN FLIGHT", "DELAYED", "DLQ", "DLQ VISIBLE"],
+        [
+            [
+                key,
+                q.name,
+                str(q.visible),
+                str(q.in_flight),
+                str(q.delayed),
+                q.dlq_name or "(none)",
+                str(q.dlq_visible),
+            ]
+            for key, q in report.queues.items()
+        ],
+    )
+    sources = _table(
+        ["SOURCE", "OBJECTS", "LAST EXTRACTED"],
+        [[k, str(s.objects), _time(s.last_extracted_at)] for k, s in report.sources.items()],
+    )
+    tables = _table(
+        ["TABLE", "FILES", "NEWEST PARTITION", "FROM", "NEWEST FILE"],
+        [
+            [k, str(t.files), t.newest_partition or "-", t.partitions_from, _time(t.newest_file_at)]
+            for k, t in report.tables.items()
+        ],
+    )
+    return "\n".join(
+        [
+            *queues,
+            "",
+            *sources,
+            "",
+            *tables,
+            "",
+            f"lag from extraction to curated: {format_lag(report.lag_seconds)}",
+        ]
+    )
