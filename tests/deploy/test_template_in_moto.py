@@ -19,7 +19,10 @@ import pytest
 from tests.conftest import LocalAws
 from tests.deploy.cfn_template import TEMPLATE_PATH
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.filterwarnings("ignore:Tried to parse AWS:UserWarning"),
+]
 
 NOT_EMULATED = {
     "AWS::ApplicationAutoScaling::ScalableTarget": "moto's CloudFormation has no handler",

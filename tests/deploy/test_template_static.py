@@ -1,0 +1,211 @@
+"""What the emulator cannot show, asserted on the template itself (intrinsics resolved)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.deploy.cfn_template import Resolver, resources_of_type
+
+
+@pytest.fixture(scope="module")
+def resolved(template: dict[str, Any]) -> dict[str, Any]:
+    """Resources with every intrinsic resolved to sample values."""
+    resolver = Resolver(template)
+    return {k: resolver.resolve(v) for k, v in template["Resources"].items()}
+
+
+def _props(resolved: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    properties: dict[str, Any] = resolved[logical_id]["Properties"]
+    return properties
+
+
+def test_bucket_blocks_public_access_and_ages_raw_data(resolved: dict[str, Any]) -> None:
+    bucket = _props(resolved, "DataBucket")
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    raw = [r for r in bucket["LifecycleConfiguration"]["Rules"] if r.get("Prefix") == "raw/"]
+    assert len(raw) == 1
+    assert raw[0]["Status"] == "Enabled"
+    assert raw[0]["ExpirationInDays"] == 730
+
+
+def test_bucket_policy_denies_every_request_without_tls(resolved: dict[str, Any]) -> None:
+    policy = _props(resolved, "DataBucketPolicy")["PolicyDocument"]
+    [statement] = policy["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Principal"] == "*"
+    assert statement["Action"] == "s3:*"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert any(r.endswith("/*") for r in statement["Resource"])
+
+
+def test_cluster_has_container_insights(resolved: dict[str, Any]) -> None:
+    settings = _props(resolved, "Cluster")["ClusterSettings"]
+    assert {"Name": "containerInsights", "Value": "enabled"} in settings
+
+
+@pytest.mark.parametrize(
+    ("task", "task_role", "execution_role"),
+    [
+        ("ExtractorTaskDefinition", "ExtractorTaskRole", "ExtractorExecutionRole"),
+        ("TransformerTaskDefinition", "TransformerTaskRole", "TaskExecutionRole"),
+        ("CatalogerTaskDefinition", "CatalogerTaskRole", "TaskExecutionRole"),
+    ],
+)
+def test_task_definitions_are_fargate_with_their_own_task_role(
+    template: dict[str, Any], task: str, task_role: str, execution_role: str
+) -> None:
+    props = template["Resources"][task]["Properties"]
+    assert props["RequiresCompatibilities"] == ["FARGATE"]
+    assert props["NetworkMode"] == "awsvpc"
+    assert props["TaskRoleArn"] == {"Fn::GetAtt": [task_role, "Arn"]}
+    assert props["ExecutionRoleArn"] == {"Fn::GetAtt": [execution_role, "Arn"]}
+
+
+def test_task_roles_are_distinct(template: dict[str, Any]) -> None:
+    tasks = resources_of_type(template, "AWS::ECS::TaskDefinition").values()
+    roles = [t["Properties"]["TaskRoleArn"]["Fn::GetAtt"][0] for t in tasks]
+    assert len(set(roles)) == len(roles) == 3
+
+
+def test_workers_stop_within_the_ecs_stop_timeout(resolved: dict[str, Any]) -> None:
+    for task in ("TransformerTaskDefinition", "CatalogerTaskDefinition"):
+        [container] = _props(resolved, task)["ContainerDefinitions"]
+        env = {e["Name"]: e["Value"] for e in container["Environment"]}
+        assert float(env["SPOTIFY_ETL_SHUTDOWN_GRACE"]) < container["StopTimeout"]
+
+
+def test_worker_services_run_on_fargate_in_the_given_subnets(resolved: dict[str, Any]) -> None:
+    for service in ("TransformerService", "CatalogerService"):
+        props = _props(resolved, service)
+        assert props["LaunchType"] == "FARGATE"
+        network = props["NetworkConfiguration"]["AwsvpcConfiguration"]
+        assert network["Subnets"] == ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+        assert props["DeploymentConfiguration"]["DeploymentCircuitBreaker"]["Rollback"] is True
+
+
+def test_extractor_schedule_retries_and_dead_letters_failed_starts(
+    template: dict[str, Any], resolved: dict[str, Any]
+) -> None:
+    target = _props(resolved, "ExtractorSchedule")["Target"]
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+    raw_target = template["Resources"]["ExtractorSchedule"]["Properties"]["Target"]
+    assert raw_target["DeadLetterConfig"]["Arn"] == {
+        "Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]
+    }
+    assert raw_target["RoleArn"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
+    assert raw_target["EcsParameters"]["TaskDefinitionArn"] == {"Ref": "ExtractorTaskDefinition"}
+    assert target["EcsParameters"]["LaunchType"] == "FARGATE"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "queue", "service"),
+    [
+        ("Transformer", "TransformQueue", "TransformerService"),
+        ("Cataloger", "CatalogQueue", "CatalogerService"),
+    ],
+)
+def test_workers_scale_on_backlog_per_running_task(
+    template: dict[str, Any], prefix: str, queue: str, service: str
+) -> None:
+    resources = template["Resources"]
+    target = resources[f"{prefix}ScalableTarget"]["Properties"]
+    assert target["MinCapacity"] == {"Ref": f"{prefix}MinTasks"}
+    assert target["MaxCapacity"] == {"Ref": f"{prefix}MaxTasks"}
+    policy = resources[f"{prefix}BacklogScaling"]["Properties"]
+    assert policy["PolicyType"] == "TargetTrackingScaling"
+    tracking = policy["TargetTrackingScalingPolicyConfiguration"]
+    assert tracking["TargetValue"] == {"Ref": f"{prefix}BacklogPerTask"}
+    metrics = {m["Id"]: m for m in tracking["CustomizedMetricSpecification"]["Metrics"]}
+    visible = metrics["visible"]["MetricStat"]["Metric"]
+    running = metrics["running"]["MetricStat"]["Metric"]
+    assert (visible["Namespace"], visible["MetricName"]) == (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+    )
+    assert visible["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}
+    ]
+    assert (running["Namespace"], running["MetricName"]) == (
+        "ECS/ContainerInsights",
+        "RunningTaskCount",
+    )
+    assert {"Name": "ServiceName", "Value": {"Fn::GetAtt": [service, "Name"]}} in running[
+        "Dimensions"
+    ]
+    [expression] = [m for m in metrics.values() if m["ReturnData"]]
+    assert expression["Expression"] == "visible / running"
+
+
+@pytest.mark.parametrize("prefix", ["Transformer", "Cataloger"])
+def test_a_backlog_with_no_running_task_starts_one(template: dict[str, Any], prefix: str) -> None:
+    resources = template["Resources"]
+    step = resources[f"{prefix}ScaleFromZero"]["Properties"]
+    assert step["PolicyType"] == "StepScaling"
+    config = step["StepScalingPolicyConfiguration"]
+    assert config["AdjustmentType"] == "ExactCapacity"
+    assert config["StepAdjustments"] == [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]
+    alarm = resources[f"{prefix}BacklogWithoutTasksAlarm"]["Properties"]
+    assert alarm["AlarmActions"] == [{"Ref": f"{prefix}ScaleFromZero"}]
+    [expression] = [m for m in alarm["Metrics"] if m["ReturnData"]]
+    assert "visible > 0" in expression["Expression"]
+    assert "FILL(running, 0) == 0" in expression["Expression"]
+
+
+@pytest.mark.parametrize(
+    "dlq", ["TransformDeadLetterQueue", "CatalogDeadLetterQueue", "ScheduleDeadLetterQueue"]
+)
+def test_every_dead_letter_queue_has_a_depth_alarm_to_the_topic(
+    template: dict[str, Any], dlq: str
+) -> None:
+    alarms = [
+        a["Properties"]
+        for a in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        if {"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}}
+        in a["Properties"].get("Dimensions", [])
+    ]
+    assert len(alarms) == 1
+    assert alarms[0]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarms[0]["Threshold"] == 0
+    assert alarms[0]["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarms[0]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_athena_workgroup_caps_bytes_scanned_and_writes_results_to_the_bucket(
+    resolved: dict[str, Any],
+) -> None:
+    config = _props(resolved, "AthenaWorkGroup")["WorkGroupConfiguration"]
+    assert config["BytesScannedCutoffPerQuery"] == 10737418240
+    assert config["EnforceWorkGroupConfiguration"] is True
+    bucket = _props(resolved, "GlueDatabase")["DatabaseInput"]["LocationUri"].split("/")[2]
+    assert config["ResultConfiguration"]["OutputLocation"] == f"s3://{bucket}/athena-results/"
+
+
+def test_glue_database_and_crawler_cover_the_curated_prefix(resolved: dict[str, Any]) -> None:
+    database = _props(resolved, "GlueDatabase")["DatabaseInput"]
+    crawler = _props(resolved, "CuratedCrawler")
+    assert database["Name"] == "spotify"
+    [target] = crawler["Targets"]["S3Targets"]
+    assert target["Path"] == database["LocationUri"]
+    assert target["Path"].endswith("/curated/")
+
+
+def test_cataloger_is_told_the_stack_catalog_names(resolved: dict[str, Any]) -> None:
+    [container] = _props(resolved, "CatalogerTaskDefinition")["ContainerDefinitions"]
+    env = {e["Name"]: e["Value"] for e in container["Environment"]}
+    assert env["CATALOGER_DATABASE"] == _props(resolved, "GlueDatabase")["DatabaseInput"]["Name"]
+    assert env["CATALOGER_ATHENA_WORKGROUP"] == _props(resolved, "AthenaWorkGroup")["Name"]
+    assert env["CATALOGER_CRAWLER_NAME"] == _props(resolved, "CuratedCrawler")["Name"]
+
+
+def test_tasks_accept_no_inbound_traffic(resolved: dict[str, Any]) -> None:
+    group = _props(resolved, "TaskSecurityGroup")
+    assert "SecurityGroupIngress" not in group
+    assert [(r["FromPort"], r["ToPort"]) for r in group["SecurityGroupEgress"]] == [(443, 443)]
+
+
+def test_log_groups_expire(template: dict[str, Any]) -> None:
+    groups = resources_of_type(template, "AWS::Logs::LogGroup").values()
+    assert [g["Properties"]["RetentionInDays"] for g in groups] == [{"Ref": "LogRetentionDays"}] * 3
