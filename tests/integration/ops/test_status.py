@@ -1,0 +1,99 @@
+"""Status against moto: queue depths, last extraction, newest partitions, lag."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from spotify_etl_common.keys import entity_key, playlist_items_key
+from spotify_etl_common.messages import Source
+
+from .conftest import Ops, run_cli
+
+
+def status_json(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    assert run_cli("status", "--json") == 0
+    payload: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return payload
+
+
+def test_json_reports_known_queue_depths(ops: Ops, capsys: pytest.CaptureFixture[str]) -> None:
+    for n in range(3):
+        ops.send(ops.url("transform"), f'{{"n": {n}}}')
+    ops.sqs.receive_message(QueueUrl=ops.url("transform"), MaxNumberOfMessages=1)
+    for n in range(2):
+        ops.send(ops.url("catalog", dlq=True), f'{{"n": {n}}}')
+    queues = status_json(capsys)["queues"]
+    assert queues["transform"] | {"name": None, "dlq_name": None} == {
+        "name": None,
+        "visible": 2,
+        "in_flight": 1,
+        "delayed": 0,
+        "dlq_name": None,
+        "dlq_visible": 0,
+    }
+    assert queues["transform"]["name"] == ops.stack.names.transform_queue
+    assert queues["catalog"]["dlq_name"] == ops.stack.names.catalog_queue + "-dlq"
+    assert (queues["catalog"]["visible"], queues["catalog"]["dlq_visible"]) == (0, 2)
+
+
+def test_sources_and_tables_from_the_listing_without_a_glue_database(
+    ops: Ops, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ops.put(playlist_items_key("p", "s", 0))
+    ops.put(playlist_items_key("p", "s", 1))
+    ops.put(entity_key(Source.ALBUMS, "a"))
+    ops.put("curated/tracks/dt=2026-11-20/a.parquet", b"x")
+    ops.put("curated/tracks/dt=2026-11-23/b.parquet", b"x")
+    report = status_json(capsys)
+    assert report["sources"]["playlist_items"]["objects"] == 2
+    assert report["sources"]["albums"]["objects"] == 1
+    assert report["sources"]["recently_played"] == {
+        "objects": 0,
+        "last_extracted_at": None,
+    }
+    tracks = report["tables"]["tracks"]
+    assert (tracks["files"], tracks["newest_partition"], tracks["partitions_from"]) == (
+        2,
+        "2026-11-23",
+        "curated",
+    )
+    assert report["tables"]["plays"]["newest_partition"] is None
+    assert report["lag_seconds"] is not None
+    assert report["lag_seconds"] >= 0
+
+
+def test_newest_partition_comes_from_glue_when_the_database_exists(
+    ops: Ops, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = ops.stack.names.bucket.replace("-", "_") + "_db"
+    ops.glue.create_database(DatabaseInput={"Name": database})
+    ops.glue.create_table(
+        DatabaseName=database,
+        TableInput={
+            "Name": "tracks",
+            "PartitionKeys": [{"Name": "dt", "Type": "string"}],
+            "StorageDescriptor": {"Columns": [{"Name": "track_id", "Type": "string"}]},
+        },
+    )
+    for day in ("2026-11-01", "2026-11-22"):
+        ops.glue.create_partition(
+            DatabaseName=database,
+            TableName="tracks",
+            PartitionInput={"Values": [day], "StorageDescriptor": {"Columns": []}},
+        )
+    ops.put("curated/tracks/dt=2026-11-23/b.parquet", b"x")
+    tables = status_json(capsys)["tables"]
+    assert (tables["tracks"]["newest_partition"], tables["tracks"]["partitions_from"]) == (
+        "2026-11-22",
+        "glue",
+    )
+    assert tables["albums"]["partitions_from"] == "curated"
+
+
+def test_text_output_is_a_table(ops: Ops, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli("status") == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:3] == ["QUEUE", "NAME", "VISIBLE"]
+    assert "lag from extraction to curated: -" in out
