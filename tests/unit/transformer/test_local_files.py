@@ -132,3 +132,16 @@ def test_cli_reads_every_recorded_example(
         "artists",
         "track_artists",
     }
+
+
+def test_per_batch_writes_one_file_per_table_per_batch_with_the_same_rows(
+    corpus: Path, tmp_path: Path
+) -> None:
+    manifest = json.loads((corpus / "manifest.json").read_text())
+    files = find_files([corpus / "pages"])
+    outcome = transform_files(files, tmp_path, workers=1, batch_size=4, per_batch=True)
+    assert outcome.written == 5 * -(-len(files) // 4)
+    assert written_rows(tmp_path) == manifest["expected_rows"]
+    again = transform_files(files, tmp_path, workers=1, batch_size=4, per_batch=True)
+    assert again.written == outcome.written
+    assert len(list(tmp_path.rglob("*.parquet"))) == outcome.written

@@ -175,26 +175,29 @@ _BUILDERS: Mapping[Source, Callable[[pl.DataFrame], dict[str, pl.DataFrame]]] = 
 }
 
 
-def _with_context(raw: RawObject, parsed: Parsed) -> pl.DataFrame:
-    return parsed.frame.with_columns(
-        pl.lit(raw.key, pl.String).alias("source_key"),
-        pl.lit(raw.extracted_at.astimezone(UTC), _UTC).alias("extracted_at"),
-        pl.lit(raw.playlist_id, pl.String).alias("ctx_playlist_id"),
-        pl.lit(raw.snapshot_id, pl.String).alias("ctx_snapshot_id"),
+def _with_context(objects: Sequence[RawObject], parsed: Sequence[Parsed]) -> pl.DataFrame:
+    """The one-row frames of ``parsed`` stacked, each with its object's lineage and context."""
+    return pl.concat([p.frame for p in parsed], how="vertical").with_columns(
+        pl.Series("source_key", [o.key for o in objects], pl.String),
+        pl.Series("extracted_at", [o.extracted_at.astimezone(UTC) for o in objects], _UTC),
+        pl.Series("ctx_playlist_id", [o.playlist_id for o in objects], pl.String),
+        pl.Series("ctx_snapshot_id", [o.snapshot_id for o in objects], pl.String),
     )
 
 
 def transform(objects: Sequence[RawObject]) -> Transformed:
     """Every curated row of ``objects``; raises ``UnreadableObject`` for the first bad one."""
-    by_source: dict[Source, list[pl.DataFrame]] = {}
+    by_source: dict[Source, tuple[list[RawObject], list[Parsed]]] = {}
     sources: dict[str, Source] = {}
     for raw in objects:
         parsed = recognise(raw.key, raw.body)
         sources[raw.key] = parsed.source
-        by_source.setdefault(parsed.source, []).append(_with_context(raw, parsed))
+        group = by_source.setdefault(parsed.source, ([], []))
+        group[0].append(raw)
+        group[1].append(parsed)
     parts: dict[str, list[pl.DataFrame]] = {}
-    for source, frames in by_source.items():
-        for table, frame in _BUILDERS[source](pl.concat(frames, how="vertical")).items():
+    for source, (raws, parsed_objects) in by_source.items():
+        for table, frame in _BUILDERS[source](_with_context(raws, parsed_objects)).items():
             parts.setdefault(table, []).append(conform(table, frame))
     tables = {
         table: pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]

@@ -9,7 +9,7 @@ from pathlib import Path
 from spotify_etl_common.keys import CURATED_PREFIX, partition_values
 
 from transformer.core import RawObject, transform
-from transformer.layout import COMPRESSION, plan_files
+from transformer.layout import COMPRESSION, plan_batch_files, plan_files
 from transformer.local_files import Outcome, source_key
 from transformer.recognise import UnreadableObject
 
@@ -28,8 +28,11 @@ def local_raw_object(path: Path, extracted_at: datetime | None) -> RawObject:
     )
 
 
-def run_batch(paths: Sequence[str], out: str, extracted_at: datetime | None) -> Outcome:
-    """Transform one batch of files and write their Parquet files under ``out``."""
+def run_batch(
+    paths: Sequence[str], out: str, extracted_at: datetime | None, per_batch: bool = False
+) -> Outcome:
+    """Transform one batch of files and write their Parquet files under ``out``:
+    one per table per file, or with ``per_batch`` one per table for the batch."""
     outcome = Outcome()
     objects = []
     for name in paths:
@@ -45,7 +48,8 @@ def run_batch(paths: Sequence[str], out: str, extracted_at: datetime | None) -> 
             objects = [o for o in objects if o.key != error.key]
             continue
         when = {o.key: o.extracted_at for o in objects}
-        for file in plan_files(transformed, when):
+        files = plan_batch_files(transformed) if per_batch else plan_files(transformed, when)
+        for file in files:
             target = Path(out, file.key.removeprefix(CURATED_PREFIX))
             target.parent.mkdir(parents=True, exist_ok=True)
             file.frame.write_parquet(target, compression=COMPRESSION)

@@ -3,6 +3,11 @@
 The key is a pure function of the table, the UTC day of extraction and the raw
 key (:func:`spotify_etl_common.keys.curated_key`), so a replayed message or a
 re-run over the same files overwrites the same objects and never adds any.
+
+Bulk backfills may instead write one file per table per batch of raw objects
+(:func:`plan_batch_files`): far fewer, larger files (what Athena prefers), named
+by a digest of the batch's raw keys, so a re-run over the same files in the same
+batches overwrites them too.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Final, Literal
 
 import polars as pl
-from spotify_etl_common.keys import curated_key, partition_values
+from spotify_etl_common.keys import CURATED_PREFIX, curated_key, partition_values, source_digest
 from spotify_etl_common.messages import TableFileWritten
 from spotify_etl_common.tables import TABLES
 
@@ -58,6 +63,27 @@ def plan_files(transformed: Transformed, extracted_at: Mapping[str, datetime]) -
                     frame if frame is not None else empty(table),
                 )
             )
+    return files
+
+
+def plan_batch_files(transformed: Transformed) -> list[TableFile]:
+    """One file per table (and extraction day) for all raw objects of ``transformed``.
+
+    Tables without rows get no file. ``source_key`` of each file is the batch digest;
+    every row still carries its own raw key.
+    """
+    digest = source_digest("\n".join(sorted(transformed.sources)))
+    files = []
+    for table, frame in transformed.tables.items():
+        if frame.height == 0:
+            continue
+        days = frame.with_columns(pl.col("extracted_at").dt.date().alias("_dt")).partition_by(
+            "_dt", as_dict=True, maintain_order=True
+        )
+        for (day,), rows in days.items():
+            rows = rows.drop("_dt")
+            key = f"{CURATED_PREFIX}{table}/dt={day}/batch-{digest}.parquet"
+            files.append(TableFile(table, key, f"batch-{digest}", rows))
     return files
 
 

@@ -65,10 +65,12 @@ def source_key(path: Path) -> str:
     return text[marker + 1 :] if marker >= 0 else text
 
 
-def _run_batch(paths: Sequence[str], out: str, extracted_at: datetime | None) -> Outcome:
+def _run_batch(
+    paths: Sequence[str], out: str, extracted_at: datetime | None, per_batch: bool
+) -> Outcome:
     from transformer.file_batch import run_batch
 
-    return run_batch(paths, out, extracted_at)
+    return run_batch(paths, out, extracted_at, per_batch)
 
 
 def batches(files: Sequence[Path], size: int) -> Iterator[list[str]]:
@@ -83,16 +85,18 @@ def transform_files(
     workers: int = 2,
     batch_size: int = 32,
     extracted_at: datetime | None = None,
+    per_batch: bool = False,
 ) -> Outcome:
     """Run :func:`transformer.file_batch.run_batch` over ``files`` in batches.
 
     ``workers`` > 1 uses that many processes, with at most two batches per
     worker in flight (memory stays bounded whatever the corpus size).
+    ``per_batch`` writes one file per table per batch instead of per raw file.
     """
     total = Outcome()
     if workers <= 1:
         for batch in batches(files, batch_size):
-            total.add(_run_batch(batch, str(out), extracted_at))
+            total.add(_run_batch(batch, str(out), extracted_at, per_batch))
         return total
     # One Polars thread per process: the processes are the parallelism.
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
@@ -103,7 +107,7 @@ def transform_files(
         for batch in batches(files, batch_size):
             if len(pending) >= 2 * workers:
                 total.add(pending.pop(0).result())
-            pending.append(pool.submit(_run_batch, batch, str(out), extracted_at))
+            pending.append(pool.submit(_run_batch, batch, str(out), extracted_at, per_batch))
         for future in pending:
             total.add(future.result())
     return total

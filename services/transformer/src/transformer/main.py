@@ -44,7 +44,9 @@ def _transform_files(args: argparse.Namespace) -> int:
         print(f"transformer: {error}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    outcome = transform_files(files, args.out, args.workers, args.batch_size, args.extracted_at)
+    outcome = transform_files(
+        files, args.out, args.workers, args.batch_size, args.extracted_at, args.per_batch
+    )
     seconds = time.perf_counter() - started
     for problem in outcome.errors:
         print(f"transformer: skipped {problem}", file=sys.stderr)
@@ -74,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
         type=datetime.fromisoformat,
         default=None,
         help="extraction time of every file, ISO-8601 with offset (default: file mtime)",
+    )
+    files.add_argument(
+        "--per-batch",
+        action="store_true",
+        help="one Parquet file per table per batch (fewer, larger files for bulk backfills; "
+        "re-run with the same inputs and --batch-size to overwrite) instead of one per raw file",
     )
     return parser
 
