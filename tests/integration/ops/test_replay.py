@@ -73,15 +73,17 @@ def test_dry_run_counts_and_sends_nothing(
     assert ops.drain(ops.url("transform")) == []
 
 
-def test_catalog_replay_reads_rows_from_the_parquet_and_source_key_from_metadata(
+def test_catalog_replay_reads_rows_and_source_key_from_the_parquet(
     ops: Ops,
 ) -> None:
     raw = playlist_items_key("p1", "s1", 0)
     keys = [curated_key("tracks", date(2025, 11, d), raw) for d in (20, 21)]
     for rows, key in enumerate(keys, start=2):
         buffer = io.BytesIO()
-        pl.DataFrame({"track_id": [f"t{i}" for i in range(rows)]}).write_parquet(buffer)
-        ops.put(key, buffer.getvalue(), metadata={"source-key": raw})
+        pl.DataFrame(
+            {"track_id": [f"t{i}" for i in range(rows)], "source_key": [raw] * rows}
+        ).write_parquet(buffer)
+        ops.put(key, buffer.getvalue())
     assert (
         run_cli("replay", "--stage", "catalog", "--table", "tracks", "--since", "2025-11-21") == 0
     )

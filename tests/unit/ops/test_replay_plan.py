@@ -17,6 +17,7 @@ from spotify_etl.replay.plan import (
     parse_raw_key,
     raw_message,
     replay_run_id,
+    source_key_of,
     table_file_message,
 )
 from spotify_etl_common.keys import (
@@ -92,9 +93,7 @@ def test_keys_that_are_not_raw_objects_are_not_parsed(key: str) -> None:
 
 def test_curated_key_maps_to_a_table_file_message_with_metadata_source_key() -> None:
     key = curated_key("tracks", date(2026, 11, 23), "raw/source=albums/album_id=a.json")
-    message = table_file_message(
-        "b", key, 42, {"source-key": "raw/source=albums/album_id=a.json"}, NOW
-    )
+    message = table_file_message("b", key, 42, "raw/source=albums/album_id=a.json", NOW)
     assert message == TableFileWritten(
         table="tracks",
         bucket="b",
@@ -107,9 +106,14 @@ def test_curated_key_maps_to_a_table_file_message_with_metadata_source_key() -> 
     )
 
 
-def test_curated_file_without_source_key_metadata_names_itself_as_source() -> None:
+def test_source_key_comes_from_metadata_then_batch_name_then_lineage_then_the_key() -> None:
     key = curated_key("plays", date(2026, 11, 23), "raw/x")
-    assert table_file_message("b", key, 0, {}, NOW).source_key == key
+    batch = "curated/plays/dt=2026-11-23/batch-abc.parquet"
+    assert source_key_of(key, {"source-key": "raw/m"}, ["raw/x"]) == "raw/m"
+    assert source_key_of(batch, {}, ["raw/a", "raw/b"]) == "batch-abc"
+    assert source_key_of(key, {}, ["raw/x"]) == "raw/x"
+    assert source_key_of(key, {}, []) == key
+    assert source_key_of(key, {}, ["raw/a", "raw/b"]) == key
 
 
 def test_curated_keys_of_unknown_tables_or_without_dt_are_not_parsed() -> None:

@@ -9,7 +9,7 @@ objects: replaying a range twice leaves the tables as replaying it once.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -196,15 +196,30 @@ def raw_message(bucket: str, key: str, extracted: datetime, run_id: str) -> RawO
     )
 
 
-def table_file_message(
-    bucket: str, key: str, rows: int, metadata: Mapping[str, str], written_at: datetime
-) -> TableFileWritten:
-    """The ``TableFileWritten`` the transformer sent for a curated file.
+def source_key_of(key: str, metadata: Mapping[str, str], lineage: Sequence[str]) -> str:
+    """The raw key a curated file was made from, as well as it can be recovered.
 
-    ``source_key`` is the file's ``source-key`` metadata when the transformer
-    stored it; the curated key itself otherwise (the raw key is not recoverable
-    from the hashed file name).
+    In order: the ``source-key`` object metadata if a writer stored it; the file
+    name of a batch file (``batch-<digest>``, what the transformer announces for
+    those); the one distinct ``source_key`` lineage value of the file's rows;
+    else the curated key itself (an empty file made from an unknown raw key).
     """
+    stored = metadata.get(SOURCE_KEY_METADATA)
+    if stored:
+        return stored
+    name = key.rsplit("/", 1)[-1].removesuffix(".parquet")
+    if name.startswith("batch-"):
+        return name
+    distinct = set(lineage)
+    if len(distinct) == 1:
+        return distinct.pop()
+    return key
+
+
+def table_file_message(
+    bucket: str, key: str, rows: int, source_key: str, written_at: datetime
+) -> TableFileWritten:
+    """The ``TableFileWritten`` the transformer sent for a curated file."""
     parts = parse_curated_key(key)
     if parts is None:
         raise ValueError(f"{key!r} is not a curated file key (curated/<table>/dt=<day>/...parquet)")
@@ -215,7 +230,7 @@ def table_file_message(
         partition={"dt": parts.day.isoformat()},
         rows=rows,
         schema_version=TABLES[parts.table].schema_version,
-        source_key=metadata.get(SOURCE_KEY_METADATA) or key,
+        source_key=source_key,
         written_at=written_at,
     )
 

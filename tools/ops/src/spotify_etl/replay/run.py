@@ -26,6 +26,7 @@ from spotify_etl.replay.plan import (
     group_of,
     object_day,
     raw_message,
+    source_key_of,
     table_file_message,
 )
 
@@ -87,12 +88,17 @@ async def _get_with_metadata(
     return data, dict(response.get("Metadata", {}))
 
 
-def parquet_rows(data: bytes, key: str) -> int:
-    """Row count of a Parquet file (its footer); a broken file is a ``PermanentError``."""
+def parquet_facts(data: bytes, key: str) -> tuple[int, list[str]]:
+    """Row count and distinct ``source_key`` lineage values of a Parquet file."""
     try:
-        return int(pl.scan_parquet(io.BytesIO(data)).select(pl.len()).collect().item())
+        frame = pl.scan_parquet(io.BytesIO(data))
+        rows = int(frame.select(pl.len()).collect().item())
+        if "source_key" not in frame.collect_schema().names():
+            return rows, []
+        lineage = frame.select(pl.col("source_key").unique()).collect().to_series()
     except Exception as error:  # polars raises several types for a broken file
         raise PermanentError(f"{key} is not a readable Parquet file: {error}") from error
+    return rows, [str(v) for v in lineage.drop_nulls().to_list()]
 
 
 async def build_message(
@@ -104,9 +110,9 @@ async def build_message(
         message = raw_message(bucket, info.key, extracted_at(metadata, info.last_modified), run_id)
         return OutgoingMessage(message.model_dump_json())
     data, metadata = await _get_with_metadata(client, bucket, info.key)
-    table_file = table_file_message(
-        bucket, info.key, parquet_rows(data, info.key), metadata, info.last_modified
-    )
+    rows, lineage = parquet_facts(data, info.key)
+    source_key = source_key_of(info.key, metadata, lineage)
+    table_file = table_file_message(bucket, info.key, rows, source_key, info.last_modified)
     return OutgoingMessage(table_file.model_dump_json())
 
 
