@@ -40,7 +40,9 @@ if ! moto_glue get-database --name "$GLUE_DATABASE" >/dev/null 2>&1; then
 fi
 echo "glue database ready: $GLUE_DATABASE"
 
-if ! moto_athena get-work-group --work-group "$ATHENA_WORKGROUP" >/dev/null 2>&1; then
+existing=$(moto_athena list-work-groups \
+  --query "WorkGroups[?Name=='$ATHENA_WORKGROUP'].Name" --output text)
+if [ "$existing" != "$ATHENA_WORKGROUP" ]; then
   moto_athena create-work-group --name "$ATHENA_WORKGROUP" \
     --configuration "ResultConfiguration={OutputLocation=s3://$SPOTIFY_ETL_BUCKET/athena-results/}"
 fi
