@@ -178,3 +178,20 @@ async def test_when_a_file_cannot_be_written_no_message_is_posted(
     assert drain(aws_env, stack.queue_urls[stack.names.catalog_queue]) == []
     dead = drain(aws_env, dlq_url(stack, stack.names.transform_queue))
     assert "NoSuchBucket" in dead[0]["MessageAttributes"]["error.reason"]["StringValue"]
+
+
+async def test_a_message_that_fails_validation_goes_to_the_dlq(
+    aws_env: LocalAws, stack: Provisioned, settings: TransformerSettings
+) -> None:
+    aws_env.client("sqs").send_message(
+        QueueUrl=stack.queue_urls[stack.names.transform_queue],
+        MessageBody=json.dumps({"version": 1, "bucket": stack.names.bucket, "source": "podcasts"}),
+    )
+
+    await run_service(settings)
+
+    dead = drain(aws_env, dlq_url(stack, stack.names.transform_queue))
+    reason = dead[0]["MessageAttributes"]["error.reason"]["StringValue"]
+    assert "invalid RawObjectWritten" in reason
+    assert "key" in reason
+    assert curated_keys(aws_env, stack) == []

@@ -91,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "transform-files":
         if args.extracted_at is not None and args.extracted_at.tzinfo is None:
-            print("transformer: --extracted-at needs an offset, e.g. 2026-11-24T00:00:00+00:00")
+            print(
+                "transformer: --extracted-at needs an offset, e.g. 2026-11-24T00:00:00+00:00",
+                file=sys.stderr,
+            )
             return 2
         return _transform_files(args)
     return _serve()
