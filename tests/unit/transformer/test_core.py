@@ -315,3 +315,10 @@ def test_timestamps_with_an_offset_are_converted_to_utc() -> None:
         datetime(2022, 5, 20, 14, 10, 29, 500000, tzinfo=UTC),
         None,
     ]
+
+
+def test_pages_of_a_fake_web_api_on_another_host_transform_too() -> None:
+    page = json.loads(items_page([playlist_item(track("t1"))], offset=50))
+    page["href"] = "http://127.0.0.1:8123/v1/playlists/pFake/items?offset=50&limit=50"
+    items = transform([raw(json.dumps(page).encode())]).tables["playlist_items"]
+    assert items.select("playlist_id", "position").row(0) == ("pFake", 50)

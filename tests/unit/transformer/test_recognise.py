@@ -23,6 +23,8 @@ KEY = "raw/source=playlist_items/playlist_id=p/snapshot_id=s/page=0000.json"
         ),
         ("https://api.spotify.com/v1/users/spotify/playlists/p1/tracks", Source.PLAYLIST_ITEMS),
         ("https://api.spotify.com/v1/me/player/recently-played?limit=50", Source.RECENTLY_PLAYED),
+        ("http://127.0.0.1:8123/v1/playlists/p1/items?offset=50&limit=50", Source.PLAYLIST_ITEMS),
+        ("http://localhost:8123/fake/v1/me/player/recently-played", Source.RECENTLY_PLAYED),
     ],
 )
 def test_pages_are_recognised_by_their_href(href: str, source: Source) -> None:

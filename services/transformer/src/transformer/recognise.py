@@ -24,7 +24,8 @@ from spotify_etl_common.messages import Source
 
 from transformer import responses
 
-_API = r"https://api\.spotify\.com/v1/"
+_API = r"https?://[^/?#\s]+(?:/[^?#\s]*?)?/v1/"
+"""Any Web API base: ``https://api.spotify.com/v1/``, or a fake's ``http://127.0.0.1:8123/v1/``."""
 PLAYLIST_ITEMS_HREF = re.compile(
     _API + r"(?:users/[^/]+/)?playlists/(?P<playlist_id>[^/?#]+)/(?:items|tracks)(?:[?#]|$)"
 )
