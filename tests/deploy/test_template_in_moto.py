@@ -312,5 +312,5 @@ def test_alarm_topic_and_dashboard_exist(deployed: DeployedStack) -> None:
         "HandleDuration",
         "RowsWritten",
         "SpotifyRequests",
-        "SpotifyThrottled",
+        "SpotifyRateLimited",
     } <= metrics

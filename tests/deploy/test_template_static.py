@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from tests.deploy.cfn_template import Resolver, resources_of_type
+from tests.deploy.cfn_template import REPO, Resolver, resources_of_type
 
 
 @pytest.fixture(scope="module")
@@ -209,3 +210,32 @@ def test_tasks_accept_no_inbound_traffic(resolved: dict[str, Any]) -> None:
 def test_log_groups_expire(template: dict[str, Any]) -> None:
     groups = resources_of_type(template, "AWS::Logs::LogGroup").values()
     assert [g["Properties"]["RetentionInDays"] for g in groups] == [{"Ref": "LogRetentionDays"}] * 3
+
+
+def _dashboard_metrics(resolved: dict[str, Any]) -> set[str]:
+    body = json.loads(_props(resolved, "Dashboard")["DashboardBody"])
+    return {
+        m[1]
+        for widget in body["widgets"]
+        for m in widget["properties"]["metrics"]
+        if m[0] == "SpotifyEtl"
+    }
+
+
+def test_dashboard_and_alarms_use_metric_names_the_services_emit(
+    template: dict[str, Any], resolved: dict[str, Any]
+) -> None:
+    """Every SpotifyEtl metric charted or alarmed on is a name in the services' code."""
+    code = "\n".join(
+        path.read_text()
+        for folder in ("libs/common/src", "services")
+        for path in (REPO / folder).rglob("*.py")
+    )
+    alarmed = {
+        a["Properties"]["MetricName"]
+        for a in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Namespace") == "SpotifyEtl"
+    }
+    names = _dashboard_metrics(resolved) | alarmed
+    assert {"MessagesHandled", "RowsWritten", "SpotifyRequests"} <= names
+    assert {n for n in names if f'"{n}"' not in code} == set()
