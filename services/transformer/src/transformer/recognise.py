@@ -82,12 +82,11 @@ def _read(key: str, body: bytes, schema: pl.Schema) -> pl.DataFrame:
     try:
         frame = pl.read_json(body, schema=schema)
     except pl.exceptions.PolarsError as error:
-        problem = str(error).split("\n", 1)[0]
-        raise UnreadableObject(
-            key, f"not a Spotify response this service knows ({problem})"
-        ) from None
+        detail = str(error).split("\n", 1)[0]
+        kind = "unexpected JSON shape" if "deserializ" in detail else "malformed JSON"
+        raise UnreadableObject(key, f"{kind} ({detail})") from None
     if frame.height != 1:
-        raise UnreadableObject(key, f"expected one JSON object, found {frame.height} rows")
+        raise UnreadableObject(key, f"expected one JSON object, found {frame.height} values")
     return frame
 
 
