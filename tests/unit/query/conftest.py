@@ -56,9 +56,9 @@ class Curated:
         self.aws.client("s3").put_object(Bucket=self.bucket, Key=key, Body=buffer.getvalue())
         return key
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
+    def connect(self, *, materialize: bool = True) -> duckdb.DuckDBPyConnection:
         fs = s3_filesystem(self.aws.endpoint, "testing", "testing")
-        return connect(fs, self.bucket, TABLES, load_views())
+        return connect(fs, self.bucket, TABLES, load_views(), materialize=materialize)
 
 
 def new_curated(aws: LocalAws) -> Curated:

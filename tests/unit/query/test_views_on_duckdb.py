@@ -320,3 +320,16 @@ def test_files_with_and_without_a_new_column_read_together(curated: Curated, que
         ("A1", None, DAY1),
         ("A2", "spotify:album:A2", DAY2),
     ]
+
+
+def test_views_over_s3_globs_without_loading_give_the_same_rows(curated: Curated) -> None:
+    """``materialize=False``: tables are views over read_parquet on the registered s3fs."""
+    curated.put("albums", DAY1, "a1", [album("A1", "Old Name", RUN1)])
+    curated.put("albums", DAY2, "a1", [album("A1", "New Name", RUN2)])
+    con = curated.connect(materialize=False)
+    try:
+        assert con.execute("SELECT album_id, name FROM album").fetchall() == [("A1", "New Name")]
+        curated.put("albums", DAY2, "a2", [album("A2", "Later", RUN2)])
+        assert con.execute("SELECT count(*) FROM album").fetchall() == [(2,)]  # seen live
+    finally:
+        con.close()
