@@ -17,6 +17,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
@@ -73,6 +74,22 @@ def _run_batch(
     return run_batch(paths, out, extracted_at, per_batch)
 
 
+@contextmanager
+def _one_polars_thread() -> Iterator[None]:
+    """One Polars thread per worker process (the processes are the parallelism).
+
+    Polars reads the variable when imported, so it is set while the fork server
+    starts (it inherits the environment) and restored afterwards.
+    """
+    before = os.environ.get("POLARS_MAX_THREADS")
+    os.environ["POLARS_MAX_THREADS"] = before or "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["POLARS_MAX_THREADS"]
+
+
 def batches(files: Sequence[Path], size: int) -> Iterator[list[str]]:
     """``files`` in consecutive batches of ``size`` (as strings, to cross processes)."""
     for start in range(0, len(files), size):
@@ -98,11 +115,9 @@ def transform_files(
         for batch in batches(files, batch_size):
             total.add(_run_batch(batch, str(out), extracted_at, per_batch))
         return total
-    # One Polars thread per process: the processes are the parallelism.
-    os.environ.setdefault("POLARS_MAX_THREADS", "1")
     context = get_context("forkserver")
     context.set_forkserver_preload(["transformer.file_batch"])
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with _one_polars_thread(), ProcessPoolExecutor(workers, mp_context=context) as pool:
         pending: list[Future[Outcome]] = []
         for batch in batches(files, batch_size):
             if len(pending) >= 2 * workers:
