@@ -119,10 +119,12 @@ def test_duplicates_within_a_page_give_one_dimension_row_and_two_items() -> None
         ("1981", "year", date(1981, 1, 1), 1981),
         ("1981-12", "month", date(1981, 12, 1), 1981),
         ("1981-12-04", "day", date(1981, 12, 4), 1981),
+        ("0000", "year", None, None),
+        ("1999-02-30", "day", None, 1999),
     ],
 )
 def test_release_dates_become_the_first_day_of_their_period(
-    release_date: str, precision: str, first_day: date, year: int
+    release_date: str, precision: str, first_day: date | None, year: int | None
 ) -> None:
     body = items_page(
         [playlist_item(track(album_body=album(release_date=release_date, precision=precision)))]

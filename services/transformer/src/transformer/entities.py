@@ -76,7 +76,8 @@ def track_artist_rows(tracks: pl.DataFrame) -> pl.DataFrame:
 
 def album_rows(frame: pl.DataFrame, column: str = "album") -> pl.DataFrame:
     """``albums`` rows from album objects; release dates of year or month precision
-    become the first day of the period, with the precision kept beside them."""
+    become the first day of the period, with the precision kept beside them.
+    Unknown dates (``0000``) and impossible ones become null."""
     album = pl.col(column).struct
     raw_date = album.field("release_date")
     precision = pl.coalesce(
@@ -88,8 +89,12 @@ def album_rows(frame: pl.DataFrame, column: str = "album") -> pl.DataFrame:
         .when(raw_date.is_not_null())
         .then(pl.lit("day")),
     )
+    year = raw_date.str.slice(0, 4).cast(pl.Int32, strict=False)
+    known_year = year.is_not_null() & (year > 0)  # Spotify sends "0000" for unknown dates
     first_day = (
-        pl.when(precision == "year")
+        pl.when(~known_year)
+        .then(None)
+        .when(precision == "year")
         .then(raw_date.str.slice(0, 4) + "-01-01")
         .when(precision == "month")
         .then(raw_date.str.slice(0, 7) + "-01")
@@ -105,7 +110,7 @@ def album_rows(frame: pl.DataFrame, column: str = "album") -> pl.DataFrame:
             _field("album", "album_type").alias("album_type"),
             first_day.str.to_date("%Y-%m-%d", strict=False).alias("release_date"),
             precision.alias("release_date_precision"),
-            raw_date.str.slice(0, 4).cast(pl.Int32, strict=False).alias("release_year"),
+            pl.when(known_year).then(year).alias("release_year"),
             _field("album", "total_tracks").alias("total_tracks"),
             _field("album", "external_urls", "spotify").alias("url"),
             _field("album", "uri").alias("uri"),
