@@ -20,6 +20,7 @@ class Progress:
         self.interval = interval
         self._last = 0.0
         self._decile = 0
+        self._printed = -1
 
     def line(self) -> str:
         """The progress text for the current count."""
@@ -48,8 +49,8 @@ class Progress:
             self.stream.write("\r" + self.line() + ("\n" if final else ""))
         else:  # a log file or CI: one line per tenth, and the final one
             decile = 10 * self.done // self.total if self.total > 0 else 0
-            if not final and decile <= self._decile:
+            if (not final and decile <= self._decile) or self._printed == self.done:
                 return
-            self._decile = decile
+            self._decile, self._printed = decile, self.done
             self.stream.write(self.line() + "\n")
         self.stream.flush()

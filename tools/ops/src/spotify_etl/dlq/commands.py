@@ -18,6 +18,7 @@ from spotify_etl_common.worker import resolve_queues
 
 from spotify_etl.dlq.letters import by_id, letters_json, render_list, render_show
 from spotify_etl.dlq.redrive import (
+    MoveTaskResult,
     peek,
     queue_arn,
     redrive_by_copy,
@@ -147,9 +148,9 @@ async def _redrive(settings: OpsSettings, args: argparse.Namespace) -> int:
             print(f"dry run: would move {len(letters)} letters from {dlq.name} to {work.name}")
             return 0
         if args.max is None:
-            moved = await _try_move_task(settings, sqs, dlq, work)
-            if moved is not None:
-                return 0
+            result = await _try_move_task(settings, sqs, dlq, work)
+            if result is not None:
+                return 0 if result.status == "COMPLETED" else 1
         total = min(args.max, depth.visible) if args.max else depth.visible
         progress = Progress(f"redrive {dlq.name}", total)
         moved_count = await redrive_by_copy(
@@ -162,7 +163,7 @@ async def _redrive(settings: OpsSettings, args: argparse.Namespace) -> int:
 
 async def _try_move_task(
     settings: OpsSettings, sqs: SQSClient, dlq: SqsQueue, work: SqsQueue
-) -> int | None:
+) -> MoveTaskResult | None:
     """Redrive server-side; None when the endpoint lacks StartMessageMoveTask."""
     dlq_arn, work_arn = await queue_arn(sqs, dlq), await queue_arn(sqs, work)
     async with _single_attempt_sqs(settings) as probe:
@@ -178,4 +179,4 @@ async def _try_move_task(
     print(f"move task {result.status}: moved {result.moved} letters to {work.name}")
     if result.failure:
         print(f"failure: {result.failure}", file=sys.stderr)
-    return result.moved
+    return result
