@@ -114,3 +114,13 @@ def test_every_service_shares_one_bucket_and_queue_names(config: dict[str, Any])
         {k: config["services"][s]["environment"][k] for k in names} for s in (*SERVICES, "init")
     ]
     assert all(v == values[0] for v in values)
+
+
+def test_extractor_defaults_are_the_fake_spotify_credentials(config: dict[str, Any]) -> None:
+    """`--profile fake` works without any variable: the defaults are what the fake accepts."""
+    from fake_spotify.tokens import Credentials
+
+    env = config["services"]["extractor"]["environment"]
+    assert env["SPOTIFY_CLIENT_ID"] == Credentials.client_id
+    assert env["SPOTIFY_CLIENT_SECRET"] == Credentials.client_secret
+    assert env["SPOTIFY_REFRESH_TOKEN"] == Credentials.refresh_token
