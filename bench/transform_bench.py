@@ -42,6 +42,8 @@ class Run:
 
     seconds: float
     peak_rss: int
+    cpu_seconds: float
+    """User + system time of the process tree (last sample of each process)."""
     output: str
 
 
@@ -50,6 +52,7 @@ def measure(command: list[str]) -> Run:
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
@@ -62,6 +65,8 @@ def measure(command: list[str]) -> Run:
                 for proc in tree:
                     with contextlib.suppress(psutil.Error):
                         total += proc.memory_info().rss
+                        times = proc.cpu_times()
+                        cpu[proc.pid] = times.user + times.system
                 peak = max(peak, total)
             except psutil.Error:
                 pass
@@ -75,7 +80,7 @@ def measure(command: list[str]) -> Run:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{command[0]} failed ({process.returncode}):\n{output}")
-    return Run(seconds, peak, output.strip())
+    return Run(seconds, peak, sum(cpu.values()), output.strip())
 
 
 def count_rows(out: Path) -> dict[str, int]:
@@ -158,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             "rows_per_s": round(total_rows / ours.seconds),
             "items_per_s": round(items / ours.seconds),
             "peak_rss_mb": round(ours.peak_rss / 1e6),
+            "cpu_seconds": round(ours.cpu_seconds, 1),
             "workers": args.workers,
             "rows_match_manifest": matches[mode],
         }
@@ -174,10 +180,13 @@ def main(argv: list[str] | None = None) -> int:
             "mb_per_s": round(size_mb / theirs.seconds, 1),
             "items_per_s": round(items / theirs.seconds),
             "peak_rss_mb": round(theirs.peak_rss / 1e6),
+            "cpu_seconds": round(theirs.cpu_seconds, 1),
         }
         for mode in ("polars", "polars_per_batch"):
             seconds = result[mode]["seconds"]  # type: ignore[index]
+            cpu = result[mode]["cpu_seconds"]  # type: ignore[index]
             result[f"speedup_{mode}"] = round(theirs.seconds / seconds, 1)
+            result[f"cpu_ratio_{mode}"] = round(theirs.cpu_seconds / max(cpu, 1e-9), 1)
     result["load_average_after"] = os.getloadavg()
     print(json.dumps(result, indent=2))
     (args.work / "result.json").write_text(json.dumps(result, indent=2) + "\n")
