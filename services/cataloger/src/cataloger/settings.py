@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 from spotify_etl_common.worker import WorkerSettings
 
 
 class CatalogerSettings(WorkerSettings):
     """Variables of the cataloger service."""
 
+    max_in_flight: int = Field(default=100, alias="SPOTIFY_ETL_MAX_IN_FLIGHT", ge=1, le=1000)
+    """Most messages coalesced into one batch (one catalog update, one crawler run per batch)."""
     database: str = Field(default="spotify", alias="CATALOGER_DATABASE", pattern=r"^[a-z0-9_]+$")
     """Glue database of the curated tables and views (lowercase letters, digits, _)."""
     crawler: bool = Field(default=False, alias="CATALOGER_CRAWLER")
     """Also run a Glue crawler over the curated prefixes once per burst (true/false)."""
     crawler_name: str = Field(default="spotify-etl-curated", alias="CATALOGER_CRAWLER_NAME")
     """Name of the Glue crawler the cataloger creates or updates."""
-    crawler_role: str | None = Field(default=None, alias="CATALOGER_CRAWLER_ROLE")
+    crawler_role: str | None = Field(
+        default=None, alias="CATALOGER_CRAWLER_ROLE", validate_default=True
+    )
     """IAM role ARN (or name) the crawler runs as; required when CATALOGER_CRAWLER=true."""
     crawler_poll_seconds: float = Field(default=15.0, alias="CATALOGER_CRAWLER_POLL_SECONDS", gt=0)
     """Seconds between checks of a running crawler."""
@@ -40,10 +43,9 @@ class CatalogerSettings(WorkerSettings):
         """Where Athena writes query results: s3://BUCKET/athena-results/."""
         return f"s3://{self.bucket}/athena-results/"
 
-    @model_validator(mode="after")
-    def _crawler_needs_role(self) -> Self:
-        if self.crawler and not self.crawler_role:
-            raise ValueError(
-                "CATALOGER_CRAWLER=true needs CATALOGER_CRAWLER_ROLE (the crawler's IAM role)"
-            )
-        return self
+    @field_validator("crawler_role", mode="after")
+    @classmethod
+    def _crawler_needs_role(cls, role: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("crawler") and not role:
+            raise ValueError("required when CATALOGER_CRAWLER=true (the crawler's IAM role)")
+        return role
