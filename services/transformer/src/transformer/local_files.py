@@ -46,7 +46,7 @@ class Outcome:
 
 
 def find_files(paths: Iterable[Path]) -> list[Path]:
-    """The files named, and every ``*.json`` under the folders named, in a stable order."""
+    """The files named, and every ``*.json`` under the folders named, once each, in order."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -55,7 +55,7 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
             found.append(path)
         else:
             raise FileNotFoundError(f"{path} does not exist")
-    return found
+    return list(dict.fromkeys(p.resolve() for p in found))
 
 
 def source_key(path: Path) -> str:
