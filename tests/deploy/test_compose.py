@@ -124,3 +124,15 @@ def test_extractor_defaults_are_the_fake_spotify_credentials(config: dict[str, A
     assert env["SPOTIFY_CLIENT_ID"] == Credentials.client_id
     assert env["SPOTIFY_CLIENT_SECRET"] == Credentials.client_secret
     assert env["SPOTIFY_REFRESH_TOKEN"] == Credentials.refresh_token
+
+
+def test_python_health_checks_compile(config: dict[str, Any]) -> None:
+    """The `python -c` probes never run here, so at least they must be valid Python."""
+    probes = [
+        service["healthcheck"]["test"]
+        for service in config["services"].values()
+        if "healthcheck" in service and service["healthcheck"]["test"][1:3] == ["python", "-c"]
+    ]
+    assert len(probes) >= 4
+    for probe in probes:
+        compile(probe[3], "<healthcheck>", "exec")

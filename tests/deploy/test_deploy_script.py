@@ -73,3 +73,11 @@ def test_refuses_to_deploy_without_a_vpc() -> None:
     result = _run("--dry-run", "--region", "eu-west-1", "--tag", "t", SUBNET_IDS="subnet-a")
     assert result.returncode == 2
     assert "VPC_ID" in result.stderr
+
+
+@pytest.mark.parametrize("script", ["deploy/deploy.sh", "deploy/local/init-aws.sh"])
+def test_shell_scripts_parse(script: str) -> None:
+    result = subprocess.run(
+        ["bash", "-n", str(REPO / script)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
