@@ -89,9 +89,9 @@ class SpotifyClient:
             if self._blocked is not None:
                 raise SpotifyUnavailable(self._blocked.reason, self._blocked.retry_after)
             access = await self.tokens.token(token)
-            await self._limiter.acquire()
             try:
                 async with self._slots:
+                    await self._limiter.acquire()  # inside the slot: no bunching after waits
                     self.counters.requests += 1
                     response = await self._http.get(
                         url, params=params, headers={"Authorization": f"Bearer {access}"}

@@ -1,14 +1,17 @@
 """Albums and artists referenced by what was fetched and not yet stored: single-id GETs.
 
 The several-ids batch endpoints are gone in development mode, so each entity
-costs one request; a bound per run keeps the request budget for playlists.
+costs one request; a bound per run (:class:`EntityBudget`) keeps the request
+budget for playlists. Entities are fetched as soon as the playlist or page that
+references them is done, so they fill the rate window alongside playlist pages.
+What the bound leaves over, or what failed, is carried to the next run.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.keys import entity_key
@@ -21,39 +24,93 @@ from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher, RawObject
 from extractor.tokens import TokenKind
 
+NAME = "albums and artists"
 _PATHS = {Source.ALBUMS: "albums", Source.ARTISTS: "artists"}
-_CHECK_CHUNK = 25
+Entity = tuple[Source, str]
 
 
-def candidates(references: References) -> list[tuple[Source, str]]:
+@dataclass
+class EntityBudget:
+    """Per-run bound and bookkeeping shared by every batch of entities."""
+
+    remaining: int
+    index: StoredIndex
+    seen: set[Entity] = field(default_factory=set)
+    pending: set[Entity] = field(default_factory=set)
+    written: int = 0
+    errors: list[tuple[Entity, SpotifyEtlError]] = field(default_factory=list)
+
+    def claim_new(self, wanted: Sequence[Entity]) -> list[Entity]:
+        """The entities not seen before in this run (and mark them seen)."""
+        fresh = [e for e in wanted if e not in self.seen]
+        self.seen.update(fresh)
+        return fresh
+
+    def take(self, missing: Sequence[Entity]) -> list[Entity]:
+        """As many of ``missing`` as the bound still allows; the rest becomes pending."""
+        taken = list(missing[: max(0, self.remaining)])
+        self.remaining -= len(taken)
+        self.pending.update(missing[len(taken) :])
+        return taken
+
+    def outcome(self) -> Outcome:
+        """One outcome for every entity batch of the run."""
+        if self.errors:
+            (source, entity_id), first = self.errors[0]
+            line = explain.entity_failure(str(source).rstrip("s"), entity_id, first)
+            more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+            return failed(NAME, line + more, first)
+        if self.written:
+            return Outcome(NAME, Status.EXTRACTED, objects=self.written)
+        return Outcome(NAME, Status.SKIPPED)
+
+    def pending_references(self) -> References:
+        """Entities to carry over to the next run (bound reached, or failed)."""
+        refs = References()
+        for source, entity_id in self.pending | {e for e, _ in self.errors}:
+            (refs.albums if source is Source.ALBUMS else refs.artists).add(entity_id)
+        return refs
+
+
+def candidates(references: References) -> list[Entity]:
     """Every referenced entity in a stable order: albums first, then artists."""
     return [(Source.ALBUMS, a) for a in sorted(references.albums)] + [
         (Source.ARTISTS, a) for a in sorted(references.artists)
     ]
 
 
-def leftover(entities: Sequence[tuple[Source, str]]) -> References:
-    """Entities to carry over to the next run."""
-    refs = References()
-    for source, entity_id in entities:
-        (refs.albums if source is Source.ALBUMS else refs.artists).add(entity_id)
-    return refs
+def stored_id(source: Source, key: str) -> str | None:
+    """The entity id of a raw key of ``source`` (``raw/source=albums/album_id=<id>.json``)."""
+    prefix = entity_key(source, "x").removesuffix("x.json")
+    if not key.startswith(prefix) or not key.endswith(".json"):
+        return None
+    return key[len(prefix) : -len(".json")] or None
 
 
-async def missing(
-    publisher: Publisher, wanted: Sequence[tuple[Source, str]], bound: int
-) -> tuple[list[tuple[Source, str]], list[tuple[Source, str]]]:
-    """The first ``bound`` of ``wanted`` not stored yet, and what was left unchecked."""
-    chosen: list[tuple[Source, str]] = []
-    start = 0
-    while start < len(wanted) and len(chosen) < bound:
-        chunk = wanted[start : start + _CHECK_CHUNK]
-        stored = await asyncio.gather(
-            *(publisher.stored(entity_key(source, i)) for source, i in chunk)
-        )
-        chosen.extend(c for c, is_stored in zip(chunk, stored, strict=True) if not is_stored)
-        start += len(chunk)
-    return chosen[:bound], [*chosen[bound:], *wanted[start:]]
+class StoredIndex:
+    """Which albums and artists already have a raw object: one listing per run, on first use.
+
+    A listing costs one request per 1,000 stored entities, far fewer than one
+    HEAD per referenced entity.
+    """
+
+    def __init__(self, publisher: Publisher) -> None:
+        self._publisher = publisher
+        self._stored: set[Entity] | None = None
+        self._lock = asyncio.Lock()
+
+    async def stored(self) -> set[Entity]:
+        async with self._lock:
+            if self._stored is None:
+                found: set[Entity] = set()
+                for source in _PATHS:
+                    prefix = entity_key(source, "x").removesuffix("x.json")
+                    async for key in self._publisher.keys(prefix):
+                        entity_id = stored_id(source, key)
+                        if entity_id:
+                            found.add((source, entity_id))
+                self._stored = found
+            return self._stored
 
 
 async def _fetch_one(
@@ -67,44 +124,31 @@ async def _fetch_one(
     return obj
 
 
-@dataclass(frozen=True)
-class EntitiesResult:
-    outcome: Outcome
-    pending: References
-    """Referenced but neither stored nor fetched (bound reached, or failed): next run."""
-
-
 async def extract_entities(
-    client: SpotifyClient, publisher: Publisher, references: References, bound: int
-) -> EntitiesResult:
-    """Fetch up to ``bound`` missing albums and artists; one outcome for all of them."""
-    name = "albums and artists"
-    wanted = candidates(references)
-    if bound <= 0:
-        return EntitiesResult(Outcome(name, Status.SKIPPED), leftover(wanted))
+    client: SpotifyClient, publisher: Publisher, references: References, budget: EntityBudget
+) -> None:
+    """Fetch the missing entities of ``references`` within ``budget``; announce what was written."""
+    wanted = budget.claim_new(candidates(references))
+    if not wanted:
+        return
+    if budget.remaining <= 0:
+        budget.pending.update(wanted)
+        return
     try:
-        todo, rest = await missing(publisher, wanted, bound)
-    except (SpotifyEtlError, ValueError) as error:
-        return EntitiesResult(failed(name, f"{name} failed: {error}"), leftover(wanted))
-    if not todo:
-        return EntitiesResult(Outcome(name, Status.SKIPPED), leftover(rest))
+        stored = await budget.index.stored()
+    except SpotifyEtlError as error:
+        budget.errors.append((wanted[0], error))
+        budget.pending.update(wanted)
+        return
+    todo = budget.take([e for e in wanted if e not in stored])
     results = await asyncio.gather(
         *(_fetch_one(client, publisher, s, i) for s, i in todo), return_exceptions=True
     )
     written = [r for r in results if isinstance(r, RawObject)]
     await publisher.announce(written)
-    errors = [
-        (s, i, r) for (s, i), r in zip(todo, results, strict=True) if isinstance(r, SpotifyEtlError)
-    ]
-    unexpected = [
-        r for r in results if isinstance(r, BaseException) and not isinstance(r, SpotifyEtlError)
-    ]
-    if unexpected:
-        raise unexpected[0]
-    pending = leftover([*rest, *((s, i) for s, i, _ in errors)])
-    if errors:
-        source, entity_id, first = errors[0]
-        line = explain.entity_failure(str(source).rstrip("s"), entity_id, first)
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        return EntitiesResult(failed(name, line + more, first), pending)
-    return EntitiesResult(Outcome(name, Status.EXTRACTED, objects=len(written)), pending)
+    budget.written += len(written)
+    for entity, result in zip(todo, results, strict=True):
+        if isinstance(result, SpotifyEtlError):
+            budget.errors.append((entity, result))
+        elif isinstance(result, BaseException) and not isinstance(result, RawObject):
+            raise result

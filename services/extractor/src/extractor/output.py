@@ -6,7 +6,7 @@ and sends. Messages are sent only after every object of a unit is written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -78,5 +78,7 @@ class Publisher:
             await self.write(obj)
         await self.announce(objects)
 
-    async def stored(self, key: str) -> bool:
-        return await self._store.exists(key)
+    async def keys(self, prefix: str) -> AsyncIterator[str]:
+        """Every stored key under ``prefix``."""
+        async for info in self._store.list(prefix):
+            yield info.key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from spotify_etl_common.errors import PermanentError, SpotifyEtlError
@@ -74,28 +75,34 @@ async def _extract(
     page_size = PAGE_SIZES[endpoint]
     objects: list[RawObject] = []
     references = References()
-    next_url: str | None = f"/playlists/{playlist_id}/{endpoint}"
-    params: dict[str, str | int] | None = {"limit": page_size, "offset": 0}
-    number = 0
-    limit = 100_000
-    while next_url is not None:
-        if number >= limit:
-            raise PermanentError(f"{name}: pagination did not end after {number} pages")
-        response = await client.get(next_url, params, token=token)
-        page = parse(PlaylistPage, response.data, name)
-        limit = page_limit(page.total, page_size)
-        obj = RawObject(
-            key=playlist_items_key(playlist_id, meta.snapshot_id, number),
-            body=response.body,
-            source=Source.PLAYLIST_ITEMS,
-            entity_id=playlist_id,
-            snapshot_id=meta.snapshot_id,
-            page=number,
-        )
-        await publisher.write(obj)
-        objects.append(obj)
-        references.merge(playlist_references(page))
-        next_url, params, number = page.next, None, number + 1
+    writes: list[asyncio.Task[None]] = []  # pages are written while the next one is fetched
+    try:
+        next_url: str | None = f"/playlists/{playlist_id}/{endpoint}"
+        params: dict[str, str | int] | None = {"limit": page_size, "offset": 0}
+        number, limit = 0, page_limit(None, page_size)
+        while next_url is not None:
+            if number >= limit:
+                raise PermanentError(f"{name}: pagination did not end after {number} pages")
+            response = await client.get(next_url, params, token=token)
+            page = parse(PlaylistPage, response.data, name)
+            limit = page_limit(page.total, page_size)
+            obj = RawObject(
+                key=playlist_items_key(playlist_id, meta.snapshot_id, number),
+                body=response.body,
+                source=Source.PLAYLIST_ITEMS,
+                entity_id=playlist_id,
+                snapshot_id=meta.snapshot_id,
+                page=number,
+            )
+            writes.append(asyncio.create_task(publisher.write(obj)))
+            objects.append(obj)
+            references.merge(playlist_references(page))
+            next_url, params, number = page.next, None, number + 1
+    finally:
+        results = await asyncio.gather(*writes, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
     meta_object = RawObject(
         key=playlist_key(playlist_id, meta.snapshot_id),
         body=meta_response.body,

@@ -6,9 +6,10 @@ in-memory fakes with state.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
+from spotify_etl_common.s3 import ObjectInfo
 from spotify_etl_common.sqs import OutgoingMessage
 
 
@@ -17,7 +18,7 @@ class ObjectStore(Protocol):
 
     async def get_or_none(self, key: str) -> bytes | None: ...
 
-    async def exists(self, key: str) -> bool: ...
+    def list(self, prefix: str) -> AsyncIterator[ObjectInfo]: ...
 
 
 class MessageSink(Protocol):

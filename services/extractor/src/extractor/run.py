@@ -1,7 +1,10 @@
-"""One run: every configured source once, then the albums and artists they reference.
+"""One run: every configured source once, and the albums and artists they reference.
 
-Sources fail independently: a bad playlist never stops the others. The report
-says what was extracted, skipped and failed, one clear line per failure.
+Sources fail independently: a bad playlist never stops the others. Entities
+referenced by a playlist are fetched as soon as that playlist is done (and
+those left over by the previous run's bound at once), so the rate window stays
+full. The report says what was extracted, skipped and failed, one clear line
+per failure.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 
 from extractor import explain
 from extractor.client import RequestCounters, SpotifyClient
-from extractor.entities import extract_entities
+from extractor.entities import EntityBudget, StoredIndex, extract_entities
 from extractor.models import References
 from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher
@@ -73,34 +76,41 @@ async def run_once(
     """Run every source of ``plan`` once."""
     started = time.monotonic()
     report = RunReport(run_id=publisher.run.run_id)
-    references = References()
-    bad = [r for r in plan.playlists if isinstance(r, BadRef)]
-    for ref in bad:
-        report.outcomes.append(failed(f"playlist {ref.text!r}", explain.bad_ref(ref)))
-    good = [r for r in plan.playlists if isinstance(r, PlaylistRef)]
-    playlist_results = await asyncio.gather(
-        *(
-            extract_playlist(client, state, publisher, r.playlist_id, plan.items_endpoint)
-            for r in good
-        )
-    )
-    for result in playlist_results:
-        report.outcomes.append(result.outcome)
-        references.merge(result.references)
-    if plan.recently_played:
-        recent = await extract_recent(client, state, publisher, plan.recent_max_pages)
-        report.outcomes.append(recent.outcome)
-        references.merge(recent.references)
+    for ref in plan.playlists:
+        if isinstance(ref, BadRef):
+            report.outcomes.append(failed(f"playlist {ref.text!r}", explain.bad_ref(ref)))
+    budget = EntityBudget(remaining=plan.max_entities, index=StoredIndex(publisher))
     pending = await state.pending_entities()
-    references.merge(References(albums=set(pending.albums), artists=set(pending.artists)))
-    if references.albums or references.artists:
-        entities = await extract_entities(client, publisher, references, plan.max_entities)
-        report.outcomes.append(entities.outcome)
-        left = PendingEntities(
-            albums=sorted(entities.pending.albums), artists=sorted(entities.pending.artists)
+
+    async def entities_of(references: References) -> None:
+        await extract_entities(client, publisher, references, budget)
+
+    async def playlist(ref: PlaylistRef) -> Outcome:
+        result = await extract_playlist(
+            client, state, publisher, ref.playlist_id, plan.items_endpoint
         )
-        if left != pending:
-            await state.save_pending_entities(left)
+        await entities_of(result.references)
+        return result.outcome
+
+    async def recent() -> Outcome:
+        result = await extract_recent(client, state, publisher, plan.recent_max_pages)
+        await entities_of(result.references)
+        return result.outcome
+
+    async def carried_over() -> None:
+        await entities_of(References(albums=set(pending.albums), artists=set(pending.artists)))
+
+    tasks = [playlist(r) for r in plan.playlists if isinstance(r, PlaylistRef)]
+    if plan.recently_played:
+        tasks.append(recent())
+    outcomes, _ = await asyncio.gather(asyncio.gather(*tasks), carried_over())
+    report.outcomes.extend(outcomes)
+    if budget.seen:
+        report.outcomes.append(budget.outcome())
+    left = budget.pending_references()
+    still = PendingEntities(albums=sorted(left.albums), artists=sorted(left.artists))
+    if still != pending:
+        await state.save_pending_entities(still)
     report.counters = client.counters
     report.objects_written = publisher.objects_written
     report.messages_sent = publisher.messages_sent
