@@ -29,13 +29,7 @@ SDK_VARIABLES = {"AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_K
 
 def _settings_class(service: str) -> Any:
     module_name, class_name, _ = SETTINGS[service]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise
-        pytest.skip(f"{module_name} does not exist yet (the {service} is being written)")
-    return getattr(module, class_name)
+    return getattr(importlib.import_module(module_name), class_name)
 
 
 def _aliases(settings_class: Any) -> tuple[set[str], set[str]]:
