@@ -48,6 +48,8 @@ def configure_logging(
 
 
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
-    """A logger whose events carry ``logger=name`` and the bound context."""
-    logger: structlog.typing.FilteringBoundLogger = structlog.get_logger().bind(logger=name)
+    """A logger whose events carry ``module=name`` and the bound context."""
+    # Initial values, not .bind(): binding would freeze the configuration of
+    # import time, before a service's main has called configure_logging.
+    logger: structlog.typing.FilteringBoundLogger = structlog.get_logger(module=name)
     return logger

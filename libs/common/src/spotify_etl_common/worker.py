@@ -272,8 +272,9 @@ class Worker(Generic[M]):
     async def _loop_single(self) -> None:
         idle_since = time.monotonic()
         while not self._stopping.is_set():
-            while len(self._in_flight) >= self.config.max_in_flight:
-                await asyncio.wait(set(self._in_flight), return_when=asyncio.FIRST_COMPLETED)
+            if len(self._in_flight) >= self.config.max_in_flight:
+                await self._wait_for_room()
+                continue
             capacity = self.config.max_in_flight - len(self._in_flight)
             messages = await self._receive(min(BATCH, capacity))
             if messages or self._in_flight:
@@ -285,6 +286,14 @@ class Worker(Generic[M]):
                 task = asyncio.create_task(self._handle_one(received))
                 self._in_flight[task] = received
                 task.add_done_callback(self._in_flight.pop)
+
+    async def _wait_for_room(self) -> None:
+        """Until an in-flight message settles or a stop is asked for."""
+        stopped = asyncio.create_task(self._stopping.wait())
+        try:
+            await asyncio.wait({stopped, *self._in_flight}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
 
     async def _loop_batches(self, batch_handler: BatchHandler[M]) -> None:
         idle_since = time.monotonic()

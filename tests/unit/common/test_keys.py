@@ -1,0 +1,65 @@
+"""Keys are pure, deterministic, Hive-style, and refuse what cannot be a key."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from spotify_etl_common import keys
+from spotify_etl_common.messages import Source
+
+
+def test_playlist_items_key_is_hive_style_and_zero_padded() -> None:
+    assert (
+        keys.playlist_items_key("37i9dQZF1DXcBWIGoYBM5M", "AAAAB3abc=", 7)
+        == "raw/source=playlist_items/playlist_id=37i9dQZF1DXcBWIGoYBM5M/snapshot_id=AAAAB3abc=/page=0007.json"
+    )
+
+
+def test_same_input_same_key() -> None:
+    assert keys.playlist_key("p1", "s1") == keys.playlist_key("p1", "s1")
+    src = keys.playlist_items_key("p1", "s1", 0)
+    assert keys.curated_key("tracks", date(2026, 11, 24), src) == keys.curated_key(
+        "tracks", date(2026, 11, 24), src
+    )
+
+
+def test_curated_key_differs_per_source_object() -> None:
+    a = keys.curated_key("tracks", date(2026, 1, 2), keys.playlist_items_key("p", "s", 0))
+    b = keys.curated_key("tracks", date(2026, 1, 2), keys.playlist_items_key("p", "s", 1))
+    assert a != b
+    assert a.startswith("curated/tracks/dt=2026-01-02/") and a.endswith(".parquet")
+
+
+def test_recently_played_key_partitions_by_utc_day_of_cursor() -> None:
+    assert (
+        keys.recently_played_key(1_764_028_800_000)
+        == "raw/source=recently_played/dt=2025-11-25/after=1764028800000.json"
+    )
+
+
+def test_entity_key_per_source() -> None:
+    assert keys.entity_key(Source.ALBUMS, "4aawyAB9vmqN3uQ7FjRGTy") == (
+        "raw/source=albums/album_id=4aawyAB9vmqN3uQ7FjRGTy.json"
+    )
+    with pytest.raises(ValueError, match="not a single-entity source"):
+        keys.entity_key(Source.PLAYLISTS, "x")
+
+
+@pytest.mark.parametrize("bad", ["", "a/b", "../etc", "id with space", "é"])
+def test_unsafe_ids_are_refused_with_the_reason(bad: str) -> None:
+    with pytest.raises(ValueError, match="cannot be used in an S3 key"):
+        keys.playlist_key(bad, "s")
+
+
+def test_partition_values_and_source_of_read_keys_back() -> None:
+    key = keys.playlist_items_key("p1", "s1", 3)
+    assert keys.partition_values(key) == {
+        "source": "playlist_items",
+        "playlist_id": "p1",
+        "snapshot_id": "s1",
+    }
+    assert keys.source_of(key) is Source.PLAYLIST_ITEMS
+    with pytest.raises(ValueError, match="is not a raw key"):
+        keys.source_of("curated/tracks/dt=2026-01-01/x.parquet")

@@ -1,0 +1,63 @@
+"""Message contracts: versioned, strict, and a bad body is a PermanentError that says why."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from spotify_etl_common.errors import PermanentError
+from spotify_etl_common.messages import RawObjectWritten, Source, TableFileWritten, parse_message
+
+
+def raw() -> RawObjectWritten:
+    return RawObjectWritten(
+        bucket="b",
+        key="raw/source=albums/album_id=x.json",
+        source=Source.ALBUMS,
+        entity_id="x",
+        run_id="r1",
+        extracted_at=datetime(2026, 11, 24, 12, tzinfo=UTC),
+    )
+
+
+def test_round_trip_through_json() -> None:
+    message = raw()
+    assert parse_message(RawObjectWritten, message.model_dump_json()) == message
+    assert json.loads(message.model_dump_json())["version"] == 1
+
+
+def test_unknown_version_is_refused() -> None:
+    body = json.loads(raw().model_dump_json()) | {"version": 2}
+    with pytest.raises(PermanentError, match="version: Input should be 1"):
+        parse_message(RawObjectWritten, json.dumps(body))
+
+
+def test_naive_timestamp_and_unknown_fields_are_refused() -> None:
+    body = json.loads(raw().model_dump_json())
+    body["extracted_at"] = "2026-11-24T12:00:00"
+    body["surprise"] = 1
+    with pytest.raises(PermanentError) as caught:
+        parse_message(RawObjectWritten, json.dumps(body))
+    assert "extracted_at" in caught.value.reason
+    assert "surprise: Extra inputs are not permitted" in caught.value.reason
+
+
+def test_malformed_json_is_permanent() -> None:
+    with pytest.raises(PermanentError, match="invalid TableFileWritten message"):
+        parse_message(TableFileWritten, "{")
+
+
+def test_negative_rows_refused() -> None:
+    body = {
+        "table": "tracks",
+        "bucket": "b",
+        "key": "k",
+        "partition": {"dt": "2026-01-01"},
+        "rows": -1,
+        "schema_version": 1,
+        "source_key": "raw/x",
+    }
+    with pytest.raises(PermanentError, match="rows"):
+        parse_message(TableFileWritten, json.dumps(body))
