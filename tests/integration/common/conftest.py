@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-
 from spotify_etl.local.provision import Provisioned, StackNames, provision
 from spotify_etl_common.aws import sqs_client
 from spotify_etl_common.settings import CommonSettings
 from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
+
 from tests.conftest import REGION, LocalAws
 
 

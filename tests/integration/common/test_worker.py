@@ -8,10 +8,10 @@ import os
 import signal
 
 from pydantic import BaseModel
-
 from spotify_etl_common.errors import PermanentError, TransientError
 from spotify_etl_common.sqs import ReceivedMessage
 from spotify_etl_common.worker import Worker, WorkerConfig, serve
+
 from tests.conftest import LocalAws
 
 from .conftest import Queues, make_queues

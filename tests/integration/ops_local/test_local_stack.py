@@ -33,7 +33,7 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 def parse_exports(stdout: str) -> dict[str, str]:
     pairs = [line.removeprefix("export ").split("=", 1) for line in stdout.splitlines()]
-    return {k: v for k, v in pairs}
+    return dict(pairs)  # type: ignore[arg-type]
 
 
 def test_local_up_twice_leaves_one_bucket_and_four_queues(env: dict[str, str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError, EndpointConnectionError
-
 from spotify_etl_common.errors import (
     PermanentError,
     TransientError,

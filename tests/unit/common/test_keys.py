@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from spotify_etl_common import keys
 from spotify_etl_common.messages import Source
 
@@ -13,7 +12,8 @@ from spotify_etl_common.messages import Source
 def test_playlist_items_key_is_hive_style_and_zero_padded() -> None:
     assert (
         keys.playlist_items_key("37i9dQZF1DXcBWIGoYBM5M", "AAAAB3abc=", 7)
-        == "raw/source=playlist_items/playlist_id=37i9dQZF1DXcBWIGoYBM5M/snapshot_id=AAAAB3abc=/page=0007.json"
+        == "raw/source=playlist_items/playlist_id=37i9dQZF1DXcBWIGoYBM5M"
+        "/snapshot_id=AAAAB3abc=/page=0007.json"
     )
 
 
@@ -29,7 +29,8 @@ def test_curated_key_differs_per_source_object() -> None:
     a = keys.curated_key("tracks", date(2026, 1, 2), keys.playlist_items_key("p", "s", 0))
     b = keys.curated_key("tracks", date(2026, 1, 2), keys.playlist_items_key("p", "s", 1))
     assert a != b
-    assert a.startswith("curated/tracks/dt=2026-01-02/") and a.endswith(".parquet")
+    assert a.startswith("curated/tracks/dt=2026-01-02/")
+    assert a.endswith(".parquet")
 
 
 def test_recently_played_key_partitions_by_utc_day_of_cursor() -> None:

@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.messages import RawObjectWritten, Source, TableFileWritten, parse_message
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from spotify_etl_common.settings import CommonSettings, load_settings
 from spotify_etl_common.worker import WorkerSettings
 
