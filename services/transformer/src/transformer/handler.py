@@ -115,4 +115,8 @@ class TransformHandler:
                     file.key, data, content_type="application/vnd.apache.parquet"
                 )
 
-        await asyncio.gather(*(put(f) for f in files))
+        # Every upload settles before the handler returns; the first failure is raised.
+        results = await asyncio.gather(*(put(f) for f in files), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
