@@ -13,6 +13,8 @@ from spotify_etl.local.provision import Provisioned
 from spotify_etl_common.keys import state_key
 from spotify_etl_common.messages import RawObjectWritten, Source
 
+from tests.conftest import LocalAws
+
 pytestmark = pytest.mark.integration
 
 
@@ -35,8 +37,8 @@ def _drain(stack: Provisioned, sqs) -> list[RawObjectWritten]:  # type: ignore[n
 
 
 async def test_run_once_writes_raw_objects_and_one_message_each_then_skips_unchanged(
-    stack: Provisioned, extractor_env: FakeSpotify, moto_server
-) -> None:  # type: ignore[no-untyped-def]
+    stack: Provisioned, extractor_env: FakeSpotify, moto_server: LocalAws
+) -> None:
     s3, sqs = moto_server.client("s3"), moto_server.client("sqs")
     fake = extractor_env
 
@@ -78,8 +80,11 @@ async def test_run_once_writes_raw_objects_and_one_message_each_then_skips_uncha
 
 
 async def test_recently_played_cursor_advances_to_new_plays(
-    stack: Provisioned, extractor_env: FakeSpotify, moto_server, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    stack: Provisioned,
+    extractor_env: FakeSpotify,
+    moto_server: LocalAws,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("EXTRACTOR_PLAYLISTS", "")
     monkeypatch.setenv("EXTRACTOR_MAX_ENTITIES", "0")
     sqs = moto_server.client("sqs")
@@ -97,8 +102,11 @@ async def test_recently_played_cursor_advances_to_new_plays(
 
 
 async def test_changed_playlist_is_extracted_again_under_its_new_snapshot(
-    stack: Provisioned, extractor_env: FakeSpotify, moto_server, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    stack: Provisioned,
+    extractor_env: FakeSpotify,
+    moto_server: LocalAws,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     playlist_id = extractor_env.catalog.own_playlist_ids[0]
     monkeypatch.setenv("EXTRACTOR_PLAYLISTS", playlist_id)
     monkeypatch.setenv("EXTRACTOR_RECENTLY_PLAYED", "false")
@@ -118,10 +126,10 @@ async def test_changed_playlist_is_extracted_again_under_its_new_snapshot(
 def test_run_once_exits_non_zero_naming_each_bad_playlist_while_others_complete(
     stack: Provisioned,
     extractor_env: FakeSpotify,
-    moto_server,
+    moto_server: LocalAws,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     catalog = extractor_env.catalog
     others = [p.id for p in catalog.playlists.values() if p.id not in catalog.own_playlist_ids]
     configured = [

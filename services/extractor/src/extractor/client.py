@@ -90,8 +90,8 @@ class SpotifyClient:
                 raise SpotifyUnavailable(self._blocked.reason, self._blocked.retry_after)
             access = await self.tokens.token(token)
             try:
-                async with self._slots:
-                    await self._limiter.acquire()  # inside the slot: no bunching after waits
+                # the pacing slot is taken inside the concurrency slot: no bunching after waits
+                async with self._slots, self._limiter.slot():
                     self.counters.requests += 1
                     response = await self._http.get(
                         url, params=params, headers={"Authorization": f"Bearer {access}"}

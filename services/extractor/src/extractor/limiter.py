@@ -1,8 +1,11 @@
 """Client-side pacing: a rolling-window limiter shared by every request of a run.
 
-Requests are spaced so that at most ``limit`` start in any ``window`` seconds,
-which keeps a run under Spotify's rolling 30-second window instead of bouncing
-off it. A 429 pauses every request, not only the one that got it.
+At most ``limit`` requests count in any ``window`` seconds, which keeps a run
+under Spotify's rolling 30-second window instead of bouncing off it. A request
+counts from when it is sent until ``window`` seconds after its answer arrived:
+the server saw it somewhere in between, so however the network delays vary,
+the server never sees more than ``limit`` requests in one of its windows.
+A 429 pauses every request, not only the one that got it.
 """
 
 from __future__ import annotations
@@ -10,11 +13,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+_IN_FLIGHT_POLL = 0.05
+"""Seconds between checks while every slot is held by a request still in flight."""
 
 
 class RollingWindowLimiter:
-    """At most ``limit`` acquisitions in any ``window`` seconds; FIFO among waiters."""
+    """At most ``limit`` requests in flight or finished in the last ``window`` seconds."""
 
     def __init__(
         self,
@@ -27,24 +34,42 @@ class RollingWindowLimiter:
         self.window = window
         self._clock = clock
         self._sleep = sleep
-        self._starts: deque[float] = deque()
+        self._finished: deque[float] = deque()
+        self._in_flight = 0
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
-        """Wait until one more request fits in the window, then count it."""
+        """Wait until one more request fits, then count it as in flight (FIFO among waiters)."""
         async with self._lock:
             while True:
                 now = self._clock()
                 if self._paused_until > now:
                     await self._sleep(self._paused_until - now)
                     continue
-                while self._starts and self._starts[0] <= now - self.window:
-                    self._starts.popleft()
-                if len(self._starts) < self.limit:
-                    self._starts.append(now)
+                while self._finished and self._finished[0] <= now - self.window:
+                    self._finished.popleft()
+                if self._in_flight + len(self._finished) < self.limit:
+                    self._in_flight += 1
                     return
-                await self._sleep(self._starts[0] + self.window - now)
+                if self._finished:
+                    await self._sleep(self._finished[0] + self.window - now)
+                else:
+                    await self._sleep(_IN_FLIGHT_POLL)
+
+    def release(self) -> None:
+        """One request was answered: its slot stays taken for ``window`` more seconds."""
+        self._in_flight -= 1
+        self._finished.append(self._clock())
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """``async with limiter.slot():`` around one request."""
+        await self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
 
     def pause(self, seconds: float) -> None:
         """Hold every request for ``seconds`` (after a 429)."""
