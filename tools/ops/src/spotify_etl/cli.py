@@ -12,11 +12,19 @@ from collections.abc import Sequence
 
 from spotify_etl.dlq import commands as dlq_commands
 from spotify_etl.local import commands as local_commands
+from spotify_etl.pipeline import commands as pipeline_commands
 from spotify_etl.query import commands as query_commands
 from spotify_etl.replay import commands as replay_commands
 from spotify_etl.status import commands as status_commands
 
-COMMAND_MODULES = [local_commands, replay_commands, dlq_commands, status_commands, query_commands]
+COMMAND_MODULES = [
+    local_commands,
+    pipeline_commands,
+    replay_commands,
+    dlq_commands,
+    status_commands,
+    query_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

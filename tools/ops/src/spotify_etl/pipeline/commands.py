@@ -1,0 +1,175 @@
+"""``spotify-etl run-local``: the main job on the embedded local stack, end to end.
+
+1. the local stack (moto) is brought up, or reused;
+2. without Spotify credentials, the fake Spotify Web API is started (and said so);
+3. ``extractor run-once`` writes raw objects and transform messages;
+4. ``transformer`` and ``cataloger`` run as processes until both queues are empty;
+5. top tracks and top artists are printed from the views (DuckDB over the Parquet).
+
+The local stack stays up for ``spotify-etl query`` until ``spotify-etl local down``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cataloger.views import load_views
+from spotify_etl_common.aws import sqs_client
+from spotify_etl_common.settings import CommonSettings
+from spotify_etl_common.sqs import QueueDepth, SqsQueue
+from spotify_etl_common.tables import TABLES
+
+from spotify_etl.local.commands import ensure_local_stack
+from spotify_etl.local.state import LocalStack, state_dir
+from spotify_etl.pipeline.processes import (
+    FakeSpotifyProcess,
+    start_fake_spotify,
+    start_service,
+    terminate,
+)
+from spotify_etl.query.local_engine import connect, run_query, s3_filesystem
+from spotify_etl.query.output import render
+
+POLL = 1.0
+SETTLE_POLLS = 3
+"""Consecutive polls with both queues empty and no producer left before stopping."""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``run-local``."""
+    run = commands.add_parser(
+        "run-local",
+        help="run the whole pipeline once on the local stack (what `make run` does)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("--playlists", type=int, default=4, help="fake: playlists the user owns")
+    run.add_argument("--items", type=int, default=150, help="fake: items per playlist")
+    run.add_argument("--plays", type=int, default=50, help="fake: recently played entries")
+    run.add_argument("--top", type=int, default=10, help="rows of top tracks and artists")
+    run.set_defaults(run=run_local)
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+def run_local(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    say("starting the local stack (moto server on loopback)")
+    stack = ensure_local_stack()
+    os.environ.update(stack.env())  # this process's own clients (progress, queries) use it too
+    logs = state_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    say(f"local stack on {stack.endpoint}; service logs in {logs}")
+    env = stack.env() | {"SPOTIFY_ETL_LOG_LEVEL": os.environ.get("SPOTIFY_ETL_LOG_LEVEL", "INFO")}
+    fake: FakeSpotifyProcess | None = None
+    if os.environ.get("SPOTIFY_CLIENT_ID") and os.environ.get("SPOTIFY_CLIENT_SECRET"):
+        say("Spotify credentials found in the environment: extracting from the real Spotify API")
+    else:
+        fake = start_fake_spotify(args.playlists, args.items, args.plays, logs / "fake-spotify.log")
+        say(
+            "no Spotify credentials set (SPOTIFY_CLIENT_ID/SPOTIFY_CLIENT_SECRET): using the "
+            f"fake Spotify Web API at {fake.url} with {len(fake.playlists)} playlists"
+        )
+        env |= fake.env()
+    try:
+        return _pipeline(stack, env, logs, args.top, started)
+    finally:
+        if fake is not None:
+            fake.stop()
+
+
+def _pipeline(stack: LocalStack, env: dict[str, str], logs: Path, top: int, started: float) -> int:
+    say("extractor run-once")
+    extractor = start_service(["extractor", "run-once"], env, logs / "extractor.log")
+    workers = {
+        name: start_service([name], env, logs / f"{name}.log")
+        for name in ("transformer", "cataloger")
+    }
+    try:
+        code = asyncio.run(_watch(stack, extractor, workers))
+    finally:
+        exits = {name: terminate(process) for name, process in workers.items()}
+        terminate(extractor)
+    for name, exit_code in exits.items():
+        if exit_code != 0:
+            say(f"{name} exited with {exit_code}; see {logs / (name + '.log')}")
+            code = code or exit_code
+    if extractor.returncode != 0:
+        say(f"extractor exited with {extractor.returncode}; see {logs / 'extractor.log'}")
+        code = code or extractor.returncode
+    if code == 0:
+        _print_top(stack, top)
+    say(
+        f"done in {time.monotonic() - started:.1f}s; the local stack stays up: try "
+        '`uv run spotify-etl query "SELECT * FROM songs LIMIT 10"`, `uv run spotify-etl views`, '
+        "`uv run spotify-etl status`; stop it with `uv run spotify-etl local down`"
+    )
+    return code
+
+
+async def _watch(
+    stack: LocalStack,
+    extractor: subprocess.Popen[bytes],
+    workers: dict[str, subprocess.Popen[bytes]],
+) -> int:
+    """Show progress until the extractor is done and both queues stay empty."""
+    settings = CommonSettings.model_validate(stack.env())
+    async with sqs_client(settings) as client:
+        queues = {
+            "transform": await SqsQueue.resolve(client, stack.names.transform_queue),
+            "catalog": await SqsQueue.resolve(client, stack.names.catalog_queue),
+        }
+        dead = {n: await q.dead_letter_queue() for n, q in queues.items()}
+        quiet = 0
+        last = ""
+        while quiet < SETTLE_POLLS:
+            await asyncio.sleep(POLL)
+            depths = {n: await q.depth() for n, q in queues.items()}
+            extracting = extractor.poll() is None
+            line = _progress(extracting, depths)
+            if line != last:
+                say(line)
+                last = line
+            for name, process in workers.items():
+                if process.poll() is not None:
+                    say(f"{name} stopped unexpectedly with exit code {process.returncode}")
+                    return 1
+            busy = extracting or any(d.visible or d.in_flight or d.delayed for d in depths.values())
+            quiet = 0 if busy else quiet + 1
+        for name, dlq in dead.items():
+            if dlq is not None and (await dlq.depth()).visible:
+                say(
+                    f"{name} dead-letter queue holds messages: `spotify-etl dlq list --queue {name}`"
+                )
+    return 0
+
+
+def _progress(extracting: bool, depths: dict[str, QueueDepth]) -> str:
+    parts = ["extractor running" if extracting else "extractor done"]
+    parts += [f"{n} queue: {d.visible} waiting, {d.in_flight} in flight" for n, d in depths.items()]
+    return "; ".join(parts)
+
+
+def _print_top(stack: LocalStack, top: int) -> None:
+    env = stack.env()
+    fs = s3_filesystem(
+        env["AWS_ENDPOINT_URL"], env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
+    )
+    con = connect(fs, stack.names.bucket, TABLES, load_views())
+    try:
+        for title, sql in (
+            ("top tracks", f"SELECT * FROM top_tracks LIMIT {int(top)}"),
+            ("top artists", f"SELECT * FROM top_artists LIMIT {int(top)}"),
+        ):
+            rows = run_query(con, sql)
+            print(f"\n{title}:\n{render('table', rows.columns, rows.rows)}", flush=True)
+    finally:
+        con.close()
