@@ -219,6 +219,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--entities", type=int, default=100, help="EXTRACTOR_MAX_ENTITIES")
     parser.add_argument("--timeline", action="store_true", help="requests per window, per run")
+    parser.add_argument(
+        "--scenarios", default="paced,errors,off", help="comma-separated: paced, errors, off"
+    )
     args = parser.parse_args()
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -229,11 +232,12 @@ def main() -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     client_limit = int(args.rate_limit * args.client_fraction)
-    scenarios = [
-        Scenario("paced", 0.0, client_limit),
-        Scenario(f"paced, {args.error_rate:.0%} 5xx", args.error_rate, client_limit),
-        Scenario("limiter off", 0.0, args.rate_limit * 10),
-    ]
+    known = {
+        "paced": Scenario("paced", 0.0, client_limit),
+        "errors": Scenario(f"paced, {args.error_rate:.0%} 5xx", args.error_rate, client_limit),
+        "off": Scenario("limiter off", 0.0, args.rate_limit * 10),
+    }
+    scenarios = [known[name.strip()] for name in args.scenarios.split(",")]
     print(
         f"fake limit {args.rate_limit} req / {args.window:g} s "
         f"(= {args.rate_limit / args.window:.1f} req/s; 30 s scale x{30 / args.window:g}), "

@@ -155,3 +155,20 @@ def test_run_once_exits_non_zero_naming_each_bad_playlist_while_others_complete(
     assert "2 extracted" in err  # the good playlist, then its albums and artists
     keys = _raw_keys(stack, moto_server.client("s3"))
     assert any(catalog.own_playlist_ids[0] in k for k in keys)
+
+
+def test_wrong_client_secret_fails_every_source_with_one_clear_line_each(
+    stack: Provisioned,
+    extractor_env: FakeSpotify,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", "wrong")
+
+    code = main(["run-once"])
+
+    failed_lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("FAILED")]
+    assert code == 1
+    assert len(failed_lines) == 3  # two playlists and recently played
+    assert all("SPOTIFY_CLIENT_ID/SPOTIFY_CLIENT_SECRET" in line for line in failed_lines)
+    assert all("developer dashboard" in line for line in failed_lines)
