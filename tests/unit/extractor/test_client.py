@@ -145,3 +145,18 @@ async def test_a_revoked_refresh_token_says_to_run_auth_again() -> None:
 async def test_a_user_source_without_refresh_token_says_to_run_auth() -> None:
     with pytest.raises(CredentialsRejected, match="SPOTIFY_REFRESH_TOKEN is not set"):
         await make_client(FakeApi(), refresh_token=None).get("/me", token=TokenKind.USER)
+
+
+async def test_a_cached_token_is_renewed_shortly_before_it_expires() -> None:
+    from extractor.tokens import EXPIRY_MARGIN, AppCredentials, TokenProvider
+
+    api = FakeApi(token_body={"access_token": "t", "expires_in": 600})
+    now = [0.0]
+    http = httpx.AsyncClient(transport=httpx.MockTransport(api))
+    tokens = TokenProvider(http, "https://accounts.test", AppCredentials("id", "s"), lambda: now[0])
+    first = await tokens.token(TokenKind.APP)
+    now[0] = 600 - EXPIRY_MARGIN - 1
+    assert await tokens.token(TokenKind.APP) == first
+    now[0] = 600 - EXPIRY_MARGIN + 1
+    assert await tokens.token(TokenKind.APP) != first
+    assert len(api.token_requests) == 2

@@ -19,7 +19,11 @@ from extractor.playlists import needs_extraction, page_limit
 from extractor.recent import next_cursor
 from spotify_etl_common.messages import RawObjectWritten, Source
 
-EXAMPLES = Path("/work/shared/reference/examples")
+_CANDIDATES = (
+    Path(__file__).resolve().parents[3] / "docs/reference/examples",
+    Path("/work/shared/reference/examples"),
+)
+EXAMPLES = next((p for p in _CANDIDATES if p.exists()), _CANDIDATES[0])
 
 
 def page(entries: list[object]) -> PlaylistPage:
