@@ -166,10 +166,15 @@ def _print_top(stack: LocalStack, top: int) -> None:
     con = connect(fs, stack.names.bucket, TABLES, load_views())
     try:
         for title, sql in (
-            ("top tracks", f"SELECT * FROM top_tracks LIMIT {int(top)}"),
-            ("top artists", f"SELECT * FROM top_artists LIMIT {int(top)}"),
+            ("top tracks", _top_sql("top_tracks", top)),
+            ("top artists", _top_sql("top_artists", top)),
         ):
             rows = run_query(con, sql)
             print(f"\n{title}:\n{render('table', rows.columns, rows.rows)}", flush=True)
     finally:
         con.close()
+
+
+def _top_sql(view: str, top: int) -> str:
+    """The first ``top`` rows of a top view, by playlist appearances, then plays."""
+    return f"SELECT * FROM {view} ORDER BY appearance_rank, play_rank LIMIT {int(top)}"
