@@ -147,7 +147,8 @@ async def _watch(
         for name, dlq in dead.items():
             if dlq is not None and (await dlq.depth()).visible:
                 say(
-                    f"{name} dead-letter queue holds messages: `spotify-etl dlq list --queue {name}`"
+                    f"{name} dead-letter queue holds messages: "
+                    f"`spotify-etl dlq list --queue {name}`"
                 )
     return 0
 
