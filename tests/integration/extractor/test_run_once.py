@@ -172,3 +172,53 @@ def test_wrong_client_secret_fails_every_source_with_one_clear_line_each(
     assert len(failed_lines) == 3  # two playlists and recently played
     assert all("SPOTIFY_CLIENT_ID/SPOTIFY_CLIENT_SECRET" in line for line in failed_lines)
     assert all("developer dashboard" in line for line in failed_lines)
+
+
+def test_missing_scopes_name_the_scope_for_each_user_source(
+    stack: Provisioned,
+    extractor_env: FakeSpotify,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SPOTIFY_REFRESH_TOKEN", "fake-refresh-token-no-scopes")
+
+    code = main(["run-once"])
+
+    failed_lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("FAILED")]
+    assert code == 1
+    assert sum("playlist-read-private" in line for line in failed_lines) == 2
+    assert sum("user-read-recently-played" in line for line in failed_lines) == 1
+
+
+async def test_injected_server_errors_are_retried_without_losing_a_page(
+    stack: Provisioned, moto_server: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fake_spotify.catalog import CatalogSpec, build_catalog
+    from fake_spotify.server import FakeConfig
+
+    catalog = build_catalog(CatalogSpec(playlists=2, items=300, plays=0))
+    with FakeSpotify(catalog, FakeConfig(error_rate=0.15, seed=3)) as flaky:
+        for key, value in {
+            "SPOTIFY_CLIENT_ID": "fake-client-id",
+            "SPOTIFY_CLIENT_SECRET": "fake-client-secret",
+            "SPOTIFY_REFRESH_TOKEN": "fake-refresh-token",
+            "SPOTIFY_API_URL": flaky.api_url,
+            "SPOTIFY_ACCOUNTS_URL": flaky.url,
+            "EXTRACTOR_PLAYLISTS": ",".join(catalog.own_playlist_ids),
+            "EXTRACTOR_MAX_ENTITIES": "0",
+            "EXTRACTOR_MAX_ATTEMPTS": "8",
+        }.items():
+            monkeypatch.setenv(key, value)
+        report = await extract(ExtractorSettings())
+        injected = flaky.stats["injected_errors"]
+
+    assert report.ok, report.summary_lines()
+    assert injected > 0
+    assert report.counters.server_errors == injected
+    s3 = moto_server.client("s3")
+    items = 0
+    for key in _raw_keys(stack, s3):
+        if "source=playlist_items" in key:
+            body = s3.get_object(Bucket=stack.names.bucket, Key=key)["Body"].read()
+            items += len(json.loads(body)["items"])
+    assert items == 600
