@@ -106,7 +106,14 @@ async def _list(settings: OpsSettings, args: argparse.Namespace) -> int:
     async with sqs_client(settings) as sqs:
         _, dlq = await resolve_queues(sqs, _work_queue_name(settings, args.queue))
         letters = await peek(dlq, args.limit)
+        depth = await dlq.depth()
     print(letters_json(letters) if args.json else render_list(letters))
+    if depth.visible + depth.in_flight > len(letters):
+        print(
+            f"showing {len(letters)} of about {depth.visible + depth.in_flight} letters in "
+            f"{dlq.name} (--limit to see more)",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -110,10 +110,11 @@ async def build_message(
         message = raw_message(bucket, info.key, extracted_at(metadata, info.last_modified), run_id)
         return OutgoingMessage(message.model_dump_json())
     data, metadata = await _get_with_metadata(client, bucket, info.key)
-    rows, lineage = parquet_facts(data, info.key)
+    rows, lineage = await asyncio.to_thread(parquet_facts, data, info.key)
     source_key = source_key_of(info.key, metadata, lineage)
     table_file = table_file_message(bucket, info.key, rows, source_key, info.last_modified)
-    return OutgoingMessage(table_file.model_dump_json())
+    # The same attribute the transformer sets on the messages it sends.
+    return OutgoingMessage(table_file.model_dump_json(), {"table": table_file.table})
 
 
 async def enqueue(
