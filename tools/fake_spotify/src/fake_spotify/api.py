@@ -1,0 +1,302 @@
+"""The fake's behaviour, without HTTP: accounts service and Web API routes.
+
+API requests pass, in order: the rolling-window rate limit (429 with
+``Retry-After``), injected 5xx errors, the bearer token check (401 on unknown
+or expired tokens), then the route. Ownership rules follow the 2026 API:
+items of playlists the user does not own answer 403, editorial playlists 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from fake_spotify import payloads
+from fake_spotify.catalog import EDITORIAL_PLAYLIST_ID, OWNER_ID, Catalog, Playlist
+from fake_spotify.tokens import USER_SCOPES, Credentials, Grant, TokenBook
+from fake_spotify.window import RollingWindow, retry_after_header
+
+Json = dict[str, Any]
+_PAGE_LIMITS = {"items": 50, "tracks": 100}
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Json
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class FakeConfig:
+    """Behaviour knobs of the fake."""
+
+    rate_limit: int = 0
+    """Requests allowed per rolling window; 0 disables the limit."""
+    window: float = 30.0
+    """Length of the rolling window in seconds (smaller values simulate time faster)."""
+    error_rate: float = 0.0
+    """Fraction of API requests answered with an injected 500/502/503."""
+    token_lifetime: float = 3600.0
+    """``expires_in`` of issued access tokens, in seconds."""
+    latency: float = 0.0
+    """Seconds added to every API answer."""
+    seed: int = 1
+    credentials: Credentials = field(default_factory=Credentials)
+
+
+class FakeWebApi:
+    """State and answers of the fake (thread-safe: the HTTP server runs a thread per request)."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        config: FakeConfig | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.catalog = catalog
+        self.config = config or FakeConfig()
+        self.window = RollingWindow(self.config.rate_limit, self.config.window, clock)
+        self.tokens = TokenBook(self.config.token_lifetime, clock)
+        self.stats: Counter[str] = Counter()
+        self.arrivals: list[float] = []
+        """Clock reading of every API request received (benchmarks measure rates with it)."""
+        self._clock = clock
+        self._random = random.Random(self.config.seed)
+        self._lock = threading.Lock()
+
+    def count(self, name: str) -> None:
+        with self._lock:
+            self.stats[name] += 1
+
+    def inject_error(self) -> bool:
+        if self.config.error_rate <= 0:
+            return False
+        with self._lock:
+            return self._random.random() < self.config.error_rate
+
+    # --- accounts service ----------------------------------------------------
+
+    def token(self, authorization: str | None, form: dict[str, str]) -> Reply:
+        creds = self.config.credentials
+        client_id, client_secret = form.get("client_id", ""), form.get("client_secret", "")
+        if authorization and authorization.startswith("Basic "):
+            try:
+                decoded = base64.b64decode(authorization[6:]).decode()
+            except ValueError:
+                decoded = ":"
+            client_id, _, client_secret = decoded.partition(":")
+        if (client_id, client_secret) != (creds.client_id, creds.client_secret):
+            return Reply(401, {"error": "invalid_client", "error_description": "Invalid client"})
+        grant_type = form.get("grant_type")
+        if grant_type == "client_credentials":
+            return self._issue(user=False, scopes="")
+        if grant_type == "refresh_token":
+            refresh = form.get("refresh_token")
+            if refresh == creds.refresh_token:
+                return self._issue(user=True, scopes=USER_SCOPES)
+            if refresh == creds.no_scope_refresh_token:
+                return self._issue(user=True, scopes="")
+            return Reply(
+                400, {"error": "invalid_grant", "error_description": "Invalid refresh token"}
+            )
+        if grant_type == "authorization_code":
+            if form.get("code") != creds.auth_code:
+                return Reply(
+                    400,
+                    {"error": "invalid_grant", "error_description": "Invalid authorization code"},
+                )
+            reply = self._issue(user=True, scopes=USER_SCOPES)
+            return Reply(reply.status, reply.body | {"refresh_token": creds.refresh_token})
+        return Reply(400, {"error": "unsupported_grant_type", "error_description": str(grant_type)})
+
+    def _issue(self, *, user: bool, scopes: str) -> Reply:
+        self.count("tokens_issued")
+        token = self.tokens.issue(user, scopes)
+        body: Json = {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": int(self.config.token_lifetime),
+        }
+        if user:
+            body["scope"] = scopes
+        return Reply(200, body)
+
+    def authorize(self, query: dict[str, str]) -> tuple[int, str]:
+        """Consent granted at once: redirect to ``redirect_uri`` with a code."""
+        if query.get("client_id") != self.config.credentials.client_id:
+            return 400, ""
+        target = query.get("redirect_uri", "")
+        params = {"code": self.config.credentials.auth_code, "state": query.get("state", "")}
+        return 302, f"{target}?{urlencode(params)}"
+
+    # --- Web API ----------------------------------------------------------------
+
+    def handle_api(
+        self, path: str, query: dict[str, str], authorization: str | None, base: str
+    ) -> Reply:
+        self.count("requests")
+        with self._lock:
+            self.arrivals.append(self._clock())
+        wait = self.window.admit()
+        if wait is not None:
+            self.count("rate_limited")
+            return Reply(
+                429,
+                payloads.error(429, "API rate limit exceeded"),
+                (("Retry-After", retry_after_header(wait)),),
+            )
+        if self.inject_error():
+            self.count("injected_errors")
+            status = self._random.choice((500, 502, 503))
+            return Reply(status, payloads.error(status, "Injected server error"))
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        grant = self.tokens.check(token)
+        if grant is None:
+            self.count("unauthorized")
+            message = "The access token expired" if token else "No token provided"
+            return Reply(401, payloads.error(401, message))
+        reply = self._route(path, query, grant, base)
+        self.count(f"status_{reply.status}")
+        return reply
+
+    def _route(self, path: str, query: dict[str, str], grant: Grant, base: str) -> Reply:
+        c = self.catalog
+        if path == "/me":
+            return self._user_only(grant) or Reply(200, payloads.user(base, OWNER_ID))
+        if path == "/me/playlists":
+            return self._user_only(grant) or self._my_playlists(query, base)
+        if path == "/me/player/recently-played":
+            return self._need_scope(grant, "user-read-recently-played") or self._recent(query, base)
+        if match := re.fullmatch(r"/playlists/([^/]+)(/items|/tracks)?", path):
+            return self._playlist(match.group(1), match.group(2), query, grant, base)
+        if path in ("/albums", "/artists", "/tracks"):
+            return Reply(
+                403, payloads.error(403, "This endpoint is not available in development mode")
+            )
+        if match := re.fullmatch(r"/(albums|artists|tracks)/([^/]+)", path):
+            kind, entity_id = match.groups()
+            if kind == "albums" and entity_id in c.albums:
+                return Reply(200, payloads.album(base, c, c.albums[entity_id]))
+            if kind == "artists" and entity_id in c.artists:
+                return Reply(200, payloads.artist(base, c.artists[entity_id]))
+            if kind == "tracks" and entity_id in c.tracks:
+                return Reply(200, payloads.track(base, c, c.tracks[entity_id]))
+            if not re.fullmatch(r"[0-9A-Za-z]{22}", entity_id):
+                return Reply(400, payloads.error(400, "Invalid base62 id"))
+            return Reply(404, payloads.error(404, "Resource not found"))
+        return Reply(404, payloads.error(404, "Service not found"))
+
+    @staticmethod
+    def _user_only(grant: Grant) -> Reply | None:
+        if grant.user:
+            return None
+        return Reply(401, payloads.error(401, "Valid user authentication required"))
+
+    def _need_scope(self, grant: Grant, scope: str) -> Reply | None:
+        if denied := self._user_only(grant):
+            return denied
+        if scope not in grant.scopes:
+            return Reply(403, payloads.error(403, "Insufficient client scope"))
+        return None
+
+    def _limits(self, query: dict[str, str], default: int, most: int) -> tuple[int, int] | Reply:
+        try:
+            limit = int(query.get("limit", default))
+            offset = int(query.get("offset", 0))
+        except ValueError:
+            return Reply(400, payloads.error(400, "Invalid limit or offset"))
+        if not 1 <= limit <= most or offset < 0:
+            return Reply(400, payloads.error(400, "Invalid limit"))
+        return limit, offset
+
+    def _my_playlists(self, query: dict[str, str], base: str) -> Reply:
+        bounds = self._limits(query, 20, 50)
+        if isinstance(bounds, Reply):
+            return bounds
+        limit, offset = bounds
+        everything = list(self.catalog.playlists.values())
+        items = [payloads.playlist_summary(base, p) for p in everything[offset : offset + limit]]
+        link = f"{base}/me/playlists"
+        href = f"{link}?offset={offset}&limit={limit}"
+        return Reply(200, payloads.page(href, items, offset, limit, len(everything), link))
+
+    def _playlist(
+        self, playlist_id: str, what: str | None, query: dict[str, str], grant: Grant, base: str
+    ) -> Reply:
+        if not re.fullmatch(r"[0-9A-Za-z]{22}", playlist_id):
+            return Reply(400, payloads.error(400, "Invalid base62 id"))
+        playlist = self.catalog.playlists.get(playlist_id)
+        if playlist is None or playlist_id == EDITORIAL_PLAYLIST_ID:
+            return Reply(404, payloads.error(404, "Resource not found"))
+        if what is None:
+            first = None
+            if playlist.owner_id == OWNER_ID:
+                first = self._page(playlist, "items", 50, 0, base)
+            return Reply(200, payloads.playlist(base, playlist, first))
+        kind = what.strip("/")
+        if kind == "items":
+            if denied := self._need_scope(grant, "playlist-read-private"):
+                return denied
+            if playlist.owner_id != OWNER_ID:
+                return Reply(403, payloads.error(403, "Forbidden"))
+        bounds = self._limits(query, _PAGE_LIMITS[kind], _PAGE_LIMITS[kind])
+        if isinstance(bounds, Reply):
+            return bounds
+        limit, offset = bounds
+        return Reply(200, self._page(playlist, kind, limit, offset, base))
+
+    def _page(self, playlist: Playlist, kind: str, limit: int, offset: int, base: str) -> Json:
+        entries = playlist.entries[offset : offset + limit]
+        legacy = kind == "tracks"
+        items = [
+            payloads.playlist_entry(base, self.catalog, e, playlist.owner_id, legacy=legacy)
+            for e in entries
+        ]
+        link = f"{base}/playlists/{playlist.id}/{kind}"
+        href = f"{link}?offset={offset}&limit={limit}"
+        return payloads.page(href, items, offset, limit, len(playlist.entries), link)
+
+    def _recent(self, query: dict[str, str], base: str) -> Reply:
+        try:
+            limit = int(query.get("limit", 20))
+            after = int(query["after"]) if "after" in query else None
+            before = int(query["before"]) if "before" in query else None
+        except ValueError:
+            return Reply(400, payloads.error(400, "Invalid cursor or limit"))
+        if not 1 <= limit <= 50 or (after is not None and before is not None):
+            return Reply(400, payloads.error(400, "Invalid limit, or both after and before given"))
+
+        def ms(p: Any) -> int:
+            return int(p.played_at.timestamp() * 1000)
+
+        plays = sorted(self.catalog.plays, key=ms)
+        if after is not None:
+            later = [p for p in plays if ms(p) > after]
+            chosen, more = later[:limit], len(later) > limit
+        else:
+            earlier = [p for p in plays if before is None or ms(p) < before]
+            chosen, more = earlier[-limit:], False
+        chosen = sorted(chosen, key=ms, reverse=True)
+        link = f"{base}/me/player/recently-played"
+        href = f"{link}?{urlencode(query)}"
+        cursors = {"after": str(ms(chosen[0])), "before": str(ms(chosen[-1]))} if chosen else None
+        body: Json = {
+            "href": href,
+            "limit": limit,
+            "next": f"{link}?{urlencode({'after': ms(chosen[0]), 'limit': limit})}"
+            if chosen and more
+            else None,
+            "cursors": cursors,
+            "total": len(plays),
+            "items": [payloads.play(base, self.catalog, p) for p in chosen],
+        }
+        return Reply(200, body)
