@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import boto3
 import pytest
+import structlog
 from moto.server import ThreadedMotoServer
 from spotify_etl.local.provision import Provisioned, StackNames, provision
 
@@ -43,6 +44,14 @@ class LocalAws:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
+
+
+@pytest.fixture(autouse=True)
+def reset_logging() -> Iterator[None]:
+    """A service main run in-process configures structlog on a captured stream; undo it."""
+    yield
+    structlog.reset_defaults()
+    structlog.contextvars.clear_contextvars()
 
 
 @pytest.fixture(scope="session")
