@@ -80,7 +80,7 @@ class WorkerSettings(CommonSettings):
     exit_when_idle: float | None = Field(default=None, alias="SPOTIFY_ETL_EXIT_WHEN_IDLE", gt=0)
     """Exit 0 after this many seconds with an empty queue; unset runs forever."""
     shutdown_grace: float = Field(default=25.0, alias="SPOTIFY_ETL_SHUTDOWN_GRACE", ge=0)
-    """Seconds in-flight work may take to finish after SIGTERM (below the ECS stop timeout)."""
+    """Seconds from SIGTERM until unfinished work is given back (keep below the ECS stop timeout)."""
     max_retry_delay: int = Field(default=900, alias="SPOTIFY_ETL_MAX_RETRY_DELAY", ge=0)
     """Longest delay, in seconds, a TransientError may ask for before a message is retried."""
 
@@ -218,6 +218,7 @@ class Worker(Generic[M]):
         self.service = service
         self.stats = WorkerStats()
         self._stopping = asyncio.Event()
+        self._drain_deadline: float | None = None
         self._in_flight: dict[asyncio.Task[None], ReceivedMessage] = {}
         self._deleter = _Deleter(queue)
 
@@ -225,6 +226,9 @@ class Worker(Generic[M]):
         """Ask the loop to stop receiving and drain (safe from a signal handler)."""
         if not self._stopping.is_set():
             log.info("worker.stopping", in_flight=len(self._in_flight))
+            # The grace period counts from the signal, so a long poll still
+            # under way does not push the exit past the ECS stop timeout.
+            self._drain_deadline = time.monotonic() + self.config.shutdown_grace
         self._stopping.set()
 
     async def run(self) -> WorkerStats:
@@ -449,7 +453,8 @@ class Worker(Generic[M]):
         tasks = set(self._in_flight)
         if not tasks:
             return
-        _, pending = await asyncio.wait(tasks, timeout=self.config.shutdown_grace)
+        deadline = self._drain_deadline or time.monotonic() + self.config.shutdown_grace
+        _, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
         for task in pending:
             task.cancel()
         if pending:
