@@ -80,7 +80,7 @@ class WorkerSettings(CommonSettings):
     exit_when_idle: float | None = Field(default=None, alias="SPOTIFY_ETL_EXIT_WHEN_IDLE", gt=0)
     """Exit 0 after this many seconds with an empty queue; unset runs forever."""
     shutdown_grace: float = Field(default=25.0, alias="SPOTIFY_ETL_SHUTDOWN_GRACE", ge=0)
-    """Seconds from SIGTERM until unfinished work is given back (keep below the ECS stop timeout)."""
+    """Seconds from SIGTERM until unfinished work is given back (below the ECS stop timeout)."""
     max_retry_delay: int = Field(default=900, alias="SPOTIFY_ETL_MAX_RETRY_DELAY", ge=0)
     """Longest delay, in seconds, a TransientError may ask for before a message is retried."""
 
