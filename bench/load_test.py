@@ -1,8 +1,8 @@
 """Load test: N raw playlist pages through the transform queue with 1, 2 and 4 transformers.
 
-Starts its own moto server on loopback, uploads ``--objects`` small but
-realistic raw playlist-item pages once (own bucket), then for each process
-count: provisions a fresh curated bucket and queues
+Generates ``--objects`` small but realistic raw playlist-item pages, then for
+each process count: starts its own moto server on loopback (a fresh one per
+run), uploads the pages to a raw bucket, provisions the curated bucket and queues
 (``spotify_etl.local.provision``), enqueues one ``RawObjectWritten`` per page,
 starts that many ``transformer`` processes (``SPOTIFY_ETL_EXIT_WHEN_IDLE``
 set), times until the transform queue is empty, and reads the curated Parquet
@@ -478,31 +478,33 @@ def main(argv: list[str] | None = None) -> int:
     counts = [int(p) for p in args.processes.split(",")]
 
     work = Path(tempfile.mkdtemp(prefix="spotify-etl-load-"))
-    port = free_port()
-    pid = start_moto(port, work / "moto.log")
-    stack = Stack(f"http://127.0.0.1:{port}")
-    try:
-        t0 = time.monotonic()
-        pages, expected = generate(args.objects, args.items)
-        raw_bucket = StackNames.unique("loadraw").bucket
-        upload(stack, raw_bucket, pages)
-        print(
-            f"generated and uploaded {len(pages)} pages ({sum(map(len, pages.values())) / 1e6:.1f}"
-            f" MB) in {time.monotonic() - t0:.1f} s; expected rows: {expected.rows}",
-            file=sys.stderr,
-        )
-        results = []
-        for processes in counts:
+    t0 = time.monotonic()
+    pages, expected = generate(args.objects, args.items)
+    print(
+        f"generated {len(pages)} pages ({sum(map(len, pages.values())) / 1e6:.1f} MB) in "
+        f"{time.monotonic() - t0:.1f} s; expected rows: {expected.rows}",
+        file=sys.stderr,
+    )
+    results = []
+    for processes in counts:
+        # A fresh moto server per run: moto slows down as it holds more objects and
+        # messages, which would penalise the later runs.
+        port = free_port()
+        pid = start_moto(port, work / f"moto-{processes}.log")
+        stack = Stack(f"http://127.0.0.1:{port}")
+        try:
+            raw_bucket = StackNames.unique("loadraw").bucket
+            upload(stack, raw_bucket, pages)
             result = run(
                 stack, processes, raw_bucket, sorted(pages), expected, work, args.max_in_flight
             )
-            print(
-                f"{processes} transformer(s): {result.seconds:.1f} s, check {result.check}",
-                file=sys.stderr,
-            )
-            results.append(result)
-    finally:
-        stop_process(pid)
+        finally:
+            stop_process(pid)
+        print(
+            f"{processes} transformer(s): {result.seconds:.1f} s, check {result.check}",
+            file=sys.stderr,
+        )
+        results.append(result)
     print(table(results))
     print(f"\nlogs in {work}", file=sys.stderr)
     return 0 if all(r.ok for r in results) else 1
