@@ -108,7 +108,8 @@ async def build_message(
     if stage is Stage.TRANSFORM:
         metadata = await _head_metadata(client, bucket, info.key)
         message = raw_message(bucket, info.key, extracted_at(metadata, info.last_modified), run_id)
-        return OutgoingMessage(message.model_dump_json())
+        # The same attribute the extractor sets on the messages it sends.
+        return OutgoingMessage(message.model_dump_json(), {"source": str(message.source)})
     data, metadata = await _get_with_metadata(client, bucket, info.key)
     rows, lineage = await asyncio.to_thread(parquet_facts, data, info.key)
     source_key = source_key_of(info.key, metadata, lineage)

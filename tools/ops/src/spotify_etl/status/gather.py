@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -124,10 +125,28 @@ async def gather_status(
     database: str,
 ) -> StatusReport:
     """Read everything the report shows (``queues``: label -> name or URL)."""
-    queue_report = {label: await queue_status(sqs, name) for label, name in queues.items()}
-    sources = {str(s): await source_status(store, s) for s in Source}
+    queue_report = dict(
+        zip(
+            queues,
+            await asyncio.gather(*(queue_status(sqs, q) for q in queues.values())),
+            strict=True,
+        )
+    )
+    sources = dict(
+        zip(
+            map(str, Source),
+            await asyncio.gather(*(source_status(store, s) for s in Source)),
+            strict=True,
+        )
+    )
     partitions = await glue_partitions(glue, database) if glue is not None else None
-    tables = {t: await table_status(store, t, partitions) for t in TABLES}
+    tables = dict(
+        zip(
+            TABLES,
+            await asyncio.gather(*(table_status(store, t, partitions) for t in TABLES)),
+            strict=True,
+        )
+    )
     return StatusReport(
         generated_at=datetime.now(tz=UTC),
         queues=queue_report,
