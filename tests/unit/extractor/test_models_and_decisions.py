@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 from extractor.entities import EntityBudget, StoredIndex, candidates, stored_id
 from extractor.models import (
@@ -19,11 +18,7 @@ from extractor.playlists import needs_extraction, page_limit
 from extractor.recent import next_cursor
 from spotify_etl_common.messages import RawObjectWritten, Source
 
-_CANDIDATES = (
-    Path(__file__).resolve().parents[3] / "docs/reference/examples",
-    Path("/work/shared/reference/examples"),
-)
-EXAMPLES = next((p for p in _CANDIDATES if p.exists()), _CANDIDATES[0])
+from tests.reference import EXAMPLES
 
 
 def page(entries: list[object]) -> PlaylistPage:
