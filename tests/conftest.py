@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 import pytest
@@ -36,7 +37,8 @@ class LocalAws:
             }
         return env
 
-    def client(self, service: str):  # type: ignore[no-untyped-def]
+    def client(self, service: Any) -> Any:
+        """A boto3 client of ``service`` on the moto server (typed loosely for any service)."""
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
