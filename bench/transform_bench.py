@@ -5,8 +5,9 @@ Generates (or reuses) a corpus of playlist-item pages with
 machine one after the other:
 
 1. ``transformer transform-files PAGES --out DIR --workers N`` (Polars; one
-   Parquet file per table per raw file, the service's layout),
-2. the same with ``--per-batch`` (one file per table per batch of files), and
+   Parquet file per table per batch of files, the default),
+2. the same with ``--per-object`` (one file per table per raw file, the
+   service's layout), and
 3. ``bench/transform_baseline.py PAGES DIR`` (pandas, one file at a time).
 
 For each it records wall time and the peak resident memory of the whole
@@ -148,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         "items": items,
     }
     matches = {}
-    for mode, extra in (("polars", []), ("polars_per_batch", ["--per-batch"])):
+    modes = (("polars", []), ("polars_per_object", ["--per-object"]))
+    for mode, extra in modes:
         out = args.work / f"out-{mode}"
         subprocess.run(["rm", "-rf", str(out)], check=True)
         command = [sys.executable, "-m", "transformer.main", "transform-files", str(pages)]
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             "peak_rss_mb": round(theirs.peak_rss / 1e6),
             "cpu_seconds": round(theirs.cpu_seconds, 1),
         }
-        for mode in ("polars", "polars_per_batch"):
+        for mode, _ in modes:
             seconds = result[mode]["seconds"]  # type: ignore[index]
             cpu = result[mode]["cpu_seconds"]  # type: ignore[index]
             result[f"speedup_{mode}"] = round(theirs.seconds / seconds, 1)

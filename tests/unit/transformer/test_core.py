@@ -14,6 +14,7 @@ from spotify_etl_common.tables import TABLES
 from transformer.core import TABLES_OF, UNKNOWN_SNAPSHOT, transform
 from transformer.schemas import polars_schema
 
+from tests.reference import EXAMPLES
 from tests.unit.transformer.payloads import (
     EXTRACTED_AT,
     PLAYLIST_ID,
@@ -27,7 +28,6 @@ from tests.unit.transformer.payloads import (
     track,
 )
 
-EXAMPLES = Path("/work/shared/reference/examples")
 KEY = "raw/source=playlist_items/p/page=0000.json"
 
 

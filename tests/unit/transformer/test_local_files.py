@@ -14,6 +14,7 @@ from spotify_etl_common.keys import playlist_items_key
 from transformer.local_files import find_files, source_key, transform_files
 from transformer.main import main
 
+from tests.reference import EXAMPLES
 from tests.unit.transformer.payloads import items_page, playlist_item, track
 
 BENCH = Path(__file__).resolve().parents[3] / "bench" / "transform_corpus.py"
@@ -62,13 +63,13 @@ def test_output_rows_match_the_generators_independent_count(
     assert dict(item_types.iter_rows()) == manifest["item_types"]
 
 
-def test_one_file_per_table_per_raw_file_and_a_rerun_overwrites(
+def test_per_object_writes_one_file_per_table_per_raw_file_and_a_rerun_overwrites(
     corpus: Path, tmp_path: Path
 ) -> None:
     files = find_files([corpus / "pages"])
-    transform_files(files, tmp_path, workers=1)
+    transform_files(files, tmp_path, workers=1, per_object=True)
     first = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet"))
-    transform_files(files, tmp_path, workers=1)
+    transform_files(files, tmp_path, workers=1, per_object=True)
     again = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet"))
     assert first == again
     assert len(first) == 5 * len(files)
@@ -120,8 +121,7 @@ def test_cli_exits_1_when_a_file_was_skipped_and_2_for_a_missing_path(
 def test_cli_reads_every_recorded_example(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    examples = Path("/work/shared/reference/examples")
-    code = main(["transform-files", str(examples), "--out", str(tmp_path), "--workers", "1"])
+    code = main(["transform-files", str(EXAMPLES), "--out", str(tmp_path), "--workers", "1"])
     assert code == 0, capsys.readouterr().err
     assert {p.name for p in tmp_path.iterdir()} == {
         "playlist_items",
@@ -134,14 +134,24 @@ def test_cli_reads_every_recorded_example(
     }
 
 
-def test_per_batch_writes_one_file_per_table_per_batch_with_the_same_rows(
+def test_by_default_one_file_per_table_per_batch_and_a_rerun_overwrites_them(
     corpus: Path, tmp_path: Path
 ) -> None:
     manifest = json.loads((corpus / "manifest.json").read_text())
     files = find_files([corpus / "pages"])
-    outcome = transform_files(files, tmp_path, workers=1, batch_size=4, per_batch=True)
+    outcome = transform_files(files, tmp_path, workers=1, batch_size=4)
     assert outcome.written == 5 * -(-len(files) // 4)
     assert written_rows(tmp_path) == manifest["expected_rows"]
-    again = transform_files(files, tmp_path, workers=1, batch_size=4, per_batch=True)
+    first = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet"))
+    again = transform_files(files, tmp_path, workers=1, batch_size=4)
     assert again.written == outcome.written
-    assert len(list(tmp_path.rglob("*.parquet"))) == outcome.written
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet")) == first
+
+
+def test_cli_refuses_a_batch_size_below_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["transform-files", str(tmp_path), "--out", str(tmp_path / "o"), "--batch-size", "0"])
+    assert exit_.value.code == 2
+    assert "--batch-size: must be at least 1, got 0" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from pathlib import Path
 from spotify_etl_common.keys import CURATED_PREFIX, partition_values
 
 from transformer.core import RawObject, transform
-from transformer.layout import COMPRESSION, plan_batch_files, plan_files
+from transformer.layout import plan_batch_files, plan_files, write_parquet
 from transformer.local_files import Outcome, source_key
 from transformer.recognise import UnreadableObject
 
@@ -29,10 +29,10 @@ def local_raw_object(path: Path, extracted_at: datetime | None) -> RawObject:
 
 
 def run_batch(
-    paths: Sequence[str], out: str, extracted_at: datetime | None, per_batch: bool = False
+    paths: Sequence[str], out: str, extracted_at: datetime | None, per_object: bool = False
 ) -> Outcome:
     """Transform one batch of files and write their Parquet files under ``out``:
-    one per table per file, or with ``per_batch`` one per table for the batch."""
+    one per table for the whole batch, or with ``per_object`` one per table per file."""
     outcome = Outcome()
     objects = []
     for name in paths:
@@ -48,11 +48,11 @@ def run_batch(
             objects = [o for o in objects if o.key != error.key]
             continue
         when = {o.key: o.extracted_at for o in objects}
-        files = plan_batch_files(transformed) if per_batch else plan_files(transformed, when)
+        files = plan_files(transformed, when) if per_object else plan_batch_files(transformed)
         for file in files:
             target = Path(out, file.key.removeprefix(CURATED_PREFIX))
             target.parent.mkdir(parents=True, exist_ok=True)
-            file.frame.write_parquet(target, compression=COMPRESSION)
+            write_parquet(file.frame, target)
             outcome.written += 1
             outcome.rows[file.table] += file.frame.height
         break

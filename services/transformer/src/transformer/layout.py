@@ -16,6 +16,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Final, Literal
 
 import polars as pl
@@ -27,6 +28,9 @@ from transformer.core import TABLES_OF, Transformed
 from transformer.schemas import empty
 
 COMPRESSION: Final[Literal["zstd"]] = "zstd"
+COMPRESSION_LEVEL: Final = 1
+"""zstd level 1: about a third less CPU per written file than the default (3), files a few
+percent larger (measured on the benchmark corpus)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +91,15 @@ def plan_batch_files(transformed: Transformed) -> list[TableFile]:
     return files
 
 
+def write_parquet(frame: pl.DataFrame, target: str | Path | io.BytesIO) -> None:
+    """Write ``frame`` to ``target`` as zstd-compressed Parquet (with column statistics)."""
+    frame.write_parquet(target, compression=COMPRESSION, compression_level=COMPRESSION_LEVEL)
+
+
 def parquet_bytes(frame: pl.DataFrame) -> bytes:
     """``frame`` as a zstd-compressed Parquet file."""
     buffer = io.BytesIO()
-    frame.write_parquet(buffer, compression=COMPRESSION)
+    write_parquet(frame, buffer)
     return buffer.getvalue()
 
 

@@ -2,8 +2,12 @@
 
 What a file holds is recognised from its content, so any raw dump works (the
 seed's ``spotify_raw_<timestamp>.json`` pages, recorded examples, a copy of
-``raw/``). Output goes to ``OUT/<table>/dt=<day>/<digest>.parquet``: the
-service's layout without the ``curated/`` prefix. Memory stays bounded: a few
+``raw/``). By default each batch of files becomes one Parquet file per table
+(and extraction day), ``OUT/<table>/dt=<day>/batch-<digest>.parquet``, named by
+a digest of the batch's sorted raw keys: a backfill writes few, large files, and
+a re-run over the same inputs with the same batch size overwrites them.
+``per_object`` keeps the service's layout instead (one file per table per raw
+file, ``OUT/<table>/dt=<day>/<digest>.parquet``). Memory stays bounded: a few
 batches of files are in flight at a time, never the whole corpus.
 
 Workers come from a fork server that has imported the core once (and never
@@ -24,6 +28,9 @@ from multiprocessing import get_context
 from pathlib import Path
 
 RAW_MARKER = "/raw/source="
+DEFAULT_BATCH_SIZE = 64
+"""Files per batch: large enough that Polars' fixed costs per call and per written file
+are small against the parsing, small enough to keep a worker's memory at a few hundred MB."""
 
 
 @dataclass
@@ -67,11 +74,11 @@ def source_key(path: Path) -> str:
 
 
 def _run_batch(
-    paths: Sequence[str], out: str, extracted_at: datetime | None, per_batch: bool
+    paths: Sequence[str], out: str, extracted_at: datetime | None, per_object: bool
 ) -> Outcome:
     from transformer.file_batch import run_batch
 
-    return run_batch(paths, out, extracted_at, per_batch)
+    return run_batch(paths, out, extracted_at, per_object)
 
 
 @contextmanager
@@ -100,20 +107,21 @@ def transform_files(
     files: Sequence[Path],
     out: Path,
     workers: int = 2,
-    batch_size: int = 32,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     extracted_at: datetime | None = None,
-    per_batch: bool = False,
+    per_object: bool = False,
 ) -> Outcome:
     """Run :func:`transformer.file_batch.run_batch` over ``files`` in batches.
 
     ``workers`` > 1 uses that many processes, with at most two batches per
     worker in flight (memory stays bounded whatever the corpus size).
-    ``per_batch`` writes one file per table per batch instead of per raw file.
+    Each batch is written as one file per table, or with ``per_object`` one
+    file per table per raw file (the service's layout).
     """
     total = Outcome()
     if workers <= 1:
         for batch in batches(files, batch_size):
-            total.add(_run_batch(batch, str(out), extracted_at, per_batch))
+            total.add(_run_batch(batch, str(out), extracted_at, per_object))
         return total
     context = get_context("forkserver")
     context.set_forkserver_preload(["transformer.file_batch"])
@@ -122,7 +130,7 @@ def transform_files(
         for batch in batches(files, batch_size):
             if len(pending) >= 2 * workers:
                 total.add(pending.pop(0).result())
-            pending.append(pool.submit(_run_batch, batch, str(out), extracted_at, per_batch))
+            pending.append(pool.submit(_run_batch, batch, str(out), extracted_at, per_object))
         for future in pending:
             total.add(future.result())
     return total

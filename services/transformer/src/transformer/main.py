@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from transformer.local_files import find_files, transform_files
+from transformer.local_files import DEFAULT_BATCH_SIZE, find_files, transform_files
 
 
 def _serve() -> int:
@@ -45,7 +45,7 @@ def _transform_files(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     outcome = transform_files(
-        files, args.out, args.workers, args.batch_size, args.extracted_at, args.per_batch
+        files, args.out, args.workers, args.batch_size, args.extracted_at, args.per_object
     )
     seconds = time.perf_counter() - started
     for problem in outcome.errors:
@@ -60,17 +60,37 @@ def _transform_files(args: argparse.Namespace) -> int:
     return 1 if outcome.errors else 0
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="transformer", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="consume the transform queue (the default)")
     files = commands.add_parser(
-        "transform-files", help="transform local raw files or folders into Parquet"
+        "transform-files",
+        help="transform local raw files or folders into Parquet",
+        description="Transform local raw files or folders into Parquet under OUT. By default "
+        "each batch of --batch-size files becomes one file per table (and extraction day), "
+        "OUT/<table>/dt=<day>/batch-<digest>.parquet, named by a digest of the batch's sorted "
+        "raw keys: re-running over the same inputs with the same --batch-size overwrites the "
+        "same files (a different batch size writes different names: clear OUT first). "
+        "--per-object writes the service's layout instead, one file per table per raw file, "
+        "which any re-run overwrites.",
     )
     files.add_argument("paths", nargs="+", type=Path, help="raw JSON files or folders of them")
     files.add_argument("--out", type=Path, required=True, help="output folder (<table>/dt=.../)")
-    files.add_argument("--workers", type=int, default=2, help="processes (default 2)")
-    files.add_argument("--batch-size", type=int, default=32, help="files per batch (default 32)")
+    files.add_argument("--workers", type=_positive, default=2, help="processes (default 2)")
+    files.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"files per batch (default {DEFAULT_BATCH_SIZE}); part of the output file names",
+    )
     files.add_argument(
         "--extracted-at",
         type=datetime.fromisoformat,
@@ -78,10 +98,10 @@ def _parser() -> argparse.ArgumentParser:
         help="extraction time of every file, ISO-8601 with offset (default: file mtime)",
     )
     files.add_argument(
-        "--per-batch",
+        "--per-object",
         action="store_true",
-        help="one Parquet file per table per batch (fewer, larger files for bulk backfills; "
-        "re-run with the same inputs and --batch-size to overwrite) instead of one per raw file",
+        help="one Parquet file per table per raw file (the service's layout; many small "
+        "files) instead of one per table per batch",
     )
     return parser
 
