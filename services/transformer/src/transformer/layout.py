@@ -29,8 +29,8 @@ from transformer.schemas import empty
 
 COMPRESSION: Final[Literal["zstd"]] = "zstd"
 COMPRESSION_LEVEL: Final = 1
-"""zstd level 1: about a third less CPU per written file than the default (3), files a few
-percent larger (measured on the benchmark corpus)."""
+"""zstd level 1: about a third less CPU per written file than the default (3), files 0-5 %
+larger (measured on the benchmark corpus)."""
 
 
 @dataclass(frozen=True, slots=True)
