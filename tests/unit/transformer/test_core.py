@@ -305,16 +305,20 @@ def test_the_example_item_without_a_track_key_is_kept_as_missing() -> None:
     assert items["item_type"].to_list() == ["track", "missing"]
 
 
-def test_timestamps_with_an_offset_are_converted_to_utc() -> None:
+def test_timestamps_with_an_offset_are_converted_to_utc_and_unreadable_ones_are_null() -> None:
     items = [
         playlist_item(track("t1"), added_at="2022-05-20T16:10:29+02:00"),
         playlist_item(track("t2"), added_at="2022-05-20T14:10:29.5Z"),
         playlist_item(track("t3"), added_at=None),
+        playlist_item(track("t4"), added_at="2022-05-20T14:10:29"),
+        playlist_item(track("t5"), added_at="yesterday"),
     ]
     added = transform([raw(items_page(items))]).tables["playlist_items"]["added_at"].to_list()
     assert added == [
         datetime(2022, 5, 20, 14, 10, 29, tzinfo=UTC),
         datetime(2022, 5, 20, 14, 10, 29, 500000, tzinfo=UTC),
+        None,
+        None,
         None,
     ]
 

@@ -25,13 +25,21 @@ def _field(column: str, *path: str) -> pl.Expr:
 def playable_tracks(frame: pl.DataFrame, column: str = "entity") -> pl.DataFrame:
     """Track objects of ``frame[column]`` that are real catalogue tracks, once per raw object."""
     entity = pl.col(column).struct
+    playable = (
+        entity.field("id").is_not_null()
+        & (entity.field("type").fill_null("track") == "track")
+        & ~entity.field("is_local").fill_null(False)
+    )
+    # Select before filtering: ``frame`` may carry other large struct columns.
     return (
-        frame.filter(
-            entity.field("id").is_not_null()
-            & (entity.field("type").fill_null("track") == "track")
-            & ~entity.field("is_local").fill_null(False)
+        frame.select(
+            *LINEAGE,
+            pl.col(column).alias("track"),
+            entity.field("id").alias("id"),
+            playable.alias("_playable"),
         )
-        .select(*LINEAGE, pl.col(column).alias("track"), entity.field("id").alias("id"))
+        .filter(pl.col("_playable"))
+        .drop("_playable")
         .unique(subset=_KEY, keep="first", maintain_order=True)
     )
 
