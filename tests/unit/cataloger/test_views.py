@@ -1,16 +1,35 @@
-"""The packaged view files: named, described, one SELECT each."""
+"""The packaged view files: named, described, one SELECT each, in dependency order."""
 
 from __future__ import annotations
 
 import pytest
-from cataloger.views import View, create_view_sql, load_views, parse_view
+from cataloger.views import (
+    View,
+    create_view_sql,
+    dependency_order,
+    load_views,
+    parse_view,
+    referenced_names,
+)
+
+TABLES = ("tracks", "plays")
+
+
+def view(name: str, select: str) -> View:
+    return View(name, f"The {name} view.", select)
 
 
 def test_every_packaged_view_loads_with_a_description() -> None:
     views = load_views()
-    assert [v.name for v in views] == [
+    assert sorted(v.name for v in views) == [
         "album",
         "artist",
+        "current_playlist_items",
+        "distinct_plays",
+        "latest_albums",
+        "latest_artists",
+        "latest_track_artists",
+        "latest_tracks",
         "listening_by_hour",
         "playlist_changes",
         "songs",
@@ -18,6 +37,69 @@ def test_every_packaged_view_loads_with_a_description() -> None:
         "top_tracks",
     ]
     assert all(v.description and not v.select.endswith(";") for v in views)
+
+
+def test_packaged_views_come_after_the_base_views_they_select_from() -> None:
+    names = [v.name for v in load_views()]
+    for dependent, base in [
+        ("album", "latest_albums"),
+        ("artist", "latest_artists"),
+        ("songs", "latest_tracks"),
+        ("songs", "latest_track_artists"),
+        ("top_tracks", "current_playlist_items"),
+        ("top_artists", "distinct_plays"),
+        ("listening_by_hour", "distinct_plays"),
+    ]:
+        assert names.index(base) < names.index(dependent), (dependent, base)
+
+
+def test_referenced_names_are_the_tables_and_views_selected_from_not_ctes() -> None:
+    songs = view(
+        "songs",
+        "WITH latest AS (SELECT * FROM tracks) "
+        "SELECT * FROM latest JOIN base AS b ON b.id = latest.id "
+        "WHERE latest.id IN (SELECT track_id FROM plays)",
+    )
+    assert referenced_names(songs) == {"tracks", "base", "plays"}
+
+
+def test_dependency_order_puts_each_view_after_its_views_and_ties_by_name() -> None:
+    views = [
+        view("top", "SELECT * FROM mid JOIN base_b USING (id)"),
+        view("mid", "SELECT * FROM base_a"),
+        view("base_b", "SELECT * FROM plays"),
+        view("base_a", "SELECT * FROM tracks"),
+        view("alone", "SELECT 1 AS one"),
+    ]
+    ordered = dependency_order(views, TABLES)
+    assert [v.name for v in ordered] == ["alone", "base_a", "base_b", "mid", "top"]
+
+
+def test_a_cycle_of_views_is_refused_naming_the_cycle() -> None:
+    views = [
+        view("a", "SELECT * FROM b"),
+        view("b", "SELECT * FROM c"),
+        view("c", "SELECT * FROM a JOIN tracks USING (id)"),
+        view("d", "SELECT * FROM a"),
+    ]
+    with pytest.raises(ValueError, match=r"in a cycle: a -> b -> c -> a;"):
+        dependency_order(views, TABLES)
+
+
+def test_a_view_selecting_from_itself_is_a_cycle() -> None:
+    with pytest.raises(ValueError, match=r"in a cycle: a -> a;"):
+        dependency_order([view("a", "SELECT * FROM a")], TABLES)
+
+
+def test_a_view_selecting_from_an_unknown_name_is_refused_naming_it() -> None:
+    views = [view("songs", "SELECT * FROM latest_trakcs JOIN tracks USING (id)")]
+    with pytest.raises(ValueError, match="view songs selects from latest_trakcs: neither a view"):
+        dependency_order(views, TABLES)
+
+
+def test_a_view_whose_sql_cannot_be_read_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match="view broken: cannot read its SQL"):
+        dependency_order([view("broken", "SELECT (1 FROM tracks")], TABLES)
 
 
 def test_parse_view_takes_the_first_comment_as_description() -> None:

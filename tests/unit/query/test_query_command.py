@@ -71,6 +71,12 @@ def test_views_lists_every_view_with_its_description(capsys: pytest.CaptureFixtu
     assert [line.split()[0] for line in lines] == [
         "album",
         "artist",
+        "current_playlist_items",
+        "distinct_plays",
+        "latest_albums",
+        "latest_artists",
+        "latest_track_artists",
+        "latest_tracks",
         "listening_by_hour",
         "playlist_changes",
         "songs",

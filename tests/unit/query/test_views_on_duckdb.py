@@ -279,6 +279,55 @@ def test_listening_by_hour_counts_each_play_once(two_runs: Query) -> None:
     ]
 
 
+def test_current_playlist_items_keeps_only_each_playlists_latest_snapshot(two_runs: Query) -> None:
+    assert two_runs(
+        "SELECT playlist_id, snapshot_id, position, track_id FROM current_playlist_items "
+        "ORDER BY playlist_id, position"
+    ) == [
+        ("P1", "s2", 0, "T2"),
+        ("P1", "s2", 1, None),
+        ("P1", "s2", 2, "T1"),
+        ("P2", "q1", 0, "T1"),
+    ]
+
+
+def test_current_playlist_items_has_one_row_per_position_when_a_snapshot_is_fetched_again(
+    curated: Curated, query: Query
+) -> None:
+    first = [item("P1", "s1", 0, "T1", ts(1, 12), RUN1), item("P1", "s1", 1, "T2", ts(2, 12), RUN1)]
+    again = [item("P1", "s1", 0, "T1", ts(1, 12), RUN2), item("P1", "s1", 1, "T2", ts(2, 12), RUN2)]
+    curated.put("playlist_items", DAY1, "p1-s1", first)
+    curated.put("playlist_items", DAY2, "p1-s1", again)
+    assert query(
+        "SELECT position, track_id, extracted_at FROM current_playlist_items ORDER BY position"
+    ) == [(0, "T1", RUN2), (1, "T2", RUN2)]
+
+
+@pytest.mark.parametrize(
+    ("base_view", "table"),
+    [
+        ("latest_tracks", "tracks"),
+        ("latest_albums", "albums"),
+        ("latest_artists", "artists"),
+        ("latest_track_artists", "track_artists"),
+        ("current_playlist_items", "playlist_items"),
+    ],
+)
+def test_base_views_have_every_column_of_their_table(
+    two_runs: Query, base_view: str, table: str
+) -> None:
+    columns = [r[:2] for r in two_runs(f"DESCRIBE {base_view}")]
+    assert columns == [r[:2] for r in two_runs(f"DESCRIBE {table}")]
+
+
+def test_latest_track_artists_is_the_credit_list_of_each_tracks_latest_version(
+    two_runs: Query,
+) -> None:
+    assert two_runs(
+        "SELECT track_id, artist_id, position FROM latest_track_artists ORDER BY ALL"
+    ) == [("T1", "R1", 0), ("T1", "R2", 1), ("T2", "R2", 0)]
+
+
 def test_replaying_a_run_adds_no_rows_to_any_view(curated: Curated, query: Query) -> None:
     populate(curated)
     views = ("album", "artist", "songs", "top_tracks", "top_artists", "listening_by_hour")
@@ -294,6 +343,12 @@ def test_replaying_a_run_adds_no_rows_to_any_view(curated: Curated, query: Query
 
 def test_every_view_runs_with_no_files_at_all(curated: Curated, query: Query) -> None:
     for view in (
+        "latest_tracks",
+        "latest_albums",
+        "latest_artists",
+        "latest_track_artists",
+        "current_playlist_items",
+        "distinct_plays",
         "album",
         "artist",
         "songs",

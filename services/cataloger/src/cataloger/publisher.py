@@ -13,7 +13,7 @@ log = get_logger(__name__)
 
 
 class ViewPublisher:
-    """Creates or replaces every view, in name order."""
+    """Creates or replaces every view in the given order (``load_views``: dependencies first)."""
 
     def __init__(self, athena: AthenaQueries, views: Sequence[View]) -> None:
         self._athena = athena

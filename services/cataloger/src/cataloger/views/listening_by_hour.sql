@@ -3,5 +3,5 @@ SELECT
     hour(played_at) AS hour_of_day,
     count(*) AS plays,
     count(DISTINCT track_id) AS distinct_tracks
-FROM (SELECT DISTINCT played_at, track_id FROM plays) AS distinct_plays
+FROM distinct_plays
 GROUP BY hour(played_at)

@@ -1,44 +1,7 @@
 -- Artists (every credited artist) by appearances across the current playlist snapshots and by plays.
-WITH snapshots AS (
-    SELECT playlist_id, snapshot_id, max(extracted_at) AS seen_at
-    FROM playlist_items
-    GROUP BY playlist_id, snapshot_id
-),
-
-current_snapshots AS (
-    SELECT playlist_id, snapshot_id
-    FROM (
-        SELECT
-            playlist_id,
-            snapshot_id,
-            row_number() OVER (
-                PARTITION BY playlist_id ORDER BY seen_at DESC, snapshot_id DESC
-            ) AS snapshot_rank
-        FROM snapshots
-    ) AS ranked
-    WHERE snapshot_rank = 1
-),
-
-current_items AS (
-    SELECT DISTINCT i.playlist_id, i.position, i.track_id
-    FROM playlist_items AS i
-    INNER JOIN current_snapshots AS c
-        ON c.playlist_id = i.playlist_id AND c.snapshot_id = i.snapshot_id
-    WHERE i.track_id IS NOT NULL AND i.item_type = 'track'
-),
-
-credits AS (
+WITH credits AS (
     SELECT DISTINCT track_id, artist_id
-    FROM (
-        SELECT
-            track_id,
-            artist_id,
-            dense_rank() OVER (
-                PARTITION BY track_id ORDER BY extracted_at DESC, source_key DESC
-            ) AS version_rank
-        FROM track_artists
-    ) AS ranked
-    WHERE version_rank = 1
+    FROM latest_track_artists
 ),
 
 appearances AS (
@@ -46,30 +9,17 @@ appearances AS (
         cr.artist_id,
         count(*) AS playlist_appearances,
         count(DISTINCT i.playlist_id) AS playlists
-    FROM current_items AS i
+    FROM current_playlist_items AS i
     INNER JOIN credits AS cr ON cr.track_id = i.track_id
+    WHERE i.item_type = 'track'
     GROUP BY cr.artist_id
 ),
 
 play_counts AS (
     SELECT cr.artist_id, count(*) AS plays
-    FROM (SELECT DISTINCT played_at, track_id FROM plays WHERE track_id IS NOT NULL) AS p
+    FROM distinct_plays AS p
     INNER JOIN credits AS cr ON cr.track_id = p.track_id
     GROUP BY cr.artist_id
-),
-
-artist_names AS (
-    SELECT artist_id, name
-    FROM (
-        SELECT
-            artist_id,
-            name,
-            row_number() OVER (
-                PARTITION BY artist_id ORDER BY extracted_at DESC, source_key DESC
-            ) AS version_rank
-        FROM artists
-    ) AS ranked
-    WHERE version_rank = 1
 ),
 
 counted AS (
@@ -91,4 +41,4 @@ SELECT
     rank() OVER (ORDER BY c.playlist_appearances DESC) AS appearance_rank,
     rank() OVER (ORDER BY c.plays DESC) AS play_rank
 FROM counted AS c
-LEFT JOIN artist_names AS n ON n.artist_id = c.artist_id
+LEFT JOIN latest_artists AS n ON n.artist_id = c.artist_id

@@ -43,8 +43,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_views_command(args: argparse.Namespace) -> int:
-    for view in load_views():
-        print(f"{view.name:<20} {view.description}")
+    views = sorted(load_views(), key=lambda v: v.name)
+    width = max((len(v.name) for v in views), default=0)
+    for view in views:
+        print(f"{view.name:<{width}}  {view.description}")
     return 0
 
 
