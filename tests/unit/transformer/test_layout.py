@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 from spotify_etl_common.keys import curated_key
 from spotify_etl_common.messages import TableFileWritten
 from transformer.core import transform
-from transformer.layout import parquet_bytes, plan_files, table_file_message
+from transformer.layout import parquet_bytes, plan_batch_files, plan_files, table_file_message
 
 from tests.unit.transformer.payloads import (
     EXTRACTED_AT,
@@ -51,6 +52,25 @@ def test_the_partition_is_the_utc_day_of_extraction() -> None:
     late = datetime(2026, 11, 24, 23, 30, tzinfo=UTC).astimezone()
     files = plan_files(transform([raw(items_page([]), key=KEY)]), {KEY: late})
     assert {f.partition["dt"] for f in files} == {"2026-11-24"}
+
+
+def test_a_batch_gets_one_file_per_table_and_day_of_extraction() -> None:
+    first = raw(items_page([playlist_item(track("t1"))]), key=KEY)
+    second = replace(
+        raw(items_page([playlist_item(track("t2"))]), key=KEY.replace("0000", "0001")),
+        extracted_at=EXTRACTED_AT + timedelta(days=1),
+    )
+    one_day = plan_batch_files(transform([first]))
+    two_days = plan_batch_files(transform([first, second]))
+    assert sorted(f.key.split("/")[2] for f in one_day if f.table == "tracks") == ["dt=2026-11-24"]
+    tracks = {f.key.split("/")[2]: f.frame for f in two_days if f.table == "tracks"}
+    assert {day: frame["track_id"].to_list() for day, frame in tracks.items()} == {
+        "dt=2026-11-24": ["t1"],
+        "dt=2026-11-25": ["t2"],
+    }
+    assert all(
+        f.frame.columns == one_day[0].frame.columns for f in two_days if f.table == one_day[0].table
+    )
 
 
 def test_parquet_bytes_round_trip_with_types() -> None:

@@ -81,11 +81,17 @@ def plan_batch_files(transformed: Transformed) -> list[TableFile]:
     for table, frame in transformed.tables.items():
         if frame.height == 0:
             continue
-        days = frame.with_columns(pl.col("extracted_at").dt.date().alias("_dt")).partition_by(
-            "_dt", as_dict=True, maintain_order=True
-        )
-        for (day,), rows in days.items():
-            rows = rows.drop("_dt")
+        dates = frame.get_column("extracted_at").dt.date()
+        if dates.n_unique() == 1:  # the usual case: no need to copy the rows into groups
+            days = {dates[0]: frame}
+        else:
+            days = {
+                day: rows.drop("_dt")
+                for (day,), rows in frame.with_columns(dates.alias("_dt"))
+                .partition_by("_dt", as_dict=True, maintain_order=True)
+                .items()
+            }
+        for day, rows in days.items():
             key = f"{CURATED_PREFIX}{table}/dt={day}/batch-{digest}.parquet"
             files.append(TableFile(table, key, f"batch-{digest}", rows))
     return files
