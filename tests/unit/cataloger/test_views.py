@@ -35,6 +35,7 @@ def test_every_packaged_view_loads_with_a_description() -> None:
         "songs",
         "top_artists",
         "top_tracks",
+        "track_activity",
     ]
     assert all(v.description and not v.select.endswith(";") for v in views)
 
@@ -46,8 +47,11 @@ def test_packaged_views_come_after_the_base_views_they_select_from() -> None:
         ("artist", "latest_artists"),
         ("songs", "latest_tracks"),
         ("songs", "latest_track_artists"),
-        ("top_tracks", "current_playlist_items"),
-        ("top_artists", "distinct_plays"),
+        ("track_activity", "current_playlist_items"),
+        ("track_activity", "distinct_plays"),
+        ("top_tracks", "track_activity"),
+        ("top_artists", "track_activity"),
+        ("top_artists", "latest_track_artists"),
         ("listening_by_hour", "distinct_plays"),
     ]:
         assert names.index(base) < names.index(dependent), (dependent, base)

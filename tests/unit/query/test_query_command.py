@@ -82,5 +82,6 @@ def test_views_lists_every_view_with_its_description(capsys: pytest.CaptureFixtu
         "songs",
         "top_artists",
         "top_tracks",
+        "track_activity",
     ]
     assert lines[0].split(None, 1)[1].startswith("Seed-compatible albums")

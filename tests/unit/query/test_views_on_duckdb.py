@@ -303,6 +303,19 @@ def test_current_playlist_items_has_one_row_per_position_when_a_snapshot_is_fetc
     ) == [(0, "T1", RUN2), (1, "T2", RUN2)]
 
 
+def test_track_activity_has_each_current_appearance_and_each_distinct_play_once(
+    two_runs: Query,
+) -> None:
+    assert two_runs("SELECT * FROM track_activity ORDER BY ALL") == [
+        ("T1", "P1", "appearance"),
+        ("T1", "P2", "appearance"),
+        ("T1", None, "play"),
+        ("T1", None, "play"),
+        ("T2", "P1", "appearance"),
+        ("T2", None, "play"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("base_view", "table"),
     [
@@ -349,6 +362,7 @@ def test_every_view_runs_with_no_files_at_all(curated: Curated, query: Query) ->
         "latest_track_artists",
         "current_playlist_items",
         "distinct_plays",
+        "track_activity",
         "album",
         "artist",
         "songs",

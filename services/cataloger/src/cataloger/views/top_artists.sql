@@ -4,32 +4,15 @@ WITH credits AS (
     FROM latest_track_artists
 ),
 
-appearances AS (
-    SELECT
-        cr.artist_id,
-        count(*) AS playlist_appearances,
-        count(DISTINCT i.playlist_id) AS playlists
-    FROM current_playlist_items AS i
-    INNER JOIN credits AS cr ON cr.track_id = i.track_id
-    WHERE i.item_type = 'track'
-    GROUP BY cr.artist_id
-),
-
-play_counts AS (
-    SELECT cr.artist_id, count(*) AS plays
-    FROM distinct_plays AS p
-    INNER JOIN credits AS cr ON cr.track_id = p.track_id
-    GROUP BY cr.artist_id
-),
-
 counted AS (
     SELECT
-        coalesce(a.artist_id, p.artist_id) AS artist_id,
-        coalesce(a.playlist_appearances, 0) AS playlist_appearances,
-        coalesce(a.playlists, 0) AS playlists,
-        coalesce(p.plays, 0) AS plays
-    FROM appearances AS a
-    FULL OUTER JOIN play_counts AS p ON p.artist_id = a.artist_id
+        cr.artist_id,
+        count(*) FILTER (WHERE t.activity = 'appearance') AS playlist_appearances,
+        count(DISTINCT t.playlist_id) AS playlists,
+        count(*) FILTER (WHERE t.activity = 'play') AS plays
+    FROM track_activity AS t
+    INNER JOIN credits AS cr ON cr.track_id = t.track_id
+    GROUP BY cr.artist_id
 )
 
 SELECT

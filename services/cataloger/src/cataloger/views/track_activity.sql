@@ -1,0 +1,8 @@
+-- Base view: one row per track event: an appearance in a current playlist snapshot (with its playlist) or a distinct play.
+SELECT track_id, playlist_id, 'appearance' AS activity
+FROM current_playlist_items
+WHERE track_id IS NOT NULL AND item_type = 'track'
+UNION ALL
+SELECT track_id, CAST(NULL AS varchar) AS playlist_id, 'play' AS activity
+FROM distinct_plays
+WHERE track_id IS NOT NULL
