@@ -66,8 +66,10 @@ def test_output_rows_match_the_generators_independent_count(
 def test_per_object_writes_one_file_per_table_per_raw_file_and_a_rerun_overwrites(
     corpus: Path, tmp_path: Path
 ) -> None:
+    manifest = json.loads((corpus / "manifest.json").read_text())
     files = find_files([corpus / "pages"])
     transform_files(files, tmp_path, workers=1, per_object=True)
+    assert written_rows(tmp_path) == manifest["expected_rows"]
     first = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet"))
     transform_files(files, tmp_path, workers=1, per_object=True)
     again = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet"))
