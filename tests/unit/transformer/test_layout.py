@@ -10,7 +10,8 @@ import polars as pl
 from spotify_etl_common.keys import curated_key
 from spotify_etl_common.messages import TableFileWritten
 from transformer.core import transform
-from transformer.layout import parquet_bytes, plan_batch_files, plan_files, table_file_message
+from transformer.handler import table_file_message
+from transformer.layout import parquet_bytes, plan_batch_files, plan_files
 
 from tests.unit.transformer.payloads import (
     EXTRACTED_AT,

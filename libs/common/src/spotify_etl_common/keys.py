@@ -19,7 +19,7 @@ import hashlib
 import re
 from datetime import UTC, date, datetime
 
-from spotify_etl_common.messages import Source
+from spotify_etl_common.sources import Source
 
 RAW_PREFIX = "raw/"
 CURATED_PREFIX = "curated/"

@@ -7,23 +7,14 @@ a body that fails validation is poison and goes to the dead-letter queue.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from spotify_etl_common.errors import PermanentError
+from spotify_etl_common.sources import Source
 
-
-class Source(StrEnum):
-    """What a raw object holds; also the ``source=`` partition of raw keys."""
-
-    PLAYLISTS = "playlists"
-    PLAYLIST_ITEMS = "playlist_items"
-    RECENTLY_PLAYED = "recently_played"
-    ALBUMS = "albums"
-    ARTISTS = "artists"
-    TRACKS = "tracks"
+__all__ = ["RawObjectWritten", "Source", "TableFileWritten", "parse_message"]
 
 
 class _Message(BaseModel):

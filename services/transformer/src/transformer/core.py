@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import polars as pl
-from spotify_etl_common.messages import Source
+from spotify_etl_common.sources import Source
 
 from transformer import entities
 from transformer.recognise import PLAYLIST_ITEMS_HREF, Parsed, recognise

@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.logs import get_logger
-from spotify_etl_common.messages import RawObjectWritten, Source
+from spotify_etl_common.messages import RawObjectWritten, Source, TableFileWritten
 from spotify_etl_common.metrics import emf_fields
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import OutgoingMessage, ReceivedMessage, SqsQueue
+from spotify_etl_common.tables import TABLES
 
 from transformer.core import RawObject, transform
-from transformer.layout import TableFile, parquet_bytes, plan_files, table_file_message
+from transformer.layout import TableFile, parquet_bytes, plan_files
 from transformer.recognise import UnreadableObject
 
 SERVICE = "transformer"
@@ -56,6 +57,20 @@ def decide(message: RawObjectWritten, body: bytes) -> list[TableFile]:
             f"{uri}: message says source {message.source}, but the object holds {found}"
         )
     return plan_files(transformed, {message.key: message.extracted_at})
+
+
+def table_file_message(file: TableFile, bucket: str, written_at: datetime) -> TableFileWritten:
+    """The ``TableFileWritten`` announcing ``file`` to the cataloger."""
+    return TableFileWritten(
+        table=file.table,
+        bucket=bucket,
+        key=file.key,
+        partition=file.partition,
+        rows=file.frame.height,
+        schema_version=TABLES[file.table].schema_version,
+        source_key=file.source_key,
+        written_at=written_at,
+    )
 
 
 class TransformHandler:

@@ -21,8 +21,6 @@ from typing import Final, Literal
 
 import polars as pl
 from spotify_etl_common.keys import CURATED_PREFIX, curated_key, partition_values, source_digest
-from spotify_etl_common.messages import TableFileWritten
-from spotify_etl_common.tables import TABLES
 
 from transformer.core import TABLES_OF, Transformed
 from transformer.schemas import empty
@@ -107,17 +105,3 @@ def parquet_bytes(frame: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
     write_parquet(frame, buffer)
     return buffer.getvalue()
-
-
-def table_file_message(file: TableFile, bucket: str, written_at: datetime) -> TableFileWritten:
-    """The ``TableFileWritten`` announcing ``file`` to the cataloger."""
-    return TableFileWritten(
-        table=file.table,
-        bucket=bucket,
-        key=file.key,
-        partition=file.partition,
-        rows=file.frame.height,
-        schema_version=TABLES[file.table].schema_version,
-        source_key=file.source_key,
-        written_at=written_at,
-    )

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 import polars as pl
-from spotify_etl_common.messages import Source
+from spotify_etl_common.sources import Source
 
 from transformer import responses
 

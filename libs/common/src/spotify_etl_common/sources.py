@@ -1,0 +1,20 @@
+"""What a raw object holds: a plain enum, cheap to import (no pydantic, no botocore).
+
+Batch tools import keys and sources in every worker process; keeping this
+module light keeps their start-up short.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Source(StrEnum):
+    """What a raw object holds; also the ``source=`` partition of raw keys."""
+
+    PLAYLISTS = "playlists"
+    PLAYLIST_ITEMS = "playlist_items"
+    RECENTLY_PLAYED = "recently_played"
+    ALBUMS = "albums"
+    ARTISTS = "artists"
+    TRACKS = "tracks"
