@@ -1,9 +1,14 @@
-"""Worker throughput with a no-op handler against a real moto server.
+"""Worker throughput with a no-op handler, one process, per in-flight bound.
 
 Usage: uv run python bench/worker_bench.py [--messages 2000] [--in-flight 1,5,10,20,50]
+                                            [--latency-ms 20]
 
-Sends the messages first (batches of 10), then times one worker process
-draining the queue for each in-flight bound; prints a markdown table.
+Two tables:
+- against a real moto server (in its own process): what the local stack gives;
+  moto's SQS calls get slower as the queue grows, so the queue size matters;
+- against an in-memory queue whose every call takes ``--latency-ms`` (SQS's
+  own latency is in that range): the loop's scaling with the in-flight bound,
+  without the emulator's cost.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import json
 import logging
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import structlog
@@ -50,10 +56,52 @@ async def one_run(
         return messages / elapsed
 
 
+class LatencyQueue(SqsQueue):
+    """An in-memory queue whose calls each take ``latency`` seconds, like a remote SQS."""
+
+    def __init__(self, messages: int, latency: float) -> None:
+        self.url = "memory://bench"
+        self.latency = latency
+        self.waiting = [
+            ReceivedMessage(str(i), f"rh-{i}", json.dumps({"n": i}), {}, 1, 0)
+            for i in range(messages)
+        ]
+        self.deleted = 0
+
+    async def receive(
+        self, max_messages: int = 10, wait_seconds: int = 20, visibility_timeout: int = 60
+    ) -> list[ReceivedMessage]:
+        await asyncio.sleep(self.latency)
+        batch, self.waiting = self.waiting[:max_messages], self.waiting[max_messages:]
+        return batch
+
+    async def delete(self, receipt_handles: Sequence[str]) -> None:
+        await asyncio.sleep(self.latency)
+        self.deleted += len(receipt_handles)
+
+    async def change_visibility(self, receipt_handles: Sequence[str], seconds: int) -> None:
+        await asyncio.sleep(self.latency)
+
+    async def send(self, messages: Sequence[OutgoingMessage]) -> None:
+        await asyncio.sleep(self.latency)
+
+
+async def in_memory_run(messages: int, in_flight: int, latency: float) -> float:
+    queue = LatencyQueue(messages, latency)
+    config = WorkerConfig(max_in_flight=in_flight, wait_seconds=0, exit_when_idle=0.2)
+    worker = Worker(queue, LatencyQueue(0, latency), Ping, noop, config, service="bench")
+    started = time.perf_counter()
+    stats = await worker.run()
+    elapsed = time.perf_counter() - started - 0.2
+    assert stats.handled == messages == queue.deleted, (stats, queue.deleted)
+    return messages / elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--in-flight", default="1,5,10,20,50")
+    parser.add_argument("--latency-ms", type=float, default=20.0)
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -67,10 +115,18 @@ def main() -> None:
     session = boto3.session.Session(
         aws_access_key_id="x", aws_secret_access_key="x", region_name="us-east-1"
     )
+    bounds = [int(b) for b in args.in_flight.split(",")]
+    print(f"in-memory queue, {args.latency_ms:g} ms per SQS call:")
+    print("| in-flight bound | messages | messages/s |")
+    print("|---:|---:|---:|")
+    for bound in bounds:
+        rate = asyncio.run(in_memory_run(args.messages, bound, args.latency_ms / 1000))
+        print(f"| {bound} | {args.messages} | {rate:.0f} |", flush=True)
+    print("\nmoto server (own process):")
     print("| in-flight bound | messages | messages/s |")
     print("|---:|---:|---:|")
     try:
-        for bound in (int(b) for b in args.in_flight.split(",")):
+        for bound in bounds:
             names = StackNames.unique("bench")
             provisioned = provision(
                 session.client("s3", endpoint_url=endpoint),
