@@ -5,7 +5,7 @@ Library errors are translated into the error tree here, at the boundary.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -72,11 +72,21 @@ class S3Store:
                     return None
             raise
 
-    async def put(self, key: str, body: bytes, content_type: str = "application/json") -> None:
-        """Write (or overwrite) one object."""
+    async def put(
+        self,
+        key: str,
+        body: bytes,
+        content_type: str = "application/json",
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        """Write (or overwrite) one object, with optional user metadata (``x-amz-meta-*``)."""
         try:
             await self.client.put_object(
-                Bucket=self.bucket, Key=key, Body=body, ContentType=content_type
+                Bucket=self.bucket,
+                Key=key,
+                Body=body,
+                ContentType=content_type,
+                Metadata=dict(metadata or {}),
             )
         except ClientError as error:
             raise translate_client_error(error, f"PUT {self.uri(key)}") from error

@@ -52,6 +52,10 @@ def raw_message(obj: RawObject, run: RunContext) -> OutgoingMessage:
     return OutgoingMessage(body=body.model_dump_json(), attributes={"source": str(obj.source)})
 
 
+EXTRACTED_AT_METADATA = "extracted-at"
+"""S3 user metadata of every raw object: when its run started (ISO 8601, UTC)."""
+
+
 class Publisher:
     """Writes raw objects and posts one message per object, in batches."""
 
@@ -63,7 +67,11 @@ class Publisher:
         self.messages_sent = 0
 
     async def write(self, obj: RawObject) -> None:
-        await self._store.put(obj.key, obj.body)
+        # The extraction time travels with the object, so a replay rebuilds the
+        # same message (and the same dt partition) as the original run.
+        await self._store.put(
+            obj.key, obj.body, metadata={EXTRACTED_AT_METADATA: self.run.started_at.isoformat()}
+        )
         self.objects_written += 1
 
     async def announce(self, objects: Sequence[RawObject]) -> None:

@@ -6,7 +6,7 @@ in-memory fakes with state.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Protocol
 
 from spotify_etl_common.s3 import ObjectInfo
@@ -14,7 +14,13 @@ from spotify_etl_common.sqs import OutgoingMessage
 
 
 class ObjectStore(Protocol):
-    async def put(self, key: str, body: bytes, content_type: str = ...) -> None: ...
+    async def put(
+        self,
+        key: str,
+        body: bytes,
+        content_type: str = ...,
+        metadata: Mapping[str, str] | None = ...,
+    ) -> None: ...
 
     async def get_or_none(self, key: str) -> bytes | None: ...
 
