@@ -28,7 +28,7 @@ from spotify_etl.local.provision import StackNames, provision
 from spotify_etl.local.server import free_port, start_moto, stop_process
 from spotify_etl_common.aws import sqs_client
 from spotify_etl_common.settings import CommonSettings
-from spotify_etl_common.sqs import OutgoingMessage, ReceivedMessage, SqsQueue
+from spotify_etl_common.sqs import OutgoingMessage, QueueDepth, ReceivedMessage, SqsQueue
 from spotify_etl_common.worker import Worker, WorkerConfig
 
 
@@ -84,6 +84,10 @@ class LatencyQueue(SqsQueue):
 
     async def send(self, messages: Sequence[OutgoingMessage]) -> None:
         await asyncio.sleep(self.latency)
+
+    async def depth(self) -> QueueDepth:
+        await asyncio.sleep(self.latency)
+        return QueueDepth(visible=len(self.waiting), in_flight=0, delayed=0)
 
 
 async def in_memory_run(messages: int, in_flight: int, latency: float) -> float:

@@ -190,3 +190,14 @@ async def test_sigterm_lets_short_work_finish_and_deletes_it(queues: Queues) -> 
     # finished work was deleted; the rest is visible; together they are all that was sent
     assert handled.isdisjoint(remaining)
     assert sorted([*handled, *remaining]) == sorted(sent)
+
+
+async def test_idle_exit_waits_for_messages_held_invisible_elsewhere(queues: Queues) -> None:
+    await queues.send_bodies(body(1))
+    held = await queues.work.receive(1, 1, visibility_timeout=3)  # another consumer's
+    assert len(held) == 1
+    handler = Recorder()
+    stats = await Worker(queues.work, queues.dlq, Job, handler, fast(exit_when_idle=1)).run()
+    # it did not leave after 1 s of empty receives: it stayed until the message came back
+    assert handler.calls == [1]
+    assert stats.handled == 1

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.logs import configure_logging
 from spotify_etl_common.metrics import NAMESPACE
-from spotify_etl_common.sqs import OutgoingMessage, ReceivedMessage, SqsQueue
+from spotify_etl_common.sqs import OutgoingMessage, QueueDepth, ReceivedMessage, SqsQueue
 from spotify_etl_common.worker import Worker, WorkerConfig
 
 
@@ -48,6 +48,9 @@ class FakeQueue(SqsQueue):
 
     async def change_visibility(self, receipt_handles: Sequence[str], seconds: int) -> None:
         return None
+
+    async def depth(self) -> QueueDepth:
+        return QueueDepth(visible=len(self.waiting), in_flight=0, delayed=0)
 
 
 class Job(BaseModel):

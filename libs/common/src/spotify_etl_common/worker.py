@@ -78,7 +78,7 @@ class WorkerSettings(CommonSettings):
     wait_seconds: int = Field(default=20, alias="SPOTIFY_ETL_WAIT_SECONDS", ge=0, le=20)
     """Long-poll wait of each receive, 0-20 seconds."""
     exit_when_idle: float | None = Field(default=None, alias="SPOTIFY_ETL_EXIT_WHEN_IDLE", gt=0)
-    """Exit 0 after this many seconds with an empty queue; unset runs forever."""
+    """Exit 0 once idle this many seconds with nothing left on the queue; unset runs forever."""
     shutdown_grace: float = Field(default=25.0, alias="SPOTIFY_ETL_SHUTDOWN_GRACE", ge=0)
     """Seconds from SIGTERM until unfinished work is given back (below the ECS stop timeout)."""
     max_retry_delay: int = Field(default=900, alias="SPOTIFY_ETL_MAX_RETRY_DELAY", ge=0)
@@ -269,9 +269,24 @@ class Worker(Generic[M]):
             return []
         return messages
 
-    def _idle_for(self, since: float) -> bool:
+    async def _idle_exit(self, since: float) -> bool:
+        """Idle for ``exit_when_idle`` and the queue holds nothing, not even invisible messages.
+
+        Messages another consumer holds (or whose receive answer was lost) come
+        back after their visibility timeout: the worker stays until they are done.
+        """
         limit = self.config.exit_when_idle
-        return limit is not None and time.monotonic() - since >= limit
+        if limit is None or time.monotonic() - since < limit:
+            return False
+        try:
+            depth = await self.queue.depth()
+        except SpotifyEtlError as error:
+            log.warning("depth.failed", reason=error.reason)
+            return False
+        if depth.visible or depth.in_flight or depth.delayed:
+            return False
+        log.info("worker.idle", seconds=limit)
+        return True
 
     async def _loop_single(self) -> None:
         idle_since = time.monotonic()
@@ -283,8 +298,7 @@ class Worker(Generic[M]):
             messages = await self._receive(min(BATCH, capacity))
             if messages or self._in_flight:
                 idle_since = time.monotonic()
-            elif self._idle_for(idle_since):
-                log.info("worker.idle", seconds=self.config.exit_when_idle)
+            elif await self._idle_exit(idle_since):
                 return
             for received in messages:
                 task = asyncio.create_task(self._handle_one(received))
@@ -310,8 +324,7 @@ class Worker(Generic[M]):
                 if len(messages) < room:
                     break  # the queue is drained for now: handle what arrived together
             if not gathered:
-                if self._idle_for(idle_since):
-                    log.info("worker.idle", seconds=self.config.exit_when_idle)
+                if await self._idle_exit(idle_since):
                     return
                 continue
             task = asyncio.create_task(self._handle_batch(batch_handler, gathered))
