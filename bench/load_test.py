@@ -5,8 +5,9 @@ each process count: starts its own moto server on loopback (a fresh one per
 run), uploads the pages to a raw bucket, provisions the curated bucket and queues
 (``spotify_etl.local.provision``), enqueues one ``RawObjectWritten`` per page,
 starts that many ``transformer`` processes (``SPOTIFY_ETL_EXIT_WHEN_IDLE``
-set), times until the transform queue is empty, and reads the curated Parquet
-back with Polars to check that no row is missing and none is duplicated
+set), feeds the queue in a window of ``FEED_WINDOW`` messages (a deep queue
+slows moto's every SQS call), times until the transform queue is empty, and
+reads the curated Parquet back with Polars to check that no row is missing and none is duplicated
 (natural keys per raw object). Prints a markdown table:
 
     uv run python bench/load_test.py [--objects 5000] [--processes 1,2,4] [--items 10]
@@ -267,6 +268,10 @@ def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+FEED_WINDOW = 400
+"""Most messages on the transform queue at once (topped up as it drains)."""
+
+
 def upload(stack: Stack, bucket: str, pages: dict[str, bytes]) -> None:
     s3 = stack.client("s3")
     s3.create_bucket(Bucket=bucket)
@@ -460,7 +465,11 @@ def run(
     )
     queue = provisioned.queue_urls[names.transform_queue]
     dlq = provisioned.queue_urls[names.dlq(names.transform_queue)]
-    enqueue(stack, queue, raw_bucket, keys)
+    # Fed in a window rather than all at once: moto's SQS calls cost time in
+    # proportion to the queue's length, so a 5,000-deep queue would measure moto.
+    pending = list(keys)
+    fed, pending = pending[:FEED_WINDOW], pending[FEED_WINDOW:]
+    enqueue(stack, queue, raw_bucket, fed)
     env = {
         **os.environ,
         **stack.env(names),
@@ -483,9 +492,12 @@ def run(
                 )
             )
         first_taken: float | None = None
-        while (left := depth(sqs, queue)) > 0:
-            if first_taken is None and left < len(keys):
+        while (left := depth(sqs, queue)) > 0 or pending:
+            if first_taken is None and left < len(fed):
                 first_taken = time.monotonic()
+            if pending and left <= FEED_WINDOW // 2:
+                fed, pending = pending[: FEED_WINDOW - left], pending[FEED_WINDOW - left :]
+                enqueue(stack, queue, raw_bucket, fed)
             if all(w.poll() is not None for w in workers):
                 raise RuntimeError(f"every transformer exited with work left; see {log_dir}")
             time.sleep(0.25)
