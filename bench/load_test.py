@@ -1,22 +1,29 @@
 """Load test: N raw playlist pages through the transform queue with 1, 2 and 4 transformers.
 
-Generates ``--objects`` small but realistic raw playlist-item pages, then for
-each process count: starts its own moto server on loopback (a fresh one per
-run), uploads the pages to a raw bucket, provisions the curated bucket and queues
-(``spotify_etl.local.provision``), enqueues one ``RawObjectWritten`` per page,
-starts that many ``transformer`` processes (``SPOTIFY_ETL_EXIT_WHEN_IDLE``
-set), feeds the queue in a window of ``FEED_WINDOW`` messages (a deep queue
-slows moto's every SQS call), times until the transform queue is empty, and
-reads the curated Parquet back with Polars to check that no row is missing and none is duplicated
-(natural keys per raw object). Prints a markdown table:
+    uv run python bench/load_test.py [--objects 5000] [--processes 1,2,4] [--items 50]
 
-    uv run python bench/load_test.py [--objects 5000] [--processes 1,2,4] [--items 10]
+Generates ``--objects`` realistic raw playlist-item pages (both item shapes,
+episodes, local files, null tracks; ids repeat across pages), and computes the
+rows each curated table must hold from what it generated, independently of the
+transformer. Then, for each process count, on a fresh local stack:
 
-Expected rows are computed here, from what was generated, independently of the
-transformer. Figures include process start-up (Polars import, ~1 s) and are
-bounded by the single moto server process, which serves every S3 and SQS call.
-Objects/s and rows/s are over the drain time (first message taken to empty
-queue); the wall time including process start-up is shown beside it.
+1. starts two moto servers, one for S3 and one for SQS (``AWS_ENDPOINT_URL_S3``
+   / ``_SQS``), so the emulator can use both cores (``--one-moto`` for one);
+2. uploads the pages, provisions the bucket and queues with their DLQs;
+3. starts N ``transformer`` processes and feeds the transform queue in a window
+   of ``FEED_WINDOW`` messages, pausing while the catalog queue holds more than
+   ``CATALOG_BACKLOG`` (moto's every SQS call costs time in proportion to the
+   queue's length; real SQS has no such cost);
+4. consumes the catalog queue as the cataloger would, counting the messages;
+5. times until the transform queue is empty, then reads every curated Parquet
+   file back with Polars and checks that no row is missing and none is
+   duplicated (natural keys per raw object), and that the DLQ is empty.
+
+Prints two markdown tables: throughput per process count, and where the CPU
+went (transformers against the moto servers). Objects/s and rows/s are over the
+drain time (first message taken to empty queue); the wall time with process
+start-up is beside it. On a small machine the emulator takes more CPU than the
+transformers, so the CPU table is what tells the transformer's own cost.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import io
 import json
 import os
 import random
+import resource
 import shutil
 import string
 import subprocess
@@ -42,6 +50,7 @@ from typing import Any
 
 import boto3
 import polars as pl
+import psutil
 from spotify_etl.local.provision import StackNames, provision
 from spotify_etl.local.server import free_port, start_moto, stop_process
 from spotify_etl.local.state import CREDENTIALS, REGION
@@ -236,12 +245,40 @@ def generate(objects: int, items: int, seed: int = 7) -> tuple[dict[str, bytes],
 
 @dataclass
 class Stack:
-    endpoint: str
+    """The moto servers of one run: one for S3 and one for SQS, or one for both."""
+
+    s3_pid: int
+    s3_endpoint: str
+    sqs_pid: int
+    sqs_endpoint: str
+
+    @classmethod
+    def start(cls, log_dir: Path, label: str, split: bool) -> Stack:
+        port = free_port()
+        s3_pid = start_moto(port, log_dir / f"moto-{label}-s3.log")
+        s3_endpoint = f"http://127.0.0.1:{port}"
+        if not split:
+            return cls(s3_pid, s3_endpoint, s3_pid, s3_endpoint)
+        port = free_port()
+        try:
+            sqs_pid = start_moto(port, log_dir / f"moto-{label}-sqs.log")
+        except Exception:
+            stop_process(s3_pid)
+            raise
+        return cls(s3_pid, s3_endpoint, sqs_pid, f"http://127.0.0.1:{port}")
+
+    @property
+    def pids(self) -> list[int]:
+        return sorted({self.s3_pid, self.sqs_pid})
+
+    def stop(self) -> None:
+        for pid in self.pids:
+            stop_process(pid)
 
     def client(self, service: str) -> Any:
         return boto3.client(  # type: ignore[call-overload]
             service,
-            endpoint_url=self.endpoint,
+            endpoint_url=self.sqs_endpoint if service == "sqs" else self.s3_endpoint,
             region_name=REGION,
             aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
@@ -249,7 +286,9 @@ class Stack:
 
     def env(self, names: StackNames) -> dict[str, str]:
         return {
-            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ENDPOINT_URL": self.s3_endpoint,
+            "AWS_ENDPOINT_URL_S3": self.s3_endpoint,
+            "AWS_ENDPOINT_URL_SQS": self.sqs_endpoint,
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             **CREDENTIALS,
@@ -268,8 +307,21 @@ def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-FEED_WINDOW = 400
-"""Most messages on the transform queue at once (topped up as it drains)."""
+FEED_WINDOW = 100
+"""Most messages on the transform queue at once, topped up when it falls to REFILL_AT.
+
+moto computes every queue attribute, each a scan of the whole queue, once per
+message it receives or sends, so each SQS call costs time in proportion to the
+queue's length (profiled with py-spy: 75% of the SQS server's samples). A short
+queue keeps the emulator out of the figures; 100 still keeps 4 transformers with
+10 messages in flight each supplied (real SQS has no such cost)."""
+REFILL_AT = 2 * FEED_WINDOW // 3
+CATALOG_BACKLOG = 50
+"""Feeding pauses while the catalog queue holds more than this: back-pressure that
+keeps moto's cost per call (in proportion to queue length) from running away when
+many transformers outnumber the catalog drain on the emulator's one core."""
+PROGRESS_EVERY = 15.0
+"""Seconds between progress lines on stderr."""
 
 
 def upload(stack: Stack, bucket: str, pages: dict[str, bytes]) -> None:
@@ -334,10 +386,13 @@ class CatalogDrain:
 
     Without it the catalog queue grows by one message per file, and moto's
     SendMessageBatch slows down with the queue's length (about 10x at 4,000
-    messages), which would throttle the transformers on the emulator only.
+    messages), which would throttle the transformers on the emulator only. It
+    takes 8 connections because moto shares its one core between requests:
+    with 2, the transformers' sends outnumbered it, the catalog queue grew past
+    1,500 messages in a minute and every SQS call slowed in proportion.
     """
 
-    def __init__(self, stack: Stack, url: str, threads: int = 2) -> None:
+    def __init__(self, stack: Stack, url: str, threads: int = 8) -> None:
         self.url = url
         self.received = 0
         self._sqs = stack.client("sqs")
@@ -409,6 +464,10 @@ class Result:
     """Messages handled with a receive count above 1."""
     announced: int
     """TableFileWritten messages the transformers sent (5 tables per page)."""
+    transformer_cpu: float
+    """CPU seconds of all transformer processes, start-up included."""
+    moto_cpu: dict[str, float]
+    """CPU seconds of each moto server ("s3", "sqs", or "s3+sqs") while the transformers ran."""
 
     @property
     def ok(self) -> bool:
@@ -481,6 +540,9 @@ def run(
     }
     sqs = stack.client("sqs")
     catalog = CatalogDrain(stack, provisioned.queue_urls[names.catalog_queue])
+    moto = {pid: psutil.Process(pid) for pid in stack.pids}
+    moto_before = {pid: _cpu(proc) for pid, proc in moto.items()}
+    children_before = _children_cpu()
     with catalog:
         started = time.monotonic()
         workers = []
@@ -492,10 +554,20 @@ def run(
                 )
             )
         first_taken: float | None = None
+        next_progress = started + PROGRESS_EVERY
         while (left := depth(sqs, queue)) > 0 or pending:
+            now = time.monotonic()
             if first_taken is None and left < len(fed):
-                first_taken = time.monotonic()
-            if pending and left <= FEED_WINDOW // 2:
+                first_taken = now
+            if now >= next_progress:
+                next_progress += PROGRESS_EVERY
+                print(
+                    f"  {now - started:5.0f} s: {len(keys) - len(pending) - left} of {len(keys)} "
+                    f"done, transform queue {left}, catalog queue "
+                    f"{depth(sqs, catalog.url)} (drained {catalog.received})",
+                    file=sys.stderr,
+                )
+            if pending and left <= REFILL_AT and depth(sqs, catalog.url) <= CATALOG_BACKLOG:
                 fed, pending = pending[: FEED_WINDOW - left], pending[FEED_WINDOW - left :]
                 enqueue(stack, queue, raw_bucket, fed)
             if all(w.poll() is not None for w in workers):
@@ -503,15 +575,43 @@ def run(
             time.sleep(0.25)
         seconds = time.monotonic() - started
         draining = time.monotonic() - (first_taken or started)
+        moto_cpu = {pid: _cpu(proc) - moto_before[pid] for pid, proc in moto.items()}
         for worker in workers:
             worker.wait(timeout=4 * VISIBILITY + 30)
+    transformer_cpu = _children_cpu() - children_before
     dead = depth(sqs, dlq)
     handled, redelivered = handled_counts(log_dir.glob(f"transformer-{processes}-*.log"))
     announced = catalog.received
     check, rows = check_tables(stack, names.bucket, expected)
+    if stack.s3_pid == stack.sqs_pid:
+        moto_named = {"s3+sqs": moto_cpu[stack.s3_pid]}
+    else:
+        moto_named = {"s3": moto_cpu[stack.s3_pid], "sqs": moto_cpu[stack.sqs_pid]}
     return Result(
-        processes, len(keys), seconds, draining, rows, dead, check, handled, redelivered, announced
+        processes,
+        len(keys),
+        seconds,
+        draining,
+        rows,
+        dead,
+        check,
+        handled,
+        redelivered,
+        announced,
+        transformer_cpu,
+        moto_named,
     )
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's waited-for children (the transformers, once reaped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def table(results: Sequence[Result]) -> str:
@@ -533,15 +633,41 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def cpu_table(results: Sequence[Result]) -> str:
+    """Where the CPU went: the transformers against the emulator, per object."""
+    cores = os.cpu_count() or 1
+    lines = [
+        "| transformers | transformer CPU s | CPU ms/object | moto CPU s | "
+        f"CPU busy (of {cores} cores) |",
+        "|---:|---:|---:|---|---:|",
+    ]
+    for r in results:
+        moto = ", ".join(f"{name} {cpu:.1f}" for name, cpu in r.moto_cpu.items())
+        busy = (r.transformer_cpu + sum(r.moto_cpu.values())) / (r.seconds * cores)
+        lines.append(
+            f"| {r.processes} | {r.transformer_cpu:.1f} | "
+            f"{1000 * r.transformer_cpu / r.objects:.1f} | {moto} | {busy:.0%} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=5000, help="raw pages (default 5000)")
-    parser.add_argument("--items", type=int, default=10, help="items per page (default 10)")
+    parser.add_argument(
+        "--items", type=int, default=50, help="items per page (default 50, the /items page size)"
+    )
     parser.add_argument(
         "--processes", default="1,2,4", help="transformer counts to try (default 1,2,4)"
     )
     parser.add_argument(
         "--max-in-flight", type=int, default=10, help="SPOTIFY_ETL_MAX_IN_FLIGHT per process"
+    )
+    parser.add_argument(
+        "--one-moto",
+        action="store_true",
+        help="serve S3 and SQS from one moto process (default: one each, through "
+        "AWS_ENDPOINT_URL_S3/_SQS, so the emulator can use two cores)",
     )
     args = parser.parse_args(argv)
     counts = [int(p) for p in args.processes.split(",")]
@@ -558,9 +684,7 @@ def main(argv: list[str] | None = None) -> int:
     for processes in counts:
         # A fresh moto server per run: moto slows down as it holds more objects and
         # messages, which would penalise the later runs.
-        port = free_port()
-        pid = start_moto(port, work / f"moto-{processes}.log")
-        stack = Stack(f"http://127.0.0.1:{port}")
+        stack = Stack.start(work, str(processes), split=not args.one_moto)
         try:
             raw_bucket = StackNames.unique("loadraw").bucket
             upload(stack, raw_bucket, pages)
@@ -568,13 +692,15 @@ def main(argv: list[str] | None = None) -> int:
                 stack, processes, raw_bucket, sorted(pages), expected, work, args.max_in_flight
             )
         finally:
-            stop_process(pid)
+            stack.stop()
         print(
             f"{processes} transformer(s): {result.seconds:.1f} s, check {result.check}",
             file=sys.stderr,
         )
         results.append(result)
     print(table(results))
+    print()
+    print(cpu_table(results))
     print(f"\nlogs in {work}", file=sys.stderr)
     return 0 if all(r.ok for r in results) else 1
 

@@ -58,4 +58,21 @@ def test_valid_environment_builds_settings(monkeypatch: pytest.MonkeyPatch) -> N
     assert settings.bucket == "my-bucket"
     assert settings.endpoint_for("s3") == "http://127.0.0.1:5000"
     assert settings.endpoint_for("glue") == "http://127.0.0.1:5001"
+    assert settings.endpoint_for("athena") == "http://127.0.0.1:5000"
+
+
+def test_each_service_can_have_its_own_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in REQUIRED.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://shared:4566")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://s3:5001")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", "http://sqs:5002")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ATHENA", "http://athena:5003")
+    settings = load_settings(WorkerSettings)
+    assert [settings.endpoint_for(s) for s in ("s3", "sqs", "glue", "athena")] == [
+        "http://s3:5001",
+        "http://sqs:5002",
+        "http://shared:4566",
+        "http://athena:5003",
+    ]
     assert settings.worker_config().max_in_flight == 10

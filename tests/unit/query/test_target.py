@@ -25,6 +25,12 @@ def test_aws_endpoint_url_without_a_local_stack_means_duckdb_on_that_endpoint() 
     assert target.origin == "AWS_ENDPOINT_URL"
 
 
+def test_duckdb_reads_from_the_s3_endpoint_when_s3_has_its_own() -> None:
+    target = choose_target({**STACK, "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:5001"}, None, False)
+    assert isinstance(target, LocalTarget)
+    assert target.endpoint == "http://127.0.0.1:5001"
+
+
 def test_no_local_stack_and_no_endpoint_means_athena_with_defaults() -> None:
     assert choose_target({"SPOTIFY_ETL_BUCKET": "prod"}, None, athena=False) == AthenaTarget(
         bucket="prod", database="spotify", workgroup="primary", region="us-east-1", endpoint=None

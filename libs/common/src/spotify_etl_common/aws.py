@@ -1,7 +1,7 @@
 """AWS client factory on aiobotocore: the one place clients are built.
 
-Clients follow ``AWS_ENDPOINT_URL`` (and ``AWS_ENDPOINT_URL_GLUE`` /
-``_ATHENA``) through the settings, so the same code runs on AWS, moto or
+Clients follow ``AWS_ENDPOINT_URL`` (and ``AWS_ENDPOINT_URL_S3`` / ``_SQS`` /
+``_GLUE`` / ``_ATHENA``) through the settings, so the same code runs on AWS, moto or
 LocalStack by configuration alone. Built in a service's ``main``, passed down.
 """
 

@@ -30,6 +30,10 @@ class CommonSettings(BaseSettings):
 
     aws_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
     """AWS endpoint for every service (e.g. the local moto server); unset means real AWS."""
+    aws_endpoint_url_s3: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_S3")
+    """S3 endpoint when it differs from AWS_ENDPOINT_URL (one emulator process per service)."""
+    aws_endpoint_url_sqs: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_SQS")
+    """SQS endpoint when it differs from AWS_ENDPOINT_URL (one emulator process per service)."""
     aws_endpoint_url_glue: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_GLUE")
     """Glue endpoint when it differs from AWS_ENDPOINT_URL (LocalStack plus moto)."""
     aws_endpoint_url_athena: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_ATHENA")
@@ -46,8 +50,17 @@ class CommonSettings(BaseSettings):
     """Lowest log level written: DEBUG, INFO, WARNING or ERROR."""
 
     def endpoint_for(self, service: str) -> str | None:
-        """Endpoint URL for an AWS service: its own variable, else the shared one."""
-        own = {"glue": self.aws_endpoint_url_glue, "athena": self.aws_endpoint_url_athena}
+        """Endpoint URL for an AWS service: its own variable, else the shared one.
+
+        The names are botocore's own (``AWS_ENDPOINT_URL_<SERVICE>``), so the AWS
+        CLI and boto3 scripts given the same environment reach the same endpoints.
+        """
+        own = {
+            "s3": self.aws_endpoint_url_s3,
+            "sqs": self.aws_endpoint_url_sqs,
+            "glue": self.aws_endpoint_url_glue,
+            "athena": self.aws_endpoint_url_athena,
+        }
         return own.get(service) or self.aws_endpoint_url
 
 

@@ -64,10 +64,23 @@ def stop_process(pid: int, timeout: float = 10.0) -> bool:
         return False
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if _exited(pid):
             return True
         time.sleep(0.1)
     os.killpg(pid, signal.SIGKILL)
     return True
+
+
+def _exited(pid: int) -> bool:
+    """Whether ``pid`` is gone; reaps it when it is our own child (else it stays a zombie)."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        reaped = 0  # started by another process (``local up`` then ``local down``)
+    if reaped:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False

@@ -69,7 +69,7 @@ def _local(env: Mapping[str, str], origin: str) -> LocalTarget:
             "(spotify-etl local env prints it)"
         )
     return LocalTarget(
-        endpoint=env["AWS_ENDPOINT_URL"],
+        endpoint=env.get("AWS_ENDPOINT_URL_S3") or env["AWS_ENDPOINT_URL"],
         bucket=bucket,
         key=env.get("AWS_ACCESS_KEY_ID"),
         secret=env.get("AWS_SECRET_ACCESS_KEY"),
