@@ -59,3 +59,13 @@ def glue_client(settings: CommonSettings) -> AbstractAsyncContextManager[GlueCli
 def athena_client(settings: CommonSettings) -> AbstractAsyncContextManager[AthenaClient]:
     """An async Athena client."""
     return _client("athena", settings)
+
+
+def secretsmanager_client(
+    region: str, endpoint_url: str | None
+) -> AbstractAsyncContextManager[Any]:
+    """An async Secrets Manager client (the extractor's refresh-token secret)."""
+    session = get_session()
+    return session.create_client(
+        "secretsmanager", region_name=region, endpoint_url=endpoint_url, config=_CONFIG
+    )

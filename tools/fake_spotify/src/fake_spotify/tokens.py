@@ -63,3 +63,39 @@ class TokenBook:
         with self._lock:
             now = self._clock()
             self._grants = {t: Grant(g.user, g.scopes, now) for t, g in self._grants.items()}
+
+
+class RefreshTokens:
+    """Which refresh tokens the fake accepts, with the 2026 rotation and expiry modes.
+
+    ``rotate``: every refresh answers a new refresh token and the used one stops
+    working (PKCE-style). ``expired``: every refresh token answers ``invalid_grant``
+    (the six months since the user authorised the app are over, or access was revoked).
+    """
+
+    def __init__(self, credentials: Credentials, *, rotate: bool = False, expired: bool = False):
+        self.rotate = rotate
+        self.expired = expired
+        self._full = {credentials.refresh_token}
+        self._no_scope = {credentials.no_scope_refresh_token}
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+        self.rotations = 0
+        """New refresh tokens handed out (the extractor must keep each one)."""
+
+    def use(self, token: str | None) -> tuple[str | None, str | None] | None:
+        """(scopes, new refresh token or None) for a valid ``token``, None if refused."""
+        if self.expired or token is None:
+            return None
+        with self._lock:
+            for valid, scopes in ((self._full, USER_SCOPES), (self._no_scope, "")):
+                if token not in valid:
+                    continue
+                if not self.rotate:
+                    return scopes, None
+                valid.discard(token)
+                fresh = f"fake-rotated-refresh-token-{next(self._counter)}"
+                valid.add(fresh)
+                self.rotations += 1
+                return scopes, fresh
+        return None
