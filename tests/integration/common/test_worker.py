@@ -7,6 +7,7 @@ import json
 import os
 import signal
 
+import pytest
 from pydantic import BaseModel
 from spotify_etl_common.errors import PermanentError, TransientError
 from spotify_etl_common.sqs import ReceivedMessage
@@ -15,6 +16,8 @@ from spotify_etl_common.worker import Worker, WorkerConfig, serve
 from tests.conftest import LocalAws
 
 from .conftest import Queues, make_queues
+
+pytestmark = pytest.mark.integration
 
 
 class Job(BaseModel):
