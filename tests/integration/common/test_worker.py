@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from pydantic import BaseModel
 from spotify_etl_common.errors import PermanentError, TransientError
 from spotify_etl_common.sqs import ReceivedMessage
@@ -18,6 +19,8 @@ from spotify_etl_common.worker import Worker, WorkerConfig
 from tests.conftest import LocalAws
 
 from .conftest import Queues, make_queues
+
+pytestmark = pytest.mark.integration
 
 
 class Job(BaseModel):
