@@ -105,9 +105,7 @@ async def extract(settings: ExtractorSettings, circuit: Circuit | None = None) -
         sqs = await stack.enter_async_context(sqs_client(settings))
         secrets = None
         if settings.spotify_refresh_token_secret:
-            secrets = await stack.enter_async_context(
-                secretsmanager_client(settings.aws_region, settings.secrets_endpoint())
-            )
+            secrets = await stack.enter_async_context(secretsmanager_client(settings))
         store = ExtractorStore(s3, settings.bucket)
         now = datetime.now(UTC)
         taken = await lease.take(
@@ -308,8 +306,7 @@ def store_grant(settings: SecretStoreSettings, grant: UserGrant) -> int:
         return 2
 
     async def write() -> None:
-        endpoint = settings.aws_endpoint_url_secretsmanager or settings.aws_endpoint_url
-        async with secretsmanager_client(settings.aws_region, endpoint) as client:
+        async with secretsmanager_client(settings) as client:
             await SecretsManagerGrant(client, secret_id).store(grant)
 
     try:

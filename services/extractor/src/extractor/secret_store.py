@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from spotify_etl_common.errors import (
-    PermanentError,
-    SpotifyEtlError,
+from spotify_etl_common.aws_errors import (
+    error_code,
     translate_botocore_error,
     translate_client_error,
 )
+from spotify_etl_common.errors import PermanentError, SpotifyEtlError
 
 from extractor.grants import AUTH_COMMAND, UserGrant, parse_secret, secret_text
 
@@ -54,7 +54,7 @@ class SecretsManagerGrant:
                 SecretId=self.secret_id, SecretString=secret_text(grant)
             )
         except ClientError as error:
-            if _code(error) != "ResourceNotFoundException":
+            if error_code(error) != "ResourceNotFoundException":
                 raise self._error(error, "PutSecretValue") from error
             try:
                 await self._client.create_secret(
@@ -67,7 +67,7 @@ class SecretsManagerGrant:
 
     def _error(self, error: ClientError | BotoCoreError, action: str) -> SpotifyEtlError:
         if isinstance(error, ClientError):
-            code = _code(error)
+            code = error_code(error)
             if code == "ResourceNotFoundException":
                 return PermanentError(
                     f"{action} on secret {self.secret_id}: it does not exist; "
@@ -80,7 +80,3 @@ class SecretsManagerGrant:
                 )
             return translate_client_error(error, f"{action} on secret {self.secret_id}")
         return translate_botocore_error(error, f"{action} on secret {self.secret_id}")
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))

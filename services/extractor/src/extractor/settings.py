@@ -74,8 +74,11 @@ class ExtractorSettings(CommonSettings, SpotifyAppSettings):
     )
     """Secrets Manager endpoint when it differs from AWS_ENDPOINT_URL."""
 
-    def secrets_endpoint(self) -> str | None:
-        return self.aws_endpoint_url_secretsmanager or self.aws_endpoint_url
+    def endpoint_for(self, service: str) -> str | None:
+        """The shared rule, plus AWS_ENDPOINT_URL_SECRETSMANAGER for the secret."""
+        if service == "secretsmanager" and self.aws_endpoint_url_secretsmanager:
+            return self.aws_endpoint_url_secretsmanager
+        return super().endpoint_for(service)
 
 
 class SecretStoreSettings(SpotifyAppSettings):
@@ -89,3 +92,9 @@ class SecretStoreSettings(SpotifyAppSettings):
         default=None, alias="AWS_ENDPOINT_URL_SECRETSMANAGER"
     )
     """Secrets Manager endpoint when it differs from AWS_ENDPOINT_URL."""
+
+    def endpoint_for(self, service: str) -> str | None:
+        """Where ``service`` is reached (AWS_ENDPOINT_URL_SECRETSMANAGER, else the shared one)."""
+        if service == "secretsmanager" and self.aws_endpoint_url_secretsmanager:
+            return self.aws_endpoint_url_secretsmanager
+        return self.aws_endpoint_url
