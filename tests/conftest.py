@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -11,6 +12,8 @@ import pytest
 import structlog
 from moto.server import ThreadedMotoServer
 from spotify_etl.local.provision import Provisioned, StackNames, provision
+
+from tests.placement import misplacement
 
 REGION = "us-east-1"
 
@@ -46,6 +49,21 @@ class LocalAws:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse to run a test that needs the moto server but is filed or marked as a unit test."""
+    tests = Path(__file__).parent
+    problems = []
+    for item in items:
+        relative = item.path.relative_to(tests) if item.path.is_relative_to(tests) else None
+        folder = relative.parts[0] if relative is not None and len(relative.parts) > 1 else ""
+        markers = {mark.name for mark in item.iter_markers()}
+        problem = misplacement(folder, markers, getattr(item, "fixturenames", ()))
+        if problem:
+            problems.append(f"{item.nodeid} {problem}")
+    if problems:
+        raise pytest.UsageError("misfiled tests:\n" + "\n".join(problems))
 
 
 @pytest.fixture(autouse=True)

@@ -70,9 +70,8 @@ def test_builder_copies_sources_of_its_package_and_its_workspace_dependencies_on
         if i.keyword == "COPY" and "/src" in i.arguments and "--from" not in i.arguments
     }
     dependencies = {d.split(">")[0].split("=")[0].strip() for d in project(folder)["dependencies"]}
-    expected = {f"{folder}/src"} | (
-        {"libs/common/src"} if "spotify-etl-common" in dependencies else set()
-    )
+    libraries = {"spotify-etl-common": "libs/common/src", "spotify-etl-views": "libs/views/src"}
+    expected = {f"{folder}/src"} | {libraries[d] for d in dependencies if d in libraries}
     assert copied == expected
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 import s3fs
-from cataloger.views import load_views
 from fake_spotify.catalog import Catalog, CatalogSpec, build_catalog
 from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned
 from spotify_etl.query.local_engine import connect, run_query
 from spotify_etl_common.tables import TABLES
+from spotify_etl_views import load_views
 
 from tests.conftest import LocalAws
 

@@ -8,16 +8,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from cataloger.athena import AthenaQueries
 from cataloger.crawler import CrawlerRunner, crawler_spec
 from cataloger.definitions import table_input
 from cataloger.glue_catalog import GlueCatalog
 from cataloger.publisher import ViewPublisher
 from cataloger.service import Cataloger, CatalogOptions
 from cataloger.settings import CatalogerSettings
-from cataloger.views import load_views
+from spotify_etl_common.athena import AthenaQueries
 from spotify_etl_common.aws import athena_client
 from spotify_etl_common.tables import TABLES
+from spotify_etl_views import load_views
 
 if TYPE_CHECKING:
     from types_aiobotocore_athena import AthenaClient

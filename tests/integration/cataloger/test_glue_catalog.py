@@ -64,9 +64,14 @@ async def test_start_creates_the_database_and_every_table_with_declared_types(
     )
 
 
-async def test_start_again_changes_nothing(cataloger: Cataloger) -> None:
+async def test_start_again_changes_nothing(
+    cataloger: Cataloger, glue: GlueClient, settings: CatalogerSettings
+) -> None:
     await cataloger.start()
+    before = (await glue.get_tables(DatabaseName=settings.database))["TableList"]
     assert await cataloger.start() == dict.fromkeys(sorted(TABLES), "unchanged")
+    after = (await glue.get_tables(DatabaseName=settings.database))["TableList"]
+    assert after == before  # no update_table call: same version ids and update times
 
 
 async def test_a_batch_adds_each_partition_once_per_table(

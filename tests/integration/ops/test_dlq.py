@@ -17,6 +17,8 @@ from spotify_etl_common.sqs import SqsQueue
 
 from .conftest import Ops, run_cli
 
+pytestmark = pytest.mark.integration
+
 LETTERS = 25
 
 

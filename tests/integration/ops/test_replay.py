@@ -18,6 +18,8 @@ from spotify_etl_common.messages import RawObjectWritten, Source, TableFileWritt
 
 from .conftest import Ops, run_cli
 
+pytestmark = pytest.mark.integration
+
 DAY_MS = 86_400_000
 NOV_20 = 1_763_596_800_000  # 2025-11-20T00:00:00Z
 

@@ -11,6 +11,8 @@ from spotify_etl_common.messages import Source
 
 from .conftest import Ops, run_cli
 
+pytestmark = pytest.mark.integration
+
 
 def status_json(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     assert run_cli("status", "--json") == 0
@@ -92,7 +94,9 @@ def test_newest_partition_comes_from_glue_when_the_database_exists(
     assert tables["albums"]["partitions_from"] == "curated"
 
 
-def test_text_output_is_a_table(ops: Ops, capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_output_has_the_queue_table_header_and_no_lag_without_data(
+    ops: Ops, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_cli("status") == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:3] == ["QUEUE", "NAME", "VISIBLE"]

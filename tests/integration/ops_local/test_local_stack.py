@@ -11,6 +11,8 @@ from pathlib import Path
 import boto3
 import pytest
 
+pytestmark = pytest.mark.integration
+
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

@@ -7,6 +7,8 @@ import os
 import pytest
 from spotify_etl.local.server import stop_process
 
+pytestmark = pytest.mark.integration
+
 
 def test_stopping_our_own_child_reaps_it_and_leaves_no_zombie() -> None:
     pid = os.posix_spawnp("sleep", ["sleep", "60"], os.environ, setsid=True)

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiobotocore.session import get_session
-from cataloger.athena import AthenaQueries
+from spotify_etl_common.athena import AthenaQueries
 from spotify_etl_common.errors import PermanentError
 
 REASON = "line 1:8: Column 'nope' cannot be resolved"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cataloger.athena import QueryResult, parse_results
+from spotify_etl_common.athena import QueryResult, parse_results
 
 
 def page(rows: list[list[str | None]], columns: list[str], token: str | None = None) -> Any:

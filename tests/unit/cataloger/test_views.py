@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from cataloger.views import (
+from spotify_etl_views import (
     View,
     create_view_sql,
     dependency_order,

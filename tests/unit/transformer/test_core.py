@@ -275,7 +275,7 @@ def test_single_album_artist_track_and_playlist_objects() -> None:
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.name)
-def test_every_recorded_example_transforms(path: Path) -> None:
+def test_every_recorded_example_is_recognised_and_gives_rows(path: Path) -> None:
     result = transform([raw(path.read_bytes(), key=f"examples/{path.name}")])
     assert result.sources
     assert sum(frame.height for frame in result.tables.values()) > 0

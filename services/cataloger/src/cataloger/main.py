@@ -6,6 +6,7 @@ import asyncio
 import sys
 from contextlib import AsyncExitStack
 
+from spotify_etl_common.athena import AthenaQueries
 from spotify_etl_common.aws import athena_client, glue_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.logs import configure_logging, get_logger
@@ -13,15 +14,14 @@ from spotify_etl_common.messages import TableFileWritten
 from spotify_etl_common.settings import load_settings
 from spotify_etl_common.tables import TABLES
 from spotify_etl_common.worker import Worker, WorkerStats, resolve_queues, serve
+from spotify_etl_views import load_views
 
-from cataloger.athena import AthenaQueries
 from cataloger.crawler import CrawlerRunner, crawler_spec
 from cataloger.definitions import Projection
 from cataloger.glue_catalog import GlueCatalog
 from cataloger.publisher import ViewPublisher
 from cataloger.service import Cataloger, CatalogOptions
 from cataloger.settings import CatalogerSettings
-from cataloger.views import load_views
 
 SERVICE = "cataloger"
 EXIT_FAILED = 1

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from spotify_etl_common.athena import AthenaQueries
 from spotify_etl_common.logs import get_logger
-
-from cataloger.athena import AthenaQueries
-from cataloger.views import View, create_view_sql
+from spotify_etl_views import View, create_view_sql
 
 log = get_logger(__name__)
 

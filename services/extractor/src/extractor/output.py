@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from spotify_etl_common.messages import RawObjectWritten, Source
+from spotify_etl_common.messages import EXTRACTED_AT_METADATA, RawObjectWritten, Source
 from spotify_etl_common.sqs import OutgoingMessage
 
 from extractor.ports import MessageSink, ObjectStore
@@ -50,10 +50,6 @@ def raw_message(obj: RawObject, run: RunContext) -> OutgoingMessage:
         extracted_at=run.started_at,
     )
     return OutgoingMessage(body=body.model_dump_json(), attributes={"source": str(obj.source)})
-
-
-EXTRACTED_AT_METADATA = "extracted-at"
-"""S3 user metadata of every raw object: when its run started (ISO 8601, UTC)."""
 
 
 class Publisher:

@@ -14,25 +14,20 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from fake_spotify import payloads
+from fake_spotify import library_api, payloads
 from fake_spotify.catalog import EDITORIAL_PLAYLIST_ID, OWNER_ID, Catalog, Playlist
+from fake_spotify.reply import Reply
 from fake_spotify.tokens import USER_SCOPES, Credentials, Grant, TokenBook
 from fake_spotify.window import RollingWindow, retry_after_header
 
+__all__ = ["FakeConfig", "FakeWebApi", "Reply"]
 Json = dict[str, Any]
 _PAGE_LIMITS = {"items": 50, "tracks": 100}
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: Json
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +46,9 @@ class FakeConfig:
     """Seconds added to every API answer."""
     seed: int = 1
     credentials: Credentials = field(default_factory=Credentials)
+    scoped_refresh_tokens: Mapping[str, str] = field(default_factory=dict)
+    """More refresh tokens of the fake user, each with the space-separated scopes it was granted
+    (tests of a missing scope: 403 on the routes that need it)."""
 
 
 class FakeWebApi:
@@ -105,6 +103,9 @@ class FakeWebApi:
                 return self._issue(user=True, scopes=USER_SCOPES)
             if refresh == creds.no_scope_refresh_token:
                 return self._issue(user=True, scopes="")
+            granted = self.config.scoped_refresh_tokens.get(refresh or "")
+            if granted is not None:
+                return self._issue(user=True, scopes=granted)
             return Reply(
                 400, {"error": "invalid_grant", "error_description": "Invalid refresh token"}
             )
@@ -173,9 +174,15 @@ class FakeWebApi:
         if path == "/me":
             return self._user_only(grant) or Reply(200, payloads.user(base, OWNER_ID))
         if path == "/me/playlists":
-            return self._user_only(grant) or self._my_playlists(query, base)
+            return self._need_scope(grant, "playlist-read-private") or self._my_playlists(
+                query, base
+            )
         if path == "/me/player/recently-played":
             return self._need_scope(grant, "user-read-recently-played") or self._recent(query, base)
+        if library_api.is_library_path(path):
+            needed = library_api.SCOPES.get(path)
+            denied = self._need_scope(grant, needed) if needed else None
+            return denied or library_api.route(c, path, query, base)
         if match := re.fullmatch(r"/playlists/([^/]+)(/items|/tracks)?", path):
             return self._playlist(match.group(1), match.group(2), query, grant, base)
         if path in ("/albums", "/artists", "/tracks"):
@@ -225,7 +232,7 @@ class FakeWebApi:
         limit, offset = bounds
         everything = list(self.catalog.playlists.values())
         items = [payloads.playlist_summary(base, p) for p in everything[offset : offset + limit]]
-        link = f"{base}/me/playlists"
+        link = f"{base}/users/{OWNER_ID}/playlists"  # as the real API still writes it
         href = f"{link}?offset={offset}&limit={limit}"
         return Reply(200, payloads.page(href, items, offset, limit, len(everything), link))
 
@@ -239,14 +246,14 @@ class FakeWebApi:
             return Reply(404, payloads.error(404, "Resource not found"))
         if what is None:
             first = None
-            if playlist.owner_id == OWNER_ID:
+            if self.catalog.readable(playlist):
                 first = self._page(playlist, "items", 50, 0, base)
             return Reply(200, payloads.playlist(base, playlist, first))
         kind = what.strip("/")
         if kind == "items":
             if denied := self._need_scope(grant, "playlist-read-private"):
                 return denied
-            if playlist.owner_id != OWNER_ID:
+            if not self.catalog.readable(playlist):
                 return Reply(403, payloads.error(403, "Forbidden"))
         bounds = self._limits(query, _PAGE_LIMITS[kind], _PAGE_LIMITS[kind])
         if isinstance(bounds, Reply):

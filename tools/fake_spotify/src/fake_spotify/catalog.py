@@ -14,6 +14,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from fake_spotify.library import Library, build_library
+
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 OWNER_ID = "fake-user"
@@ -60,6 +62,14 @@ class CatalogSpec:
     plays: int = 60
     """Recently played entries."""
     seed: int = 1
+    saved_tracks: int = 20
+    """Tracks in the user's library (``/me/tracks``); more than the playlists hold adds tracks."""
+    saved_albums: int = 6
+    """Albums in the user's library (``/me/albums``)."""
+    followed_artists: int = 12
+    """Artists the user follows (``/me/following``)."""
+    top_items: int = 30
+    """Top artists and top tracks per time range (``/me/top/{type}``)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,14 @@ class Episode:
 
 
 @dataclass(frozen=True)
+class Show:
+    id: str
+    name: str
+    publisher: str
+    episode_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Entry:
     """One playlist entry: a track, an episode, a local file or nothing (``track: null``)."""
 
@@ -123,6 +141,8 @@ class Playlist:
     owner_id: str
     entries: list[Entry]
     version: int = 0
+    collaborative: bool = False
+    """The user collaborates on it (its items are readable though someone else owns it)."""
     """Bumped by every change; part of the snapshot id."""
 
     @property
@@ -148,8 +168,47 @@ class Catalog:
     albums: dict[str, Album] = field(default_factory=dict)
     tracks: dict[str, Track] = field(default_factory=dict)
     episodes: dict[str, Episode] = field(default_factory=dict)
+    shows: dict[str, Show] = field(default_factory=dict)
     playlists: dict[str, Playlist] = field(default_factory=dict)
     plays: list[Play] = field(default_factory=list)
+    library: Library = field(default_factory=Library)
+
+    def readable(self, playlist: Playlist) -> bool:
+        """Whether the user may read the playlist's items (owner or collaborator)."""
+        return playlist.owner_id == OWNER_ID or playlist.collaborative
+
+    def save_new_release(self, tracks: int) -> list[str]:
+        """A new album of ``tracks`` tracks appears and the user saves every track of it
+        (newest first, dated after everything saved so far); returns the new track ids."""
+        number = len(self.albums)
+        seed = self.spec.seed
+        album_id = spotify_id("album", number, seed)
+        artist_id = sorted(self.artists)[number % len(self.artists)]
+        track_ids = [spotify_id("track", len(self.tracks) + n, seed) for n in range(tracks)]
+        self.albums[album_id] = Album(
+            album_id,
+            f"New Release {number}",
+            (artist_id,),
+            "2026-12-01",
+            "day",
+            tuple(track_ids),
+            "Label New",
+        )
+        for n, track_id in enumerate(track_ids, start=1):
+            self.tracks[track_id] = Track(
+                track_id,
+                f"Fresh {number}.{n}",
+                album_id,
+                (artist_id,),
+                200_000 + n,
+                False,
+                None,
+                f"USNW{number:04d}{n:04d}"[:12],
+                n,
+            )
+        newest = self.library.newest() or _BASE_TIME
+        self.library.save("tracks", track_ids[::-1], newest + timedelta(hours=1, minutes=tracks))
+        return track_ids
 
     @property
     def own_playlist_ids(self) -> list[str]:
@@ -189,7 +248,9 @@ def build_catalog(spec: CatalogSpec) -> Catalog:
     """The catalogue for ``spec``: same spec, same data."""
     rng = random.Random(spec.seed)
     catalog = Catalog(spec=spec)
-    distinct_tracks = max(20, min(2000, spec.items * max(1, spec.playlists) // 2))
+    distinct_tracks = max(
+        20, min(2000, spec.items * max(1, spec.playlists) // 2), spec.saved_tracks
+    )
     n_albums = max(5, distinct_tracks // 8)
     n_artists = max(5, n_albums // 2 + 3)
     for i in range(n_artists):
@@ -240,6 +301,10 @@ def build_catalog(spec: CatalogSpec) -> Catalog:
             duration_ms=rng.randint(600_000, 3_600_000),
             release_date=_date(rng, "day"),
         )
+    for s in range(2):
+        show_id = spotify_id("show", s, spec.seed)
+        episodes = tuple(e.id for e in catalog.episodes.values() if e.show_id == show_id)
+        catalog.shows[show_id] = Show(show_id, f"Fake Show {s}", "Fake Publisher", episodes)
     track_ids = list(catalog.tracks)
     episode_ids = list(catalog.episodes)
     for p in range(spec.playlists):
@@ -268,5 +333,28 @@ def build_catalog(spec: CatalogSpec) -> Catalog:
         catalog.playlists[playlist_id] = Playlist(
             playlist_id, f"Followed playlist {o}", OTHER_OWNER_ID, entries
         )
+    collaborative_id = spotify_id("collaborative-playlist", 0, spec.seed)
+    catalog.playlists[collaborative_id] = Playlist(
+        collaborative_id,
+        "Shared with friends",
+        OTHER_OWNER_ID,
+        [
+            Entry("track", track_ids[(3 * i) % len(track_ids)], _BASE_TIME + timedelta(hours=i))
+            for i in range(8)
+        ],
+        collaborative=True,
+    )
     catalog.add_plays(spec.plays)
+    catalog.library = build_library(
+        track_ids,
+        list(catalog.albums),
+        list(catalog.artists),
+        list(catalog.shows),
+        episode_ids,
+        saved_tracks=spec.saved_tracks,
+        saved_albums=spec.saved_albums,
+        followed=spec.followed_artists,
+        top_items=spec.top_items,
+        start=_BASE_TIME - timedelta(days=400),
+    )
     return catalog

@@ -23,6 +23,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--playlists", type=int, default=3, help="playlists the user owns")
     serve.add_argument("--items", type=int, default=120, help="items per owned playlist")
     serve.add_argument("--plays", type=int, default=60, help="recently played entries")
+    serve.add_argument("--saved-tracks", type=int, default=20, help="tracks in the library")
+    serve.add_argument("--saved-albums", type=int, default=6, help="albums in the library")
+    serve.add_argument("--followed-artists", type=int, default=12, help="artists followed")
+    serve.add_argument("--top-items", type=int, default=30, help="top artists/tracks per range")
     serve.add_argument("--rate-limit", type=int, default=0, help="requests per window; 0 = off")
     serve.add_argument("--window", type=float, default=30.0, help="rolling window in seconds")
     serve.add_argument("--error-rate", type=float, default=0.0, help="fraction of injected 5xx")
@@ -38,7 +42,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     catalog = build_catalog(
-        CatalogSpec(playlists=args.playlists, items=args.items, plays=args.plays, seed=args.seed)
+        CatalogSpec(
+            playlists=args.playlists,
+            items=args.items,
+            plays=args.plays,
+            seed=args.seed,
+            saved_tracks=args.saved_tracks,
+            saved_albums=args.saved_albums,
+            followed_artists=args.followed_artists,
+            top_items=args.top_items,
+        )
     )
     config = FakeConfig(
         rate_limit=args.rate_limit,

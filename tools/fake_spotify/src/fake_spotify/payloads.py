@@ -16,6 +16,7 @@ from fake_spotify.catalog import (
     Episode,
     Play,
     Playlist,
+    Show,
     Track,
 )
 
@@ -115,7 +116,7 @@ def album(base: str, catalog: Catalog, album: Album) -> Json:
     }
 
 
-def episode(base: str, episode: Episode) -> Json:
+def simplified_episode(base: str, episode: Episode) -> Json:
     return {
         "audio_preview_url": None,
         "description": "A fake episode.",
@@ -134,25 +135,45 @@ def episode(base: str, episode: Episode) -> Json:
         "release_date_precision": "day",
         "type": "episode",
         "uri": f"spotify:episode:{episode.id}",
-        "show": {
-            "available_markets": ["SE", "US"],
-            "copyrights": [],
-            "description": "A fake show.",
-            "html_description": "<p>A fake show.</p>",
-            "explicit": False,
-            "external_urls": _urls("show", episode.show_id),
-            "href": f"{base}/shows/{episode.show_id}",
-            "id": episode.show_id,
-            "images": [_IMAGE],
-            "is_externally_hosted": False,
-            "languages": ["en"],
-            "media_type": "audio",
-            "name": "Fake Show",
-            "publisher": "Fake Publisher",
-            "type": "show",
-            "uri": f"spotify:show:{episode.show_id}",
-            "total_episodes": 5,
-        },
+    }
+
+
+def simplified_show(base: str, show_id: str, show: Show | None = None) -> Json:
+    """A show as embedded in an episode or a saved-show wrapper."""
+    return {
+        "available_markets": ["SE", "US"],
+        "copyrights": [],
+        "description": "A fake show.",
+        "html_description": "<p>A fake show.</p>",
+        "explicit": False,
+        "external_urls": _urls("show", show_id),
+        "href": f"{base}/shows/{show_id}",
+        "id": show_id,
+        "images": [_IMAGE],
+        "is_externally_hosted": False,
+        "languages": ["en"],
+        "media_type": "audio",
+        "name": show.name if show else "Fake Show",
+        "publisher": show.publisher if show else "Fake Publisher",
+        "type": "show",
+        "uri": f"spotify:show:{show_id}",
+        "total_episodes": len(show.episode_ids) if show else 5,
+    }
+
+
+def show(base: str, catalog: Catalog, show: Show) -> Json:
+    """``GET /shows/{id}``: the show with its first page of episodes."""
+    episodes = [simplified_episode(base, catalog.episodes[e]) for e in show.episode_ids]
+    link = f"{base}/shows/{show.id}/episodes"
+    return simplified_show(base, show.id, show) | {
+        "episodes": page(f"{link}?offset=0&limit=50", episodes[:50], 0, 50, len(episodes), link)
+    }
+
+
+def episode(base: str, episode: Episode, show: Show | None = None) -> Json:
+    """``GET /episodes/{id}``: the episode with its show."""
+    return simplified_episode(base, episode) | {
+        "show": simplified_show(base, episode.show_id, show)
     }
 
 
@@ -220,7 +241,8 @@ def playlist_entry(
     if entry.kind == "track" and entry.ref:
         content = track(base, catalog, catalog.tracks[entry.ref])
     elif entry.kind == "episode" and entry.ref:
-        content = episode(base, catalog.episodes[entry.ref])
+        found = catalog.episodes[entry.ref]
+        content = episode(base, found, catalog.shows.get(found.show_id))
     elif entry.kind == "local":
         content = local_track(entry)
     else:
@@ -256,7 +278,7 @@ def page(href: str, items: list[Json], offset: int, limit: int, total: int, link
 def playlist(base: str, playlist: Playlist, first_page: Json | None = None) -> Json:
     """Playlist metadata; ``first_page`` (own playlists only) is embedded as ``items``."""
     body: Json = {
-        "collaborative": False,
+        "collaborative": playlist.collaborative,
         "description": f"Fake playlist {playlist.name}",
         "external_urls": _urls("playlist", playlist.id),
         "href": f"{base}/playlists/{playlist.id}",

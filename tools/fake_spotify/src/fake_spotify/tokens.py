@@ -7,7 +7,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-USER_SCOPES = "playlist-read-private playlist-read-collaborative user-read-recently-played"
+USER_SCOPES = (
+    "playlist-read-private playlist-read-collaborative user-read-recently-played"
+    " user-library-read user-top-read user-follow-read user-read-playback-position"
+)
 
 
 @dataclass(frozen=True)

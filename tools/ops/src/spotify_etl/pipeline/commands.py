@@ -19,11 +19,11 @@ import sys
 import time
 from pathlib import Path
 
-from cataloger.views import load_views
 from spotify_etl_common.aws import sqs_client
 from spotify_etl_common.settings import CommonSettings
 from spotify_etl_common.sqs import QueueDepth, SqsQueue
 from spotify_etl_common.tables import TABLES
+from spotify_etl_views import load_views
 
 from spotify_etl.local.commands import ensure_local_stack
 from spotify_etl.local.state import LocalStack, state_dir

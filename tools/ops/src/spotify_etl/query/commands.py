@@ -9,10 +9,10 @@ import sys
 
 import duckdb
 from aiobotocore.session import get_session
-from cataloger.athena import AthenaQueries
-from cataloger.views import load_views
+from spotify_etl_common.athena import AthenaQueries
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.tables import TABLES
+from spotify_etl_views import load_views
 
 from spotify_etl.local.state import find_local_stack
 from spotify_etl.query.local_engine import Rows, connect, run_query, s3_filesystem

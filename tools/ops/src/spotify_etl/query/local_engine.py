@@ -15,9 +15,9 @@ from typing import Any
 
 import duckdb
 import s3fs
-from cataloger.views import View
 from spotify_etl_common.keys import CURATED_PREFIX
 from spotify_etl_common.tables import Table
+from spotify_etl_views import View
 
 from spotify_etl.query.local_tables import (
     empty_table_view_sql,

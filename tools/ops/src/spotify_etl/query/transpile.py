@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlglot
-from cataloger.views import View
+from spotify_etl_views import View
 
 
 def to_duckdb(sql: str) -> str:

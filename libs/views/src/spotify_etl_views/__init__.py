@@ -1,6 +1,6 @@
-"""The Athena views, kept as ``.sql`` files beside this module (package data).
+"""The Athena views of spotify-etl, kept as ``.sql`` files in this package (package data).
 
-Each file ``views/<name>.sql`` holds one ``SELECT`` in Athena (Trino) SQL; its
+Each file ``sql/<name>.sql`` holds one ``SELECT`` in Athena (Trino) SQL; its
 first line is a ``-- `` comment: the one-line description. The cataloger
 publishes them with ``CREATE OR REPLACE VIEW``; ``spotify-etl query`` runs the
 same files on DuckDB after transpiling them.
@@ -52,7 +52,7 @@ def parse_view(name: str, text: str) -> View:
 
 def load_views() -> list[View]:
     """Every packaged view, each after the views it selects from (ties by name)."""
-    folder = files("cataloger") / "views"
+    folder = files("spotify_etl_views") / "sql"
     found = [
         parse_view(entry.name.removesuffix(".sql"), entry.read_text(encoding="utf-8"))
         for entry in folder.iterdir()
@@ -89,7 +89,7 @@ def dependency_order(views: Iterable[View], tables: Collection[str]) -> list[Vie
         if unknown:
             raise ValueError(
                 f"view {name} selects from {', '.join(unknown)}: neither a view nor a table; "
-                "fix the name or add views/<name>.sql"
+                "fix the name or add sql/<name>.sql"
             )
         depends_on[name] = referenced & by_name.keys()
     waiting = {name: set(deps) for name, deps in depends_on.items()}

@@ -11,7 +11,9 @@ import pytest
 from spotify_etl.cli import main
 
 if TYPE_CHECKING:
-    from tests.unit.query.conftest import Curated
+    from tests.integration.query.conftest import Curated
+
+pytestmark = pytest.mark.integration
 
 
 def run(argv: list[str]) -> int:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 import pytest
-from cataloger.views import load_views
 from spotify_etl.query.local_engine import connect, s3_filesystem
 from spotify_etl_common.tables import TABLES, LogicalType, Table
+from spotify_etl_views import load_views
 
 if TYPE_CHECKING:
     from tests.conftest import LocalAws

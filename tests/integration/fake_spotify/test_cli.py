@@ -6,6 +6,9 @@ import subprocess
 import sys
 
 import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
 
 
 def test_serve_prints_its_url_and_playlists_then_answers() -> None:

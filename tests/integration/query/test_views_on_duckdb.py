@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from tests.unit.query.conftest import Curated
+    from tests.integration.query.conftest import Curated
+
+pytestmark = pytest.mark.integration
 
 RUN1 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 RUN2 = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
