@@ -6,6 +6,7 @@ back at the fake.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fake_spotify.catalog import (
@@ -247,10 +248,25 @@ def playlist_entry(
         content = local_track(entry)
     else:
         content = None
+    return playlist_item(
+        base, content, entry.added_at, owner_id, is_local=entry.kind == "local", legacy=legacy
+    )
+
+
+def playlist_item(
+    base: str,
+    content: Json | None,
+    added_at: datetime,
+    added_by: str,
+    *,
+    is_local: bool = False,
+    legacy: bool = False,
+) -> Json:
+    """A playlist page element around ``content`` (a track, an episode, a local file or None)."""
     body: Json = {
-        "added_at": entry.added_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "added_by": _user(base, owner_id),
-        "is_local": entry.kind == "local",
+        "added_at": added_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "added_by": _user(base, added_by),
+        "is_local": is_local,
         "track": content,
     }
     if not legacy:
