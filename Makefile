@@ -36,16 +36,16 @@ down: install ## stop the local stack left running by `make run`
 bench: bench-worker bench-extractor bench-transform bench-load ## every benchmark (figures on stdout)
 
 bench-worker: install ## worker throughput with a no-op handler vs in-flight bound
-	$(UV) run python bench/worker_bench.py
+	$(UV) run python -m bench.worker_bench
 
 bench-extractor: install ## extractor against the rate-limited fake Spotify
-	$(UV) run python bench/extractor_bench.py
+	$(UV) run python -m bench.extractor_bench
 
 bench-transform: install ## transform-files vs the pandas baseline over a ~1 GB corpus
-	$(UV) run python bench/transform_bench.py
+	$(UV) run python -m bench.transform_bench
 
 bench-load: install ## 5,000 raw objects through 1, 2 and 4 transformer processes
-	$(UV) run python bench/load_test.py
+	$(UV) run python -m bench.load_test
 
 deploy: ## build + push images to ECR, deploy the stack (VPC_ID, SUBNET_IDS, AWS_REGION; ARGS="Key=Value ...")
 	deploy/deploy.sh $(ARGS)

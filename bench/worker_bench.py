@@ -1,6 +1,6 @@
 """Worker throughput with a no-op handler, one process, per in-flight bound.
 
-Usage: uv run python bench/worker_bench.py [--messages 2000] [--in-flight 1,5,10,20,50]
+Usage: uv run python -m bench.worker_bench [--messages 2000] [--in-flight 1,5,10,20,50]
                                             [--latency-ms 20]
 
 Two tables:

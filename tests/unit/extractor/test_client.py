@@ -6,7 +6,12 @@ import base64
 
 import httpx
 import pytest
-from extractor.spotify_errors import CredentialsRejected, SpotifyHttpError, SpotifyUnavailable
+from extractor.spotify_errors import (
+    CredentialsRejected,
+    RunStopped,
+    SpotifyHttpError,
+    SpotifyUnavailable,
+)
 from extractor.tokens import TokenKind
 from spotify_etl_common.errors import PermanentError, TransientError
 
@@ -78,9 +83,12 @@ async def test_a_retry_after_past_the_bound_is_transient_carrying_the_delay_with
         await client.get("/albums/a", token=TokenKind.APP)
     assert raised.value.retry_after == 7200.0
     assert slept == []
-    with pytest.raises(SpotifyUnavailable):  # later requests of the run stop at once
+    with pytest.raises(RunStopped) as stopped:  # later requests of the run stop at once
         await client.get("/albums/b", token=TokenKind.APP)
     assert len(api.requests) == 1
+    # each stopped request names its own URL, and carries the cause's delay
+    assert stopped.value.reason.startswith("GET https://api.test/v1/albums/b not sent:")
+    assert stopped.value.retry_after == 7200.0
 
 
 async def test_5xx_and_connection_errors_are_retried_with_backoff() -> None:
@@ -143,7 +151,9 @@ async def test_a_revoked_refresh_token_says_to_run_auth_again() -> None:
 
 
 async def test_a_user_source_without_refresh_token_says_to_run_auth() -> None:
-    with pytest.raises(CredentialsRejected, match="SPOTIFY_REFRESH_TOKEN is not set"):
+    with pytest.raises(
+        CredentialsRejected, match="SPOTIFY_REFRESH_TOKEN is set: run `extractor auth --store`"
+    ):
         await make_client(FakeApi(), refresh_token=None).get("/me", token=TokenKind.USER)
 
 

@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from extractor.output import RawObject, RunContext
 from extractor.output import raw_message as extractor_message
-from spotify_etl.replay.plan import raw_message
 from spotify_etl_common.keys import (
     entity_key,
     playlist_items_key,
     playlist_key,
     recently_played_key,
 )
-from spotify_etl_common.messages import Source
+from spotify_etl_common.messages import Source, raw_message
 
 RUN = RunContext(run_id="run-7", started_at=datetime(2026, 11, 24, 1, tzinfo=UTC), bucket="b")
 

@@ -9,25 +9,29 @@ import pytest
 from spotify_etl.replay.plan import (
     DateRange,
     Stage,
-    extracted_at,
     listing_prefix,
     object_day,
-    parse_curated_key,
     parse_day,
-    parse_raw_key,
-    raw_message,
     replay_run_id,
     source_key_of,
-    table_file_message,
 )
 from spotify_etl_common.keys import (
     curated_key,
     entity_key,
+    parse_curated_key,
+    parse_raw_key,
     playlist_items_key,
     playlist_key,
     recently_played_key,
 )
-from spotify_etl_common.messages import RawObjectWritten, Source, TableFileWritten
+from spotify_etl_common.messages import (
+    RawObjectWritten,
+    Source,
+    TableFileWritten,
+    extracted_at,
+    raw_message,
+    table_file_message,
+)
 
 NOW = datetime(2026, 11, 24, 1, 15, tzinfo=UTC)
 

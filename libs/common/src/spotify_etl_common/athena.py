@@ -7,14 +7,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from spotify_etl_common.errors import (
-    PermanentError,
-    TransientError,
-    translate_botocore_error,
-    translate_client_error,
-)
+from spotify_etl_common.aws_errors import translating
+from spotify_etl_common.errors import PermanentError, TransientError
 from spotify_etl_common.logs import get_logger
 
 if TYPE_CHECKING:
@@ -73,8 +67,7 @@ class AthenaQueries:
 
     async def execute(self, sql: str) -> str:
         """Run ``sql`` and wait; the execution id, or an error with Athena's reason."""
-        action = f"Athena query in workgroup {self.workgroup}"
-        try:
+        with translating(f"Athena query in workgroup {self.workgroup}"):
             started = await self._athena.start_query_execution(
                 QueryString=sql,
                 QueryExecutionContext={"Database": self.database},
@@ -83,10 +76,6 @@ class AthenaQueries:
             )
             execution_id = started["QueryExecutionId"]
             await self._wait(execution_id)
-        except ClientError as error:
-            raise translate_client_error(error, action) from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, action) from error
         return execution_id
 
     async def _wait(self, execution_id: str) -> None:
@@ -111,7 +100,7 @@ class AthenaQueries:
         execution_id = await self.execute(sql)
         pages: list[GetQueryResultsOutputTypeDef] = []
         token: str | None = None
-        try:
+        with translating(f"read Athena results {execution_id}"):
             while True:
                 if token:
                     page = await self._athena.get_query_results(
@@ -123,6 +112,4 @@ class AthenaQueries:
                 token = page.get("NextToken")
                 if not token:
                     break
-        except ClientError as error:
-            raise translate_client_error(error, f"read Athena results {execution_id}") from error
         return parse_results(pages)

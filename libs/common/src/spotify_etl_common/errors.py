@@ -11,43 +11,27 @@
         └── (malformed JSON, unknown shape, missing object, 4xx other than 429,
              failed validation)
 
-Adapters translate library errors (botocore ``ClientError``, ``httpx`` status
-errors) into this tree at the boundary; nothing past the boundary catches a
-library exception.
+Adapters translate library errors into this tree at the boundary (botocore's
+in :mod:`spotify_etl_common.aws_errors`, ``httpx`` status errors in the
+extractor's client); nothing past the boundary catches a library exception.
+This module imports nothing but the standard library, so pure code can raise
+these types without loading an AWS SDK.
 """
 
 from __future__ import annotations
 
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    ReadTimeoutError,
-)
+from typing import TYPE_CHECKING, Any
 
-# AWS error codes that mean "try again later" even though some arrive as 4xx.
-_TRANSIENT_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "SlowDown",
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "InternalError",
-        "InternalFailure",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "InternalServerException",
-        "ConcurrentModificationException",
-    }
-)
+if TYPE_CHECKING:  # the translators live at the AWS boundary, not here
+    from spotify_etl_common.aws_errors import translate_botocore_error, translate_client_error
+
+__all__ = [
+    "PermanentError",
+    "SpotifyEtlError",
+    "TransientError",
+    "translate_botocore_error",
+    "translate_client_error",
+]
 
 
 class SpotifyEtlError(Exception):
@@ -70,21 +54,14 @@ class PermanentError(SpotifyEtlError):
     """A failure that will fail again the same way: dead-letter it."""
 
 
-def translate_client_error(error: ClientError, action: str) -> SpotifyEtlError:
-    """Map a botocore ``ClientError`` to the tree; ``action`` says what was tried."""
-    info = error.response.get("Error", {})
-    code = str(info.get("Code", "Unknown"))
-    message = str(info.get("Message", "")) or code
-    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-    reason = f"{action} failed: {code}: {message}"
-    if code in _TRANSIENT_CODES or status >= 500 or status == 429:
-        return TransientError(reason)
-    return PermanentError(reason)
+def __getattr__(name: str) -> Any:
+    """The old home of the botocore translators, loaded only when asked for.
 
+    They live in :mod:`spotify_etl_common.aws_errors`; importing this module
+    never imports botocore.
+    """
+    if name in {"translate_client_error", "translate_botocore_error"}:
+        from spotify_etl_common import aws_errors
 
-def translate_botocore_error(error: BotoCoreError, action: str) -> TransientError:
-    """Connection-level botocore errors (no HTTP answer) are always transient."""
-    kind = "timeout" if isinstance(error, ReadTimeoutError | ConnectTimeoutError) else "connection"
-    if isinstance(error, EndpointConnectionError | ConnectionClosedError):
-        kind = "connection"
-    return TransientError(f"{action} failed ({kind} error): {error}")
+        return getattr(aws_errors, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from spotify_etl_common.sources import Source
+from spotify_etl_common.tables import TABLES
 
 RAW_PREFIX = "raw/"
 CURATED_PREFIX = "curated/"
@@ -29,6 +31,7 @@ STATE_PREFIX = "state/"
 # Spotify ids are base62; snapshot ids are opaque but URL-safe base64-ish.
 _SAFE = re.compile(r"^[A-Za-z0-9_\-=.]+$")
 _PARTITION = re.compile(r"([A-Za-z_]+)=([^/]+)")
+_ENTITY_FIELDS = ("playlist_id", "album_id", "artist_id", "track_id")
 _SINGLE_ID_FIELD = {
     Source.ALBUMS: "album_id",
     Source.ARTISTS: "artist_id",
@@ -146,3 +149,62 @@ def source_of(key: str) -> Source:
     if not key.startswith(RAW_PREFIX) or "source" not in values:
         raise ValueError(f"{key!r} is not a raw key (expected raw/source=<source>/...)")
     return Source(values["source"])
+
+
+@dataclass(frozen=True, slots=True)
+class RawKeyParts:
+    """What a raw key says about its object (the inverse of the raw key builders)."""
+
+    source: Source
+    entity_id: str | None
+    snapshot_id: str | None
+    page: int | None
+    day: date | None
+    """The ``dt=`` partition, for sources partitioned by day."""
+
+
+def _key_values(key: str, suffix: str) -> dict[str, str]:
+    """Partition values of every segment, the file name included (without ``suffix``)."""
+    values = partition_values(key)
+    name = key.rsplit("/", 1)[-1].removesuffix(suffix)
+    if "=" in name:
+        field, value = name.split("=", 1)
+        values[field] = value
+    return values
+
+
+def parse_raw_key(key: str) -> RawKeyParts | None:
+    """The parts of a raw object key, or None if the key is not one (e.g. a stray file)."""
+    if not key.startswith(RAW_PREFIX) or not key.endswith(".json"):
+        return None
+    values = _key_values(key, ".json")
+    try:
+        source = Source(values.get("source", ""))
+        page = int(values["page"]) if "page" in values else None
+        day = date.fromisoformat(values["dt"]) if "dt" in values else None
+    except ValueError:
+        return None
+    entity = next((values[f] for f in _ENTITY_FIELDS if f in values), None)
+    return RawKeyParts(source, entity, values.get("snapshot_id"), page, day)
+
+
+@dataclass(frozen=True, slots=True)
+class CuratedKeyParts:
+    """What a curated key says about its file (the inverse of :func:`curated_key`)."""
+
+    table: str
+    day: date
+
+
+def parse_curated_key(key: str) -> CuratedKeyParts | None:
+    """Table and day of a curated Parquet key, or None if the key is not one."""
+    if not key.startswith(CURATED_PREFIX) or not key.endswith(".parquet"):
+        return None
+    table = key[len(CURATED_PREFIX) :].split("/", 1)[0]
+    values = partition_values(key)
+    if table not in TABLES or "dt" not in values:
+        return None
+    try:
+        return CuratedKeyParts(table, date.fromisoformat(values["dt"]))
+    except ValueError:
+        return None

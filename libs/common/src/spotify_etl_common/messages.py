@@ -6,15 +6,35 @@ a body that fails validation is poison and goes to the dead-letter queue.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from spotify_etl_common.errors import PermanentError
+from spotify_etl_common.keys import parse_curated_key, parse_raw_key
 from spotify_etl_common.sources import Source
+from spotify_etl_common.tables import TABLES
 
-__all__ = ["RawObjectWritten", "Source", "TableFileWritten", "parse_message"]
+__all__ = [
+    "EXTRACTED_AT_METADATA",
+    "SOURCE_KEY_METADATA",
+    "RawObjectWritten",
+    "Source",
+    "TableFileWritten",
+    "extracted_at",
+    "parse_message",
+    "raw_message",
+    "table_file_message",
+]
+
+EXTRACTED_AT_METADATA = "extracted-at"
+"""S3 user metadata (``x-amz-meta-extracted-at``) of every raw object: when its run
+started (ISO 8601, UTC). The extractor writes it; a replay rebuilds the same message."""
+SOURCE_KEY_METADATA = "source-key"
+"""S3 user metadata (``x-amz-meta-source-key``) of a curated file: the raw key it came
+from. The transformer writes it; a replay of the catalog stage reads it."""
 
 
 class _Message(BaseModel):
@@ -69,3 +89,52 @@ def parse_message(model: type[M], body: str) -> M:
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
         )
         raise PermanentError(f"invalid {model.__name__} message: {problems}") from error
+
+
+def extracted_at(metadata: Mapping[str, str], last_modified: datetime) -> datetime:
+    """The extraction time: the object's ``extracted-at`` metadata, else its LastModified."""
+    stored = metadata.get(EXTRACTED_AT_METADATA)
+    if stored:
+        try:
+            parsed = datetime.fromisoformat(stored)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed
+    return last_modified.astimezone(UTC)
+
+
+def raw_message(bucket: str, key: str, extracted: datetime, run_id: str) -> RawObjectWritten:
+    """The ``RawObjectWritten`` for raw object ``key``: what the extractor sends, rebuilt."""
+    parts = parse_raw_key(key)
+    if parts is None:
+        raise ValueError(f"{key!r} is not a raw object key (raw/source=<source>/...json)")
+    return RawObjectWritten(
+        bucket=bucket,
+        key=key,
+        source=parts.source,
+        entity_id=parts.entity_id,
+        snapshot_id=parts.snapshot_id,
+        page=parts.page,
+        run_id=run_id,
+        extracted_at=extracted,
+    )
+
+
+def table_file_message(
+    bucket: str, key: str, rows: int, source_key: str, written_at: datetime
+) -> TableFileWritten:
+    """The ``TableFileWritten`` for curated file ``key``: table and partition from the key."""
+    parts = parse_curated_key(key)
+    if parts is None:
+        raise ValueError(f"{key!r} is not a curated file key (curated/<table>/dt=<day>/...parquet)")
+    return TableFileWritten(
+        table=parts.table,
+        bucket=bucket,
+        key=key,
+        partition={"dt": parts.day.isoformat()},
+        rows=rows,
+        schema_version=TABLES[parts.table].schema_version,
+        source_key=source_key,
+        written_at=written_at,
+    )

@@ -6,22 +6,15 @@ Library errors are translated into the error tree here, at the boundary.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from spotify_etl_common.errors import (
-    PermanentError,
-    translate_botocore_error,
-    translate_client_error,
-)
+from spotify_etl_common.aws_errors import MISSING_OBJECT, translating
+from spotify_etl_common.errors import PermanentError
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
-
-_MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +24,14 @@ class ObjectInfo:
     key: str
     size: int
     last_modified: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """One object read with its user metadata (``x-amz-meta-*``, names lower-cased)."""
+
+    body: bytes
+    metadata: Mapping[str, str] = field(default_factory=dict)
 
 
 class S3Store:
@@ -44,33 +45,35 @@ class S3Store:
         """``s3://bucket/key`` for logs and error messages."""
         return f"s3://{self.bucket}/{key}"
 
-    async def get(self, key: str) -> bytes:
-        """The object's bytes; a missing object is a ``PermanentError`` naming the key."""
-        try:
+    def _missing(self, key: str) -> PermanentError:
+        return PermanentError(
+            f"{self.uri(key)} does not exist (deleted, or never written): "
+            "replay from the stage before it or drop the message"
+        )
+
+    async def _read(self, key: str) -> StoredObject | None:
+        with translating(f"GET {self.uri(key)}", missing=MISSING_OBJECT):
             response = await self.client.get_object(Bucket=self.bucket, Key=key)
             async with response["Body"] as body:
-                return await body.read()
-        except ClientError as error:
-            code = str(error.response.get("Error", {}).get("Code", ""))
-            if code in _MISSING:
-                raise PermanentError(
-                    f"{self.uri(key)} does not exist (deleted, or never written): "
-                    "replay from the stage before it or drop the message"
-                ) from error
-            raise translate_client_error(error, f"GET {self.uri(key)}") from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"GET {self.uri(key)}") from error
+                data = await body.read()
+            return StoredObject(data, dict(response.get("Metadata", {})))
+        return None
+
+    async def get(self, key: str) -> bytes:
+        """The object's bytes; a missing object is a ``PermanentError`` naming the key."""
+        return (await self.read(key)).body
+
+    async def read(self, key: str) -> StoredObject:
+        """The object's bytes and user metadata; a missing object is a ``PermanentError``."""
+        stored = await self._read(key)
+        if stored is None:
+            raise self._missing(key)
+        return stored
 
     async def get_or_none(self, key: str) -> bytes | None:
         """The object's bytes, or None when it does not exist (state documents)."""
-        try:
-            return await self.get(key)
-        except PermanentError as error:
-            if isinstance(error.__cause__, ClientError):
-                code = str(error.__cause__.response.get("Error", {}).get("Code", ""))
-                if code in _MISSING:
-                    return None
-            raise
+        stored = await self._read(key)
+        return stored.body if stored is not None else None
 
     async def put(
         self,
@@ -80,7 +83,7 @@ class S3Store:
         metadata: Mapping[str, str] | None = None,
     ) -> None:
         """Write (or overwrite) one object, with optional user metadata (``x-amz-meta-*``)."""
-        try:
+        with translating(f"PUT {self.uri(key)}"):
             await self.client.put_object(
                 Bucket=self.bucket,
                 Key=key,
@@ -88,34 +91,24 @@ class S3Store:
                 ContentType=content_type,
                 Metadata=dict(metadata or {}),
             )
-        except ClientError as error:
-            raise translate_client_error(error, f"PUT {self.uri(key)}") from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"PUT {self.uri(key)}") from error
+
+    async def head(self, key: str) -> Mapping[str, str] | None:
+        """The object's user metadata (HEAD), or None when it does not exist."""
+        with translating(f"HEAD {self.uri(key)}", missing=MISSING_OBJECT):
+            response = await self.client.head_object(Bucket=self.bucket, Key=key)
+            return dict(response.get("Metadata", {}))
+        return None
 
     async def exists(self, key: str) -> bool:
         """Whether the object exists (HEAD)."""
-        try:
-            await self.client.head_object(Bucket=self.bucket, Key=key)
-        except ClientError as error:
-            code = str(error.response.get("Error", {}).get("Code", ""))
-            if code in _MISSING:
-                return False
-            raise translate_client_error(error, f"HEAD {self.uri(key)}") from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"HEAD {self.uri(key)}") from error
-        return True
+        return await self.head(key) is not None
 
     async def list(self, prefix: str) -> AsyncIterator[ObjectInfo]:
         """Every object under ``prefix``, page by page, in key order."""
         paginator = self.client.get_paginator("list_objects_v2")
-        try:
+        with translating(f"LIST {self.uri(prefix)}"):
             async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
                 for item in page.get("Contents", []):
                     yield ObjectInfo(
                         key=item["Key"], size=item["Size"], last_modified=item["LastModified"]
                     )
-        except ClientError as error:
-            raise translate_client_error(error, f"LIST {self.uri(prefix)}") from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"LIST {self.uri(prefix)}") from error

@@ -12,13 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-from spotify_etl_common.errors import (
-    PermanentError,
-    TransientError,
-    translate_botocore_error,
-    translate_client_error,
-)
+from spotify_etl_common.aws_errors import ENTITY_NOT_FOUND, translating
+from spotify_etl_common.errors import PermanentError, TransientError
 from spotify_etl_common.logs import get_logger
 
 from cataloger.definitions import table_location
@@ -75,10 +70,6 @@ def crawler_spec(
     )
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
 class CrawlerRunner:
     """Creates/updates the crawler, runs it once and waits for it."""
 
@@ -90,46 +81,35 @@ class CrawlerRunner:
         self._poll = poll_seconds
         self._timeout = timeout
 
-    async def _get(self) -> CrawlerTypeDef | None:
-        try:
+    async def _get(self, action: str) -> CrawlerTypeDef | None:
+        with translating(action, missing=ENTITY_NOT_FOUND):
             answer = await self._glue.get_crawler(Name=self.spec.name)
-        except ClientError as error:
-            if _code(error) == "EntityNotFoundException":
-                return None
-            raise
-        return answer["Crawler"]
+            return answer["Crawler"]
+        return None
 
     async def ensure(self) -> None:
         """Create the crawler, or update it when its role, database or targets changed."""
         kwargs = self.spec.create_kwargs()
-        try:
-            current = await self._get()
+        action = f"ensure crawler {self.spec.name}"
+        current = await self._get(action)
+        with translating(action):
             if current is None:
                 await self._glue.create_crawler(**kwargs)  # type: ignore[arg-type]
                 log.info("crawler_created", crawler=self.spec.name)
             elif not self.spec.matches(current) and current.get("State") == "READY":
                 await self._glue.update_crawler(**kwargs)  # type: ignore[arg-type]
                 log.info("crawler_updated", crawler=self.spec.name)
-        except ClientError as error:
-            raise translate_client_error(error, f"ensure crawler {self.spec.name}") from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"ensure crawler {self.spec.name}") from error
 
     async def run(self) -> str:
         """Start one run (or join the one in progress) and wait until it ends."""
         await self.ensure()
         started = time.monotonic()
-        joined = False
-        try:
+        with translating(
+            f"start crawler {self.spec.name}", tolerated={"CrawlerRunningException"}
+        ) as start:
             await self._glue.start_crawler(Name=self.spec.name)
-            log.info("crawler_started", crawler=self.spec.name)
-        except ClientError as error:
-            if _code(error) != "CrawlerRunningException":
-                raise translate_client_error(error, f"start crawler {self.spec.name}") from error
-            joined = True
-            log.info("crawler_already_running", crawler=self.spec.name)
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"start crawler {self.spec.name}") from error
+        joined = start.code is not None
+        log.info("crawler_already_running" if joined else "crawler_started", crawler=self.spec.name)
         status = await self._wait(started)
         log.info(
             "crawler_finished",
@@ -142,12 +122,7 @@ class CrawlerRunner:
 
     async def _wait(self, started: float) -> str:
         while True:
-            try:
-                crawler = await self._get()
-            except ClientError as error:
-                raise translate_client_error(error, f"get crawler {self.spec.name}") from error
-            except BotoCoreError as error:
-                raise translate_botocore_error(error, f"get crawler {self.spec.name}") from error
+            crawler = await self._get(f"get crawler {self.spec.name}")
             if crawler is None:
                 raise PermanentError(f"crawler {self.spec.name} vanished while running")
             if crawler.get("State") == "READY":

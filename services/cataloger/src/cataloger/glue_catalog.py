@@ -10,14 +10,8 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-from spotify_etl_common.errors import (
-    PermanentError,
-    SpotifyEtlError,
-    TransientError,
-    translate_botocore_error,
-    translate_client_error,
-)
+from spotify_etl_common.aws_errors import ALREADY_EXISTS, ENTITY_NOT_FOUND, translating
+from spotify_etl_common.errors import PermanentError, SpotifyEtlError, TransientError
 from spotify_etl_common.logs import get_logger
 
 from cataloger.drift import drift, from_glue, from_input
@@ -48,18 +42,6 @@ class TableChange(StrEnum):
     UNCHANGED = "unchanged"
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def _failed(error: Exception, action: str) -> SpotifyEtlError:
-    if isinstance(error, ClientError):
-        return translate_client_error(error, action)
-    if isinstance(error, BotoCoreError):
-        return translate_botocore_error(error, action)
-    raise error
-
-
 def chunks(items: Sequence[PartitionInputTypeDef], size: int) -> list[list[PartitionInputTypeDef]]:
     """``items`` in consecutive lists of at most ``size``."""
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
@@ -87,16 +69,14 @@ class GlueCatalog:
 
     async def ensure_database(self, description: str) -> bool:
         """Create the database if it is missing; True if it was created."""
-        try:
+        with translating(
+            f"create Glue database {self.database}", tolerated=ALREADY_EXISTS
+        ) as outcome:
             await self._glue.create_database(
                 DatabaseInput={"Name": self.database, "Description": description}
             )
-        except ClientError as error:
-            if _code(error) == "AlreadyExistsException":
-                return False
-            raise _failed(error, f"create Glue database {self.database}") from error
-        except BotoCoreError as error:
-            raise _failed(error, f"create Glue database {self.database}") from error
+        if outcome.code is not None:
+            return False
         log.info("glue_database_created", database=self.database)
         return True
 
@@ -104,28 +84,22 @@ class GlueCatalog:
         """Create the table, or update it when it drifted from ``wanted``."""
         name = wanted["Name"]
         action = f"ensure Glue table {self.database}.{name}"
-        try:
-            try:
+        with translating(action, missing=ENTITY_NOT_FOUND) as found:
+            answer = await self._glue.get_table(DatabaseName=self.database, Name=name)
+        if found.missing:
+            with translating(action, tolerated=ALREADY_EXISTS) as created:
+                await self._glue.create_table(DatabaseName=self.database, TableInput=wanted)
+            if created.code is None:
+                log.info("glue_table_created", database=self.database, table=name)
+                return TableChange.CREATED
+            # another cataloger won the race; compare with what it made
+            with translating(action):
                 answer = await self._glue.get_table(DatabaseName=self.database, Name=name)
-            except ClientError as error:
-                if _code(error) != "EntityNotFoundException":
-                    raise
-                try:
-                    await self._glue.create_table(DatabaseName=self.database, TableInput=wanted)
-                except ClientError as create_error:
-                    if _code(create_error) != "AlreadyExistsException":
-                        raise
-                    # another cataloger won the race; compare with what it made
-                    answer = await self._glue.get_table(DatabaseName=self.database, Name=name)
-                else:
-                    log.info("glue_table_created", database=self.database, table=name)
-                    return TableChange.CREATED
-            reasons = drift(from_glue(answer["Table"]), from_input(wanted))
-            if not reasons:
-                return TableChange.UNCHANGED
+        reasons = drift(from_glue(answer["Table"]), from_input(wanted))
+        if not reasons:
+            return TableChange.UNCHANGED
+        with translating(action):
             await self._glue.update_table(DatabaseName=self.database, TableInput=wanted)
-        except (ClientError, BotoCoreError) as error:
-            raise _failed(error, action) from error
         log.info("glue_table_updated", database=self.database, table=name, reasons=list(reasons))
         return TableChange.UPDATED
 
@@ -134,12 +108,10 @@ class GlueCatalog:
         created = 0
         action = f"add partitions to Glue table {self.database}.{table}"
         for chunk in chunks(partitions, MAX_PARTITIONS_PER_CALL):
-            try:
+            with translating(action):
                 answer = await self._glue.batch_create_partition(
                     DatabaseName=self.database, TableName=table, PartitionInputList=chunk
                 )
-            except (ClientError, BotoCoreError) as error:
-                raise _failed(error, action) from error
             errors = answer.get("Errors", [])
             real = [
                 e

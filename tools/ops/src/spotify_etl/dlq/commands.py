@@ -6,11 +6,8 @@ import argparse
 import asyncio
 import sys
 from collections import Counter
-from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
-from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
 from spotify_etl_common.aws import sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.sqs import SqsQueue
@@ -133,16 +130,6 @@ async def _show(settings: OpsSettings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _single_attempt_sqs(settings: OpsSettings) -> AbstractAsyncContextManager[SQSClient]:
-    """An SQS client that does not retry: an unsupported API answers at once."""
-    return get_session().create_client(
-        "sqs",
-        region_name=settings.aws_region,
-        endpoint_url=settings.endpoint_for("sqs"),
-        config=AioConfig(retries={"total_max_attempts": 1}),
-    )
-
-
 async def _redrive(settings: OpsSettings, args: argparse.Namespace) -> int:
     async with sqs_client(settings) as sqs:
         work, dlq = await resolve_queues(sqs, _work_queue_name(settings, args.queue))
@@ -173,7 +160,7 @@ async def _try_move_task(
 ) -> MoveTaskResult | None:
     """Redrive server-side; None when the endpoint lacks StartMessageMoveTask."""
     dlq_arn, work_arn = await queue_arn(sqs, dlq), await queue_arn(sqs, work)
-    async with _single_attempt_sqs(settings) as probe:
+    async with sqs_client(settings, single_attempt=True) as probe:  # answers at once
         handle = await start_move_task(probe, dlq_arn, work_arn)
     if handle is None:
         print(

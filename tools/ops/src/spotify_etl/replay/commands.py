@@ -86,6 +86,6 @@ async def _replay(
         queue = await SqsQueue.resolve(sqs, queue_name)
         run_id = replay_run_id(datetime.now(tz=UTC))
         progress = Progress(f"replay {stage}", len(selection.objects))
-        sent = await enqueue(s3, queue, settings.bucket, stage, selection.objects, run_id, progress)
+        sent = await enqueue(store, queue, stage, selection.objects, run_id, progress)
     print(f"enqueued {sent} messages to {queue.name} (run id {run_id})")
     return 0

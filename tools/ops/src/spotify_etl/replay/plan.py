@@ -1,7 +1,9 @@
-"""Pure core of replay: which objects a range selects, and the message each object gets.
+"""Pure core of replay: which objects a range selects, and what each object's message needs.
 
 Raw objects rebuild ``RawObjectWritten`` messages (transform stage); curated
-Parquet files rebuild ``TableFileWritten`` messages (catalog stage). Keys are
+Parquet files rebuild ``TableFileWritten`` messages (catalog stage), with the
+builders and key parsers of :mod:`spotify_etl_common.messages` and
+:mod:`spotify_etl_common.keys`, the ones the services use. Keys are
 deterministic, so a replayed message makes its consumer overwrite the same
 objects: replaying a range twice leaves the tables as replaying it once.
 """
@@ -14,16 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from spotify_etl_common.keys import CURATED_PREFIX, RAW_PREFIX, partition_values, table_prefix
-from spotify_etl_common.messages import RawObjectWritten, Source, TableFileWritten
+from spotify_etl_common.keys import (
+    CURATED_PREFIX,
+    RAW_PREFIX,
+    parse_curated_key,
+    parse_raw_key,
+    table_prefix,
+)
+from spotify_etl_common.messages import SOURCE_KEY_METADATA, Source
 from spotify_etl_common.tables import TABLES
-
-EXTRACTED_AT_METADATA = "extracted-at"
-"""S3 user metadata (``x-amz-meta-extracted-at``) with the extraction time, if stored."""
-SOURCE_KEY_METADATA = "source-key"
-"""S3 user metadata (``x-amz-meta-source-key``) of a curated file: the raw key it came from."""
-
-_ENTITY_FIELDS = ("playlist_id", "album_id", "artist_id", "track_id")
 
 
 class Stage(StrEnum):
@@ -88,65 +89,6 @@ def listing_prefix(
     return prefix if prefix.startswith(root) else root
 
 
-@dataclass(frozen=True)
-class RawKeyParts:
-    """What a raw key says about its object."""
-
-    source: Source
-    entity_id: str | None
-    snapshot_id: str | None
-    page: int | None
-    day: date | None
-    """The ``dt=`` partition, for sources partitioned by day."""
-
-
-def _key_values(key: str, suffix: str) -> dict[str, str]:
-    """Partition values of every segment, the file name included (without ``suffix``)."""
-    values = partition_values(key)
-    name = key.rsplit("/", 1)[-1].removesuffix(suffix)
-    if "=" in name:
-        field, value = name.split("=", 1)
-        values[field] = value
-    return values
-
-
-def parse_raw_key(key: str) -> RawKeyParts | None:
-    """The parts of a raw object key, or None if the key is not one (e.g. a stray file)."""
-    if not key.startswith(RAW_PREFIX) or not key.endswith(".json"):
-        return None
-    values = _key_values(key, ".json")
-    try:
-        source = Source(values.get("source", ""))
-        page = int(values["page"]) if "page" in values else None
-        day = date.fromisoformat(values["dt"]) if "dt" in values else None
-    except ValueError:
-        return None
-    entity = next((values[f] for f in _ENTITY_FIELDS if f in values), None)
-    return RawKeyParts(source, entity, values.get("snapshot_id"), page, day)
-
-
-@dataclass(frozen=True)
-class CuratedKeyParts:
-    """What a curated key says about its file."""
-
-    table: str
-    day: date
-
-
-def parse_curated_key(key: str) -> CuratedKeyParts | None:
-    """Table and day of a curated Parquet key, or None if the key is not one."""
-    if not key.startswith(CURATED_PREFIX) or not key.endswith(".parquet"):
-        return None
-    table = key[len(CURATED_PREFIX) :].split("/", 1)[0]
-    values = partition_values(key)
-    if table not in TABLES or "dt" not in values:
-        return None
-    try:
-        return CuratedKeyParts(table, date.fromisoformat(values["dt"]))
-    except ValueError:
-        return None
-
-
 def object_day(stage: Stage, key: str, last_modified: datetime) -> date | None:
     """The UTC day a range filter compares: ``dt=`` when the key has it, else LastModified's.
 
@@ -164,36 +106,6 @@ def object_day(stage: Stage, key: str, last_modified: datetime) -> date | None:
 def replay_run_id(now: datetime) -> str:
     """Run id of a replay, e.g. ``replay-20261124T011500Z``."""
     return "replay-" + now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def extracted_at(metadata: Mapping[str, str], last_modified: datetime) -> datetime:
-    """The extraction time: the object's ``extracted-at`` metadata, else its LastModified."""
-    stored = metadata.get(EXTRACTED_AT_METADATA)
-    if stored:
-        try:
-            parsed = datetime.fromisoformat(stored)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return parsed
-    return last_modified.astimezone(UTC)
-
-
-def raw_message(bucket: str, key: str, extracted: datetime, run_id: str) -> RawObjectWritten:
-    """The ``RawObjectWritten`` the extractor sent (or would have sent) for ``key``."""
-    parts = parse_raw_key(key)
-    if parts is None:
-        raise ValueError(f"{key!r} is not a raw object key (raw/source=<source>/...json)")
-    return RawObjectWritten(
-        bucket=bucket,
-        key=key,
-        source=parts.source,
-        entity_id=parts.entity_id,
-        snapshot_id=parts.snapshot_id,
-        page=parts.page,
-        run_id=run_id,
-        extracted_at=extracted,
-    )
 
 
 def source_key_of(key: str, metadata: Mapping[str, str], lineage: Sequence[str]) -> str:
@@ -214,25 +126,6 @@ def source_key_of(key: str, metadata: Mapping[str, str], lineage: Sequence[str])
     if len(distinct) == 1:
         return distinct.pop()
     return key
-
-
-def table_file_message(
-    bucket: str, key: str, rows: int, source_key: str, written_at: datetime
-) -> TableFileWritten:
-    """The ``TableFileWritten`` the transformer sent for a curated file."""
-    parts = parse_curated_key(key)
-    if parts is None:
-        raise ValueError(f"{key!r} is not a curated file key (curated/<table>/dt=<day>/...parquet)")
-    return TableFileWritten(
-        table=parts.table,
-        bucket=bucket,
-        key=key,
-        partition={"dt": parts.day.isoformat()},
-        rows=rows,
-        schema_version=TABLES[parts.table].schema_version,
-        source_key=source_key,
-        written_at=written_at,
-    )
 
 
 def group_of(stage: Stage, key: str) -> str:

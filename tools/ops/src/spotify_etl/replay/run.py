@@ -6,32 +6,15 @@ import asyncio
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import polars as pl
-from botocore.exceptions import BotoCoreError, ClientError
-from spotify_etl_common.errors import (
-    PermanentError,
-    translate_botocore_error,
-    translate_client_error,
-)
+from spotify_etl_common.errors import PermanentError
+from spotify_etl_common.messages import extracted_at, raw_message, table_file_message
 from spotify_etl_common.s3 import ObjectInfo, S3Store
 from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
 
 from spotify_etl.progress import Progress
-from spotify_etl.replay.plan import (
-    DateRange,
-    Stage,
-    extracted_at,
-    group_of,
-    object_day,
-    raw_message,
-    source_key_of,
-    table_file_message,
-)
-
-if TYPE_CHECKING:
-    from types_aiobotocore_s3 import S3Client
+from spotify_etl.replay.plan import DateRange, Stage, group_of, object_day, source_key_of
 
 CHUNK = 50
 """Objects read concurrently (HEAD or GET) before their messages are sent."""
@@ -64,30 +47,6 @@ async def select_objects(store: S3Store, stage: Stage, prefix: str, days: DateRa
     return selection
 
 
-async def _head_metadata(client: S3Client, bucket: str, key: str) -> dict[str, str]:
-    try:
-        response = await client.head_object(Bucket=bucket, Key=key)
-    except ClientError as error:
-        raise translate_client_error(error, f"HEAD s3://{bucket}/{key}") from error
-    except BotoCoreError as error:
-        raise translate_botocore_error(error, f"HEAD s3://{bucket}/{key}") from error
-    return dict(response.get("Metadata", {}))
-
-
-async def _get_with_metadata(
-    client: S3Client, bucket: str, key: str
-) -> tuple[bytes, dict[str, str]]:
-    try:
-        response = await client.get_object(Bucket=bucket, Key=key)
-        async with response["Body"] as body:
-            data = await body.read()
-    except ClientError as error:
-        raise translate_client_error(error, f"GET s3://{bucket}/{key}") from error
-    except BotoCoreError as error:
-        raise translate_botocore_error(error, f"GET s3://{bucket}/{key}") from error
-    return data, dict(response.get("Metadata", {}))
-
-
 def parquet_facts(data: bytes, key: str) -> tuple[int, list[str]]:
     """Row count and distinct ``source_key`` lineage values of a Parquet file."""
     try:
@@ -102,26 +61,28 @@ def parquet_facts(data: bytes, key: str) -> tuple[int, list[str]]:
 
 
 async def build_message(
-    client: S3Client, bucket: str, stage: Stage, info: ObjectInfo, run_id: str
+    store: S3Store, stage: Stage, info: ObjectInfo, run_id: str
 ) -> OutgoingMessage:
     """The message of one object, read from its metadata (raw) or its footer (curated)."""
     if stage is Stage.TRANSFORM:
-        metadata = await _head_metadata(client, bucket, info.key)
-        message = raw_message(bucket, info.key, extracted_at(metadata, info.last_modified), run_id)
+        metadata = await store.head(info.key)
+        if metadata is None:
+            raise PermanentError(f"{store.uri(info.key)} vanished after it was listed")
+        when = extracted_at(metadata, info.last_modified)
+        message = raw_message(store.bucket, info.key, when, run_id)
         # The same attribute the extractor sets on the messages it sends.
         return OutgoingMessage(message.model_dump_json(), {"source": str(message.source)})
-    data, metadata = await _get_with_metadata(client, bucket, info.key)
-    rows, lineage = await asyncio.to_thread(parquet_facts, data, info.key)
-    source_key = source_key_of(info.key, metadata, lineage)
-    table_file = table_file_message(bucket, info.key, rows, source_key, info.last_modified)
+    stored = await store.read(info.key)
+    rows, lineage = await asyncio.to_thread(parquet_facts, stored.body, info.key)
+    source_key = source_key_of(info.key, stored.metadata, lineage)
+    table_file = table_file_message(store.bucket, info.key, rows, source_key, info.last_modified)
     # The same attribute the transformer sets on the messages it sends.
     return OutgoingMessage(table_file.model_dump_json(), {"table": table_file.table})
 
 
 async def enqueue(
-    client: S3Client,
+    store: S3Store,
     queue: SqsQueue,
-    bucket: str,
     stage: Stage,
     objects: list[ObjectInfo],
     run_id: str,
@@ -132,7 +93,7 @@ async def enqueue(
     for start in range(0, len(objects), CHUNK):
         chunk = objects[start : start + CHUNK]
         messages = await asyncio.gather(
-            *(build_message(client, bucket, stage, info, run_id) for info in chunk)
+            *(build_message(store, stage, info, run_id) for info in chunk)
         )
         await queue.send(messages)
         sent += len(messages)

@@ -8,6 +8,7 @@ import sys
 
 from spotify_etl_common.aws import glue_client, s3_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
+from spotify_etl_common.glue_reader import GlueReader
 from spotify_etl_common.s3 import S3Store
 
 from spotify_etl.settings import OpsSettings, load_ops_settings
@@ -45,5 +46,8 @@ async def collect(settings: OpsSettings) -> StatusReport:
         glue_client(settings) as glue,
     ):
         return await gather_status(
-            sqs, S3Store(s3, settings.bucket), glue, queues, settings.cataloger_database
+            sqs,
+            S3Store(s3, settings.bucket),
+            GlueReader(glue, settings.cataloger_database),
+            queues,
         )

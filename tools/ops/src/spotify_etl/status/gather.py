@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-from spotify_etl_common.errors import translate_botocore_error, translate_client_error
+from spotify_etl_common.glue_reader import GlueReader
 from spotify_etl_common.keys import RAW_PREFIX, partition_values, table_prefix
 from spotify_etl_common.messages import Source
 from spotify_etl_common.s3 import S3Store
@@ -26,7 +25,6 @@ from spotify_etl.status.report import (
 )
 
 if TYPE_CHECKING:
-    from types_aiobotocore_glue import GlueClient
     from types_aiobotocore_sqs import SQSClient
 
 
@@ -86,43 +84,23 @@ async def table_status(
     )
 
 
-def _is_missing(error: ClientError) -> bool:
-    return str(error.response.get("Error", {}).get("Code", "")) == "EntityNotFoundException"
-
-
-async def glue_partitions(glue: GlueClient, database: str) -> dict[str, list[str]] | None:
+async def glue_partitions(glue: GlueReader) -> dict[str, list[str]] | None:
     """``dt`` values per table in the Glue database; None if the database does not exist."""
-    try:
-        await glue.get_database(Name=database)
-    except ClientError as error:
-        if _is_missing(error):
-            return None
-        raise translate_client_error(error, f"Glue database {database}") from error
-    except BotoCoreError as error:
-        raise translate_botocore_error(error, f"Glue database {database}") from error
+    if not await glue.database_exists():
+        return None
     found: dict[str, list[str]] = {}
     for table in TABLES:
-        values: list[str] = []
-        try:
-            paginator = glue.get_paginator("get_partitions")
-            async for page in paginator.paginate(DatabaseName=database, TableName=table):
-                values += [p["Values"][0] for p in page.get("Partitions", []) if p.get("Values")]
-        except ClientError as error:
-            if _is_missing(error):
-                continue
-            raise translate_client_error(error, f"Glue partitions of {table}") from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"Glue partitions of {table}") from error
-        found[table] = values
+        partitions = await glue.partitions(table)
+        if partitions is not None:
+            found[table] = [values[0] for values in partitions if values]
     return found
 
 
 async def gather_status(
     sqs: SQSClient,
     store: S3Store,
-    glue: GlueClient | None,
+    glue: GlueReader | None,
     queues: Mapping[str, str],
-    database: str,
 ) -> StatusReport:
     """Read everything the report shows (``queues``: label -> name or URL)."""
     queue_report = dict(
@@ -139,7 +117,7 @@ async def gather_status(
             strict=True,
         )
     )
-    partitions = await glue_partitions(glue, database) if glue is not None else None
+    partitions = await glue_partitions(glue) if glue is not None else None
     tables = dict(
         zip(
             TABLES,
