@@ -133,7 +133,9 @@ async def test_a_replayed_message_leaves_the_same_set_of_keys(
     [
         (b'{"href": "https://api.spotify.com/v1/playlists/p1/tracks", "items": [', "Syntax"),
         (
-            json.dumps({"href": "https://api.spotify.com/v1/shows/x", "type": "show"}).encode(),
+            json.dumps(
+                {"href": "https://api.spotify.com/v1/audiobooks/x", "type": "audiobook"}
+            ).encode(),
             "unknown shape",
         ),
         (None, "does not exist"),
