@@ -138,7 +138,9 @@ async def test_a_replayed_message_leaves_the_same_set_of_keys(
             "raw object is truncated",
         ),
         (
-            json.dumps({"href": "https://api.spotify.com/v1/shows/x", "type": "show"}).encode(),
+            json.dumps(
+                {"href": "https://api.spotify.com/v1/audiobooks/x", "type": "audiobook"}
+            ).encode(),
             "unknown shape",
         ),
         (None, "does not exist"),

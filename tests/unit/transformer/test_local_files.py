@@ -120,6 +120,12 @@ def test_cli_reads_every_recorded_example(
         "albums",
         "artists",
         "track_artists",
+        "saved_tracks",
+        "saved_albums",
+        "top_items",
+        "followed_artists",
+        "shows",
+        "episodes",
     }
 
 
