@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from spotify_etl_common.messages import RawObjectWritten, Source
+from spotify_etl_common.messages import raw_message
 
 from bench.load.pages import EXTRACTED_AT
 from bench.load.parallel import chunks, parallel
@@ -38,19 +38,7 @@ def enqueue(stack: Stack, queue_url: str, raw_bucket: str, keys: Sequence[str]) 
     def send(batch: Sequence[str]) -> None:
         entries = []
         for i, key in enumerate(batch):
-            page = int(key.rsplit("page=", 1)[1].removesuffix(".json"))
-            playlist = key.split("playlist_id=", 1)[1].split("/", 1)[0]
-            snapshot = key.split("snapshot_id=", 1)[1].split("/", 1)[0]
-            message = RawObjectWritten(
-                bucket=raw_bucket,
-                key=key,
-                source=Source.PLAYLIST_ITEMS,
-                entity_id=playlist,
-                snapshot_id=snapshot,
-                page=page,
-                run_id="load-test",
-                extracted_at=EXTRACTED_AT,
-            )
+            message = raw_message(raw_bucket, key, EXTRACTED_AT, "load-test")
             entries.append({"Id": str(i), "MessageBody": message.model_dump_json()})
         failed = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed")
         if failed:

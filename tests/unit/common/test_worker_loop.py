@@ -21,6 +21,7 @@ from spotify_etl_common.errors import PermanentError, TransientError
 from spotify_etl_common.logs import configure_logging
 from spotify_etl_common.sqs import OutgoingMessage, QueueDepth, ReceivedMessage, SqsQueue
 from spotify_etl_common.worker import BatchOutcome, Worker, WorkerConfig
+from spotify_etl_common.worker_line import current_line, line_of
 
 T = TypeVar("T")
 
@@ -358,3 +359,64 @@ async def test_permanent_errors_and_poison_go_to_the_dlq_with_their_reason(
     assert (stats.dead_lettered, sorted(queue.deleted)) == (2, ["m0", "m1"])
     outcomes = sorted(line["outcome"] for line in handled(lines()))
     assert outcomes == ["dead_lettered", "poison"]
+
+
+async def test_a_handler_adds_fields_and_metrics_to_its_one_line(
+    time: VirtualTime, lines: Callable[[], list[dict[str, Any]]]
+) -> None:
+    async def rows(message: Job, received: ReceivedMessage) -> dict[str, object]:
+        line = current_line()
+        line.add(table="tracks")
+        line.metric("RowsWritten", 10 * message.n)
+        return {"n": message.n}
+
+    queue, dlq = MemoryQueue("work", time, [job(1), job(2)]), MemoryQueue("dlq", time)
+    w = worker(time, queue, dlq, config(exit_when_idle=1, wait_seconds=1), handler=rows)
+    await time.run(w.run())
+    logged = lines()
+    by_id = {line["message_id"]: line for line in handled(logged)}
+    assert {k: (v["n"], v["table"], v["RowsWritten"]) for k, v in by_id.items()} == {
+        "m0": (1, "tracks", 10),
+        "m1": (2, "tracks", 20),
+    }
+    names = [m["Name"] for m in by_id["m0"]["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+    assert sorted(names) == ["HandleDuration", "MessagesFailed", "MessagesHandled", "RowsWritten"]
+    ids = [entry.get("message_id") for entry in logged if "message_id" in entry]
+    assert sorted(ids) == ["m0", "m1"]  # one line each, no second line
+
+
+async def test_a_batch_summary_is_logged_once_and_each_message_once(
+    time: VirtualTime, lines: Callable[[], list[dict[str, Any]]]
+) -> None:
+    async def coalesce(items: Sequence[tuple[Job, ReceivedMessage]]) -> BatchOutcome:
+        for message, received in items:
+            line_of(received).add(partition=f"n={message.n}")
+        failed = {r.message_id: PermanentError("odd") for m, r in items if m.n % 2}
+        return BatchOutcome(failures=failed, summary={"new_partitions": 2})
+
+    queue = MemoryQueue("work", time, [job(n) for n in range(4)])
+    dlq = MemoryQueue("dlq", time)
+    w = worker(
+        time,
+        queue,
+        dlq,
+        config(exit_when_idle=1, wait_seconds=1, max_in_flight=10),
+        batch_handler=coalesce,
+    )
+    stats = await time.run(w.run())
+    logged = lines()
+    [batch] = [line for line in logged if line["event"] == "batch.handled"]
+    assert (batch["messages"], batch["failed"], batch["new_partitions"]) == (4, 2, 2)
+    messages = handled(logged)
+    assert sorted(line["message_id"] for line in messages) == ["m0", "m1", "m2", "m3"]
+    assert all("new_partitions" not in line for line in messages)  # not copied N times
+    assert {line["batch"] for line in messages} == {batch["batch"]}
+    assert {line["message_id"]: line["partition"] for line in messages} == {
+        f"m{n}": f"n={n}" for n in range(4)
+    }
+    assert (stats.handled, stats.dead_lettered) == (2, 2)
+
+
+def test_line_helpers_outside_a_worker_give_a_detached_line() -> None:
+    current_line().add(ignored=True)  # a handler called by a test or a script
+    line_of(ReceivedMessage("m", "rh", "{}", {}, 1, 0)).metric("X", 1)

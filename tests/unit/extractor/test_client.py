@@ -6,6 +6,7 @@ import base64
 
 import httpx
 import pytest
+from extractor.retry import RetryPolicy
 from extractor.spotify_errors import (
     CredentialsRejected,
     RunStopped,
@@ -93,12 +94,14 @@ async def test_a_retry_after_past_the_bound_is_transient_carrying_the_delay_with
 
 async def test_5xx_and_connection_errors_are_retried_with_backoff() -> None:
     slept: list[float] = []
-    api = FakeApi(script=[answer(503, {}), answer(500, {})])
-    client = make_client(api, slept=slept)
+    api = FakeApi(script=[answer(503, {}), httpx.ConnectError("refused"), answer(500, {})])
+    client = make_client(api, slept=slept, policy=RetryPolicy(max_attempts=4))
     got = await client.get("/albums/a", token=TokenKind.APP)
     assert got.data == {"ok": True}
-    assert len(slept) == 2
-    assert slept[1] > 0
+    assert len(api.requests) == 4
+    assert len(slept) == 3
+    assert all(s > 0 for s in slept)
+    assert (client.counters.server_errors, client.counters.transport_errors) == (2, 1)
 
 
 async def test_5xx_past_max_attempts_is_transient() -> None:
@@ -108,25 +111,11 @@ async def test_5xx_past_max_attempts_is_transient() -> None:
 
 
 async def test_timeouts_are_retried() -> None:
-    calls = 0
-
-    def flaky(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        if request.url.path == "/api/token":
-            return answer(200, {"access_token": "t", "expires_in": 3600})
-        calls += 1
-        if calls == 1:
-            raise httpx.ReadTimeout("slow", request=request)
-        return answer(200, {"ok": True})
-
-    from extractor.client import SpotifyClient
-
-    client = make_client(FakeApi())
-    client._http = httpx.AsyncClient(transport=httpx.MockTransport(flaky))
-    client.tokens._http = client._http
-    assert isinstance(client, SpotifyClient)
+    api = FakeApi(script=[httpx.ReadTimeout("slow")])
+    client = make_client(api)
     got = await client.get("/albums/a", token=TokenKind.APP)
     assert got.data == {"ok": True}
+    assert len(api.requests) == 2
     assert client.counters.transport_errors == 1
 
 

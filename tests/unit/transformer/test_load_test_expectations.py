@@ -7,6 +7,7 @@ would report rows missing (or hide them); this pins them to the transformer's co
 
 from __future__ import annotations
 
+from spotify_etl_common.keys import parse_raw_key
 from transformer.core import RawObject, transform
 
 from bench.load.pages import EXTRACTED_AT, generate
@@ -16,9 +17,10 @@ def test_generated_pages_hold_exactly_the_rows_the_load_test_expects() -> None:
     pages, expected = generate(objects=60, items=50, seed=3)
     written = dict.fromkeys(expected.rows, 0)
     for key, body in pages.items():
-        playlist = key.split("playlist_id=", 1)[1].split("/", 1)[0]
-        snapshot = key.split("snapshot_id=", 1)[1].split("/", 1)[0]
-        tables = transform([RawObject(key, body, EXTRACTED_AT, playlist, snapshot)]).tables
+        parts = parse_raw_key(key)
+        assert parts is not None, key
+        raw = RawObject(key, body, EXTRACTED_AT, parts.entity_id, parts.snapshot_id)
+        tables = transform([raw]).tables
         for table in written:
             written[table] += tables[table].height
     assert written == expected.rows

@@ -14,14 +14,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from spotify_etl_common.errors import (
-    PermanentError,
-    TransientError,
-    translate_botocore_error,
-    translate_client_error,
-)
+from spotify_etl_common.aws_errors import translating
+from spotify_etl_common.errors import PermanentError, TransientError
 from spotify_etl_common.logs import get_logger
 
 if TYPE_CHECKING:
@@ -32,6 +26,9 @@ BATCH = 10
 MAX_VISIBILITY = 43_200
 """SQS's longest visibility timeout (12 hours)."""
 _BATCH_ATTEMPTS = 4
+_NO_QUEUE = frozenset(
+    {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NonExistentQueue"}
+)
 T = TypeVar("T")
 
 log = get_logger(__name__)
@@ -89,15 +86,13 @@ class SqsQueue:
         """A queue from a name or a URL; an unknown queue is a ``PermanentError``."""
         if name_or_url.startswith(("https://", "http://")):
             return cls(client, name_or_url)
-        try:
+        with translating(f"resolve queue {name_or_url}", missing=_NO_QUEUE) as outcome:
             response = await client.get_queue_url(QueueName=name_or_url)
-        except ClientError as error:
+        if outcome.missing:
             raise PermanentError(
                 f"queue {name_or_url!r} not found: create it (spotify-etl local up, "
                 f"or deploy the stack) or fix the queue variable"
-            ) from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"resolve queue {name_or_url}") from error
+            )
         return cls(client, response["QueueUrl"])
 
     async def dead_letter_queue(self) -> SqsQueue | None:
@@ -125,21 +120,17 @@ class SqsQueue:
         )
 
     async def _attributes(self, names: list[Any]) -> dict[str, str]:
-        try:
+        with translating(f"attributes of {self.name}"):
             response = await self.client.get_queue_attributes(
                 QueueUrl=self.url, AttributeNames=names
             )
-        except ClientError as error:
-            raise translate_client_error(error, f"attributes of {self.name}") from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"attributes of {self.name}") from error
         return {str(k): v for k, v in response.get("Attributes", {}).items()}
 
     async def receive(
         self, max_messages: int = BATCH, wait_seconds: int = 20, visibility_timeout: int = 60
     ) -> list[ReceivedMessage]:
         """Long-poll for up to ``max_messages`` messages."""
-        try:
+        with translating(f"receive from {self.name}"):
             response = await self.client.receive_message(
                 QueueUrl=self.url,
                 MaxNumberOfMessages=max(1, min(BATCH, max_messages)),
@@ -148,10 +139,6 @@ class SqsQueue:
                 MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
                 MessageAttributeNames=["All"],
             )
-        except ClientError as error:
-            raise translate_client_error(error, f"receive from {self.name}") from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"receive from {self.name}") from error
         return [
             ReceivedMessage(
                 message_id=m["MessageId"],
@@ -205,12 +192,8 @@ class SqsQueue:
     async def _batch(self, action: str, call: Any, entries: dict[str, Any]) -> None:
         pending = dict(entries)
         for attempt in range(_BATCH_ATTEMPTS):
-            try:
+            with translating(f"{action} on {self.name}"):
                 response = await call(QueueUrl=self.url, Entries=list(pending.values()))
-            except ClientError as error:
-                raise translate_client_error(error, f"{action} on {self.name}") from error
-            except BotoCoreError as error:
-                raise translate_botocore_error(error, f"{action} on {self.name}") from error
             failed = response.get("Failed", [])
             sender_faults = [f for f in failed if f.get("SenderFault")]
             if sender_faults:

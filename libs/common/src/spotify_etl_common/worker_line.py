@@ -53,23 +53,33 @@ _batch: ContextVar[Mapping[str, MessageLine] | None] = ContextVar(
 
 
 def current_line() -> MessageLine:
-    """The line of the message being handled (inside a single-message handler)."""
+    """The line of the message being handled (inside a single-message handler).
+
+    Outside a worker (a handler called by a test or a script) it is a detached
+    line that nobody logs.
+    """
     line = _current.get()
-    if line is None:
+    if line is not None:
+        return line
+    if _batch.get() is not None:
         raise LookupError(
-            "no message is being handled here: current_line() works inside a worker's "
-            "handler; a batch handler reaches each message with line_of(received)"
+            "current_line() is for single-message handlers: a batch handler reaches "
+            "each message's line with line_of(received)"
         )
-    return line
+    return MessageLine()
 
 
 def line_of(received: ReceivedMessage) -> MessageLine:
-    """The line of one message of the batch being handled (inside a batch handler)."""
+    """The line of one message of the batch being handled (inside a batch handler).
+
+    Outside a worker it is a detached line that nobody logs.
+    """
     lines = _batch.get()
-    if lines is None or received.message_id not in lines:
+    if lines is None:
+        return MessageLine()
+    if received.message_id not in lines:
         raise LookupError(
-            f"message {received.message_id} is not being handled here: line_of() works "
-            "inside a worker's handler, for the messages it was given"
+            f"message {received.message_id} is not one of the messages being handled here"
         )
     return lines[received.message_id]
 

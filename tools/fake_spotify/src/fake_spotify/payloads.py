@@ -69,6 +69,11 @@ def _album_base(base: str, catalog: Catalog, album: Album) -> Json:
     }
 
 
+def simplified_album(base: str, catalog: Catalog, album: Album) -> Json:
+    """An album as embedded in a track: no track list."""
+    return _album_base(base, catalog, album)
+
+
 def _track_common(base: str, catalog: Catalog, track: Track) -> Json:
     return {
         "artists": [simplified_artist(base, catalog.artists[a]) for a in track.artist_ids],
@@ -178,9 +183,15 @@ def episode(base: str, episode: Episode, show: Show | None = None) -> Json:
     }
 
 
-def local_track(entry: Entry) -> Json:
-    """A local file as Spotify sends it: ids and most links are null."""
+def local_track(entry: Entry, *, artist: str = "", album: str = "", duration_ms: int = 0) -> Json:
+    """A local file as Spotify sends it: ids and most links are null.
+
+    Its tags (``artist``, ``album``, length), when the file has them, are only in
+    the names and in the ``spotify:local:artist:album:title:seconds`` uri.
+    """
     name = entry.local_name.rsplit(".", 1)[0]
+    parts = (artist, album, name)
+    uri = ":".join(p.replace(" ", "+") for p in parts) + f":{duration_ms // 1000}"
     return {
         "album": {
             "album_type": None,
@@ -190,7 +201,7 @@ def local_track(entry: Entry) -> Json:
             "href": None,
             "id": None,
             "images": [],
-            "name": "",
+            "name": album,
             "release_date": None,
             "release_date_precision": None,
             "type": "album",
@@ -201,14 +212,14 @@ def local_track(entry: Entry) -> Json:
                 "external_urls": {},
                 "href": None,
                 "id": None,
-                "name": "",
+                "name": artist,
                 "type": "artist",
                 "uri": None,
             }
         ],
         "available_markets": [],
         "disc_number": 0,
-        "duration_ms": 0,
+        "duration_ms": duration_ms,
         "explicit": False,
         "external_ids": {},
         "external_urls": {},
@@ -220,7 +231,7 @@ def local_track(entry: Entry) -> Json:
         "preview_url": None,
         "track_number": 0,
         "type": "track",
-        "uri": f"spotify:local:::{name.replace(' ', '+')}:0",
+        "uri": f"spotify:local:{uri}",
     }
 
 
