@@ -52,13 +52,13 @@ def _stored_entities(stack: Provisioned, s3: object) -> set[tuple[str, str]]:
     return {e for k in raw_keys(stack, s3) if (e := entity_of_key(k)) is not None}
 
 
-def _summary(err: str) -> dict[str, object]:
-    for line in err.splitlines():
+def _summary(out: str) -> dict[str, object]:
+    for line in out.splitlines():
         if line.startswith("{") and '"extract.run.' in line:
             event = json.loads(line)
             if event.get("event") in ("extract.run.summary", "extract.run.skipped"):
                 return dict(event)
-    raise AssertionError(f"no summary line in {err!r}")
+    raise AssertionError(f"no summary line in {out!r}")
 
 
 async def test_tokens_shorter_than_the_run_still_fetch_every_album_and_artist(
@@ -120,13 +120,14 @@ def test_invalid_grant_is_one_line_saying_when_and_what_to_run_and_exits_non_zer
 
     code = main(["run-once"])
 
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    err = captured.err
     assert code == 1
-    lines = [ln for ln in err.splitlines() if "expired or was revoked" in ln and ln[0] != "{"]
+    lines = [ln for ln in err.splitlines() if "expired or was revoked" in ln]
     assert len(lines) == 1
     assert f"given {given:%Y-%m-%d}" in lines[0]
     assert "`extractor auth --store`" in lines[0]
-    summary = _summary(err)
+    summary = _summary(captured.out)  # the log lines (JSON) go to stdout
     assert summary["ExtractionFailed"] == 1
     assert summary["ExtractionSucceeded"] == 0
     assert summary["RefreshTokenDaysLeft"] < 0
@@ -216,8 +217,7 @@ def test_a_live_lease_makes_run_once_exit_0_and_an_expired_one_is_taken_over(
     stale = LeaseDocument(run_id="crashed", taken_at=now, expires_at=now - timedelta(seconds=1))
     s3.put_object(Bucket=stack.names.bucket, Key=LEASE_KEY, Body=stale.model_dump_json())
     assert main(["run-once"]) == 0
-    err = capsys.readouterr().err
-    assert "extract.lease.taken_over" in err
+    assert "extract.lease.taken_over" in capsys.readouterr().out
     assert "Contents" not in s3.list_objects_v2(Bucket=stack.names.bucket, Prefix=LEASE_KEY)
 
 
