@@ -111,7 +111,10 @@ def test_catalog_replay_takes_the_source_key_of_an_empty_file_from_its_metadata(
 
 
 def test_options_of_the_wrong_stage_are_refused_before_any_call(
-    ops: Ops, capsys: pytest.CaptureFixture[str]
+    ops: Ops, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # an endpoint nothing listens on, tried once: any AWS call would fail with exit 1 instead
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     assert run_cli("replay", "--stage", "catalog", "--source", "albums") == 2
     assert "--stage transform" in capsys.readouterr().err
