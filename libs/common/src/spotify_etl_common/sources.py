@@ -18,3 +18,5 @@ class Source(StrEnum):
     ALBUMS = "albums"
     ARTISTS = "artists"
     TRACKS = "tracks"
+    STREAMING_HISTORY = "streaming_history"
+    """Plays from the user's data export (``spotify-etl import-history``), scrubbed."""

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import polars as pl
 from spotify_etl_common.sources import Source
 
-from transformer import entities
+from transformer import entities, history
 from transformer.recognise import PLAYLIST_ITEMS_HREF, Parsed, recognise
 from transformer.schemas import conform, empty
 
@@ -31,6 +31,7 @@ TABLES_OF: Mapping[Source, tuple[str, ...]] = {
     Source.ALBUMS: ("albums", "artists"),
     Source.ARTISTS: ("artists",),
     Source.PLAYLISTS: ("playlists",),
+    Source.STREAMING_HISTORY: ("plays",),
 }
 """The tables each source yields: one file each per raw object, even when empty."""
 
@@ -118,6 +119,7 @@ def _recently_played(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
         pl.col("entity").struct.field("id").alias("track_id"),
         pl.col("context").struct.field("type").alias("context_type"),
         pl.col("context").struct.field("uri").alias("context_uri"),
+        *history.recently_played_columns(),
         *entities.LINEAGE,
     )
     return {"plays": plays, **entities.dimension_tables(rows)}
@@ -174,16 +176,23 @@ _BUILDERS: Mapping[Source, Callable[[pl.DataFrame], dict[str, pl.DataFrame]]] = 
     Source.ALBUMS: _albums,
     Source.ARTISTS: _artists,
     Source.PLAYLISTS: _playlists,
+    Source.STREAMING_HISTORY: history.plays_table,
 }
 
 
 def _with_context(objects: Sequence[RawObject], parsed: Sequence[Parsed]) -> pl.DataFrame:
-    """The one-row frames of ``parsed`` stacked, each with its object's lineage and context."""
+    """The frames of ``parsed`` stacked, each row with its object's lineage and context
+    (a response is one row; a streaming history object is one row per play)."""
+    rows = [(o, p.frame.height) for o, p in zip(objects, parsed, strict=True)]
     return pl.concat([p.frame for p in parsed], how="vertical").with_columns(
-        pl.Series("source_key", [o.key for o in objects], pl.String),
-        pl.Series("extracted_at", [o.extracted_at.astimezone(UTC) for o in objects], _UTC),
-        pl.Series("ctx_playlist_id", [o.playlist_id for o in objects], pl.String),
-        pl.Series("ctx_snapshot_id", [o.snapshot_id for o in objects], pl.String),
+        pl.Series("source_key", [o.key for o, n in rows for _ in range(n)], pl.String),
+        pl.Series(
+            "extracted_at",
+            [o.extracted_at.astimezone(UTC) for o, n in rows for _ in range(n)],
+            _UTC,
+        ),
+        pl.Series("ctx_playlist_id", [o.playlist_id for o, n in rows for _ in range(n)], pl.String),
+        pl.Series("ctx_snapshot_id", [o.snapshot_id for o, n in rows for _ in range(n)], pl.String),
     )
 
 

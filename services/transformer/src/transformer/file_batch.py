@@ -10,7 +10,7 @@ from spotify_etl_common.keys import CURATED_PREFIX, partition_values
 
 from transformer.core import RawObject, transform
 from transformer.layout import plan_batch_files, plan_files, write_parquet
-from transformer.local_files import Outcome, source_key
+from transformer.local_inputs import Outcome, source_key
 from transformer.recognise import UnreadableObject
 
 

@@ -18,59 +18,27 @@ one import, not one per worker.
 from __future__ import annotations
 
 import os
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-RAW_MARKER = "/raw/source="
+from transformer.local_inputs import Outcome, find_files, source_key
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "Outcome",
+    "batches",
+    "find_files",
+    "source_key",
+    "transform_files",
+]
+
 DEFAULT_BATCH_SIZE = 64
 """Files per batch: large enough that Polars' fixed costs per call and per written file
 are small against the parsing, small enough to keep a worker's memory at a few hundred MB."""
-
-
-@dataclass
-class Outcome:
-    """What a run (or one batch of it) did."""
-
-    files: int = 0
-    bytes: int = 0
-    written: int = 0
-    rows: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
-
-    def add(self, other: Outcome) -> None:
-        """Fold ``other`` into this outcome."""
-        self.files += other.files
-        self.bytes += other.bytes
-        self.written += other.written
-        self.rows.update(other.rows)
-        self.errors.extend(other.errors)
-
-
-def find_files(paths: Iterable[Path]) -> list[Path]:
-    """The files named, and every ``*.json`` under the folders named, once each, in order."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise FileNotFoundError(f"{path} does not exist")
-    return list(dict.fromkeys(p.resolve() for p in found))
-
-
-def source_key(path: Path) -> str:
-    """The raw key of a local file: ``raw/...`` if it sits in a copy of the raw tree,
-    else its absolute path."""
-    text = path.resolve().as_posix()
-    marker = text.find(RAW_MARKER)
-    return text[marker + 1 :] if marker >= 0 else text
 
 
 def _run_batch(
