@@ -1,6 +1,6 @@
 """Extractor pacing against the fake Spotify's rolling-window rate limit.
 
-Usage: uv run python bench/extractor_bench.py [--playlists 8] [--items 500]
+Usage: uv run python -m bench.extractor_bench [--playlists 8] [--items 500]
        [--rate-limit 60] [--window 6] [--error-rate 0.05] [--client-fraction 0.95]
 
 The fake Spotify and the moto server run as separate processes (in production

@@ -12,7 +12,7 @@ skipped (the seed raised ``TypeError``/``KeyError``), and ``pd.to_datetime`` get
 ``format="mixed"`` (the seed choked on year-only release dates). Featured
 artists still collapse to the first album artist in ``songs``, as in the seed.
 
-    python bench/transform_baseline.py RAW_DIR OUT_DIR
+    uv run python -m bench.transform_baseline RAW_DIR OUT_DIR
 """
 
 from __future__ import annotations

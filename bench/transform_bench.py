@@ -1,21 +1,21 @@
 """Benchmark: ``transformer transform-files`` against the seed's pandas transform, same run.
 
 Generates (or reuses) a corpus of playlist-item pages with
-``bench/transform_corpus.py``, then runs, each as its own process on the same
+``bench.transform_corpus``, then runs, each as its own process on the same
 machine one after the other:
 
 1. ``transformer transform-files PAGES --out DIR --workers N`` (Polars; one
    Parquet file per table per batch of files, the default),
 2. the same with ``--per-object`` (one file per table per raw file, the
    service's layout), and
-3. ``bench/transform_baseline.py PAGES DIR`` (pandas, one file at a time).
+3. ``bench.transform_baseline PAGES DIR`` (pandas, one file at a time).
 
 For each it records wall time and the peak resident memory of the whole
 process tree (sampled every 20 ms), then checks both Polars outputs' row
 counts against the generator's manifest. Load average is printed before and after:
 the machine's cores may be shared.
 
-    python bench/transform_bench.py [--size 1GB] [--workers 2] [--work DIR]
+    uv run python -m bench.transform_bench [--size 1GB] [--workers 2] [--work DIR]
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from pathlib import Path
 import polars as pl
 import psutil
 
-HERE = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository root: ``python -m bench.<name>`` runs from there."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ class Run:
 def measure(command: list[str]) -> Run:
     """Run ``command``; wall time and peak RSS summed over its process tree."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
+    )
     peak = 0
     cpu: dict[int, float] = {}
     done = threading.Event()
@@ -108,7 +111,8 @@ def corpus(work: Path, size: str, seed: int) -> dict[str, object]:
     subprocess.run(
         [
             sys.executable,
-            str(HERE / "transform_corpus.py"),
+            "-m",
+            "bench.transform_corpus",
             str(root),
             "--size",
             size,
@@ -116,6 +120,7 @@ def corpus(work: Path, size: str, seed: int) -> dict[str, object]:
             str(seed),
         ],
         check=True,
+        cwd=ROOT,
     )
     manifest = json.loads(manifest_path.read_text())
     manifest["requested"] = stamp
@@ -174,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         baseline_out = args.work / "out-pandas"
         subprocess.run(["rm", "-rf", str(baseline_out)], check=True)
         theirs = measure(
-            [sys.executable, str(HERE / "transform_baseline.py"), str(pages), str(baseline_out)]
+            [sys.executable, "-m", "bench.transform_baseline", str(pages), str(baseline_out)]
         )
         print(theirs.output.splitlines()[-1])
         result["pandas"] = {

@@ -5,28 +5,38 @@
 #   VPC_ID=vpc-... SUBNET_IDS=subnet-a,subnet-b deploy/deploy.sh [options] [Key=Value ...]
 #
 # Options:
-#   --stack NAME      stack name (default $STACK or spotify-etl)
-#   --region REGION   AWS region (default $AWS_REGION, else the CLI's configured region)
-#   --tag TAG         image tag (default: the git commit, plus -dirty for uncommitted changes)
-#   --skip-build      deploy images already in ECR under --tag (rollback, parameter changes)
-#   --dry-run         print the commands instead of running them
-#   -h, --help        this text
-# Key=Value arguments are passed to `aws cloudformation deploy --parameter-overrides`
-# (e.g. TransformerMaxTasks=20 ExtractorScheduleState=DISABLED AlarmEmail=ops@example.com).
+#   --stack NAME              stack name (default $STACK or spotify-etl)
+#   --region REGION           AWS region (default $AWS_REGION, else the CLI's configured region)
+#   --tag TAG                 image tag (default: the git commit, plus -dirty for uncommitted changes)
+#   --artifacts-bucket NAME   bucket the template is uploaded to (default $ARTIFACTS_BUCKET or
+#                             <stack>-artifacts-<account>-<region>; created once if missing)
+#   --skip-build              deploy images already in ECR under --tag (rollback, parameter changes)
+#   --dry-run                 print the commands instead of running them
+#   -h, --help                this text
+# Key=Value arguments override template parameters (e.g. TransformerMaxTasks=20
+# ExtractorScheduleState=DISABLED AlarmEmail=ops@example.com); on an update every parameter
+# not given keeps its previous value, as with `aws cloudformation deploy`.
+#
+# The template is larger than the 51,200 bytes CloudFormation takes inline, so it is uploaded
+# to the artifacts bucket and deployed by URL (up to 1,000,000 bytes) through a change set:
+# create-change-set --template-url, wait, execute-change-set, wait (deploy/README.md, "How
+# deploy.sh ships the template").
 set -euo pipefail
 
 SERVICES=(extractor transformer cataloger)
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TEMPLATE="$REPO_ROOT/deploy/template.yaml"
+MAX_TEMPLATE_URL_BYTES=1000000 # CloudFormation's limit for a template read from S3 (1 MB)
 STACK="${STACK:-spotify-etl}"
 REGION="${AWS_REGION:-}"
 TAG="${IMAGE_TAG:-}"
 PREFIX="${IMAGE_REPOSITORY_PREFIX:-spotify-etl}"
+ARTIFACTS="${ARTIFACTS_BUCKET:-}"
 BUILD=1
 DRY_RUN=0
 OVERRIDES=()
 
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail() { echo "deploy.sh: $*" >&2; exit 2; }
 run() {
   if [ "$DRY_RUN" = 1 ]; then
@@ -35,12 +45,15 @@ run() {
     "$@"
   fi
 }
+run_quiet() { if [ "$DRY_RUN" = 1 ]; then run "$@"; else "$@" >/dev/null; fi; }
+json_string() { local s=$1; s=${s//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --stack) STACK="${2:?--stack needs a name}"; shift 2 ;;
     --region) REGION="${2:?--region needs a region}"; shift 2 ;;
     --tag) TAG="${2:?--tag needs a tag}"; shift 2 ;;
+    --artifacts-bucket) ARTIFACTS="${2:?--artifacts-bucket needs a name}"; shift 2 ;;
     --skip-build) BUILD=0; shift ;;
     --dry-run) DRY_RUN=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -51,6 +64,9 @@ done
 
 [ -n "${VPC_ID:-}" ] || fail "set VPC_ID to the VPC of the task subnets (e.g. VPC_ID=vpc-0abc...)"
 [ -n "${SUBNET_IDS:-}" ] || fail "set SUBNET_IDS to comma-separated subnet ids (e.g. subnet-a,subnet-b)"
+TEMPLATE_BYTES=$(wc -c <"$TEMPLATE" | tr -d ' ')
+[ "$TEMPLATE_BYTES" -le "$MAX_TEMPLATE_URL_BYTES" ] ||
+  fail "deploy/template.yaml is $TEMPLATE_BYTES bytes, over the $MAX_TEMPLATE_URL_BYTES CloudFormation reads from S3: split it into nested stacks"
 if [ -z "$TAG" ]; then
   TAG="$(git -C "$REPO_ROOT" rev-parse --short=12 HEAD)"
   if [ -n "$(git -C "$REPO_ROOT" status --porcelain)" ]; then
@@ -63,15 +79,26 @@ if [ -z "$REGION" ]; then
   [ -n "$REGION" ] || fail "no region: pass --region or set AWS_REGION"
 fi
 export AWS_REGION="$REGION" AWS_DEFAULT_REGION="$REGION"
+case "$REGION" in
+  cn-*) PARTITION=aws-cn; URL_SUFFIX=amazonaws.com.cn ;;
+  us-gov-*) PARTITION=aws-us-gov; URL_SUFFIX=amazonaws.com ;;
+  *) PARTITION=aws; URL_SUFFIX=amazonaws.com ;;
+esac
 
 if [ "$DRY_RUN" = 1 ]; then
   ACCOUNT="123456789012"
 else
   ACCOUNT="$(aws sts get-caller-identity --query Account --output text)"
 fi
-REGISTRY="$ACCOUNT.dkr.ecr.$REGION.amazonaws.com"
+REGISTRY="$ACCOUNT.dkr.ecr.$REGION.$URL_SUFFIX"
+if [ -z "$ARTIFACTS" ]; then
+  ARTIFACTS="$(printf '%s' "$STACK-artifacts-$ACCOUNT-$REGION" | tr '[:upper:]' '[:lower:]')"
+fi
+[ "${#ARTIFACTS}" -le 63 ] ||
+  fail "artifacts bucket name '$ARTIFACTS' is over 63 characters: pass --artifacts-bucket"
 echo "stack $STACK in $REGION, images $REGISTRY/$PREFIX/<service>:$TAG" >&2
 
+# ---------------------------------------------------------------- images
 dockerfile_of() { echo "$REPO_ROOT/services/$1/Dockerfile"; }
 
 image_exists() {
@@ -111,20 +138,136 @@ elif [ "$DRY_RUN" = 0 ]; then
   done
 fi
 
-run aws cloudformation deploy \
+# ---------------------------------------------------------------- artifacts bucket
+# Private (public access block, bucket-owner ownership), SSE-S3, TLS-only (tls_only_policy),
+# old templates expire. Created once; the settings are put again on every deploy (idempotent),
+# so a bucket whose creation was interrupted still ends up locked down.
+ensure_artifacts_bucket() {
+  local head
+  if [ "$DRY_RUN" = 0 ] && head="$(aws s3api head-bucket --bucket "$ARTIFACTS" \
+    --expected-bucket-owner "$ACCOUNT" 2>&1)"; then
+    :
+  elif [ "$DRY_RUN" = 1 ] || [[ "$head" == *"(404)"* || "$head" == *"Not Found"* ]]; then
+    echo "creating the artifacts bucket s3://$ARTIFACTS" >&2
+    if [ "$REGION" = us-east-1 ]; then
+      run_quiet aws s3api create-bucket --bucket "$ARTIFACTS" --object-ownership BucketOwnerEnforced
+    else
+      run_quiet aws s3api create-bucket --bucket "$ARTIFACTS" --object-ownership BucketOwnerEnforced \
+        --create-bucket-configuration "LocationConstraint=$REGION"
+    fi
+  else
+    fail "artifacts bucket s3://$ARTIFACTS exists but is not this account's ($head): pass --artifacts-bucket"
+  fi
+  run aws s3api put-public-access-block --bucket "$ARTIFACTS" --public-access-block-configuration \
+    BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
+  run aws s3api put-bucket-encryption --bucket "$ARTIFACTS" --server-side-encryption-configuration \
+    '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},"BucketKeyEnabled":true}]}'
+  run aws s3api put-bucket-lifecycle-configuration --bucket "$ARTIFACTS" --lifecycle-configuration \
+    '{"Rules":[{"ID":"expire-templates","Status":"Enabled","Filter":{"Prefix":"templates/"},"Expiration":{"Days":90}}]}'
+}
+
+tls_only_policy() {
+  run aws s3api put-bucket-policy --bucket "$ARTIFACTS" --policy "$(printf '%s' \
+    '{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny",' \
+    '"Principal":"*","Action":"s3:*","Resource":["arn:'"$PARTITION"':s3:::'"$ARTIFACTS"'",' \
+    '"arn:'"$PARTITION"':s3:::'"$ARTIFACTS"'/*"],' \
+    '"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}')"
+}
+
+ensure_artifacts_bucket
+KEY="templates/$STACK/$(date -u +%Y%m%dT%H%M%SZ)-$TAG.yaml"
+run_quiet aws s3api put-object --bucket "$ARTIFACTS" --key "$KEY" --body "$TEMPLATE" \
+  --server-side-encryption AES256
+# The TLS-only policy goes on after the upload (put again on every deploy). On AWS the order
+# changes nothing (this script speaks HTTPS, the bucket is private either way); moto applies a
+# conditional Deny as if it had no condition, so there the first upload still goes through.
+tls_only_policy
+# AWS's own regional virtual-hosted form, never the AWS_ENDPOINT_URL one: CloudFormation
+# (and moto's, in the tests) resolves bucket and key from this URL.
+TEMPLATE_URL="https://$ARTIFACTS.s3.$REGION.$URL_SUFFIX/$KEY"
+echo "template ($TEMPLATE_BYTES bytes) uploaded to $TEMPLATE_URL" >&2
+
+# ---------------------------------------------------------------- change set
+if [ "$DRY_RUN" = 1 ]; then
+  STATUS=NONE
+else
+  STATUS="$(aws cloudformation describe-stacks --stack-name "$STACK" \
+    --query 'Stacks[0].StackStatus' --output text 2>/dev/null || echo NONE)"
+fi
+case "$STATUS" in
+  NONE|REVIEW_IN_PROGRESS) CHANGE_SET_TYPE=CREATE ;;
+  ROLLBACK_COMPLETE|ROLLBACK_FAILED|DELETE_FAILED)
+    fail "stack $STACK is $STATUS (its first create failed): read its events, then \`aws cloudformation delete-stack --stack-name $STACK\` and deploy again" ;;
+  *_IN_PROGRESS) fail "stack $STACK is $STATUS: wait until it settles, then deploy again" ;;
+  *) CHANGE_SET_TYPE=UPDATE ;;
+esac
+
+GIVEN=" " # the parameter keys this run sets (a string: macOS ships bash 3.2, no assoc arrays)
+PARAMETERS=()
+give() { GIVEN="$GIVEN$1 "; PARAMETERS+=("{\"ParameterKey\":$(json_string "$1"),\"ParameterValue\":$(json_string "$2")}"); }
+give VpcId "$VPC_ID"
+give SubnetIds "$SUBNET_IDS"
+give ImageRepositoryPrefix "$PREFIX"
+give ExtractorImageTag "$TAG"
+give TransformerImageTag "$TAG"
+give CatalogerImageTag "$TAG"
+for override in ${OVERRIDES[@]+"${OVERRIDES[@]}"}; do
+  give "${override%%=*}" "${override#*=}"
+done
+if [ "$CHANGE_SET_TYPE" = UPDATE ]; then
+  # As `aws cloudformation deploy` does: a parameter this run does not set keeps the stack's
+  # value (AlarmEmail, sizes, schedule...). Only values that differ from the template's
+  # default need UsePreviousValue; the others come out the same from the default.
+  defaults="$(aws cloudformation get-template-summary --template-url "$TEMPLATE_URL" \
+    --query 'Parameters[].[ParameterKey,DefaultValue]' --output text)"
+  while IFS=$'\t' read -r key value; do
+    [ -n "$key" ] || continue
+    [[ "$GIVEN" != *" $key "* ]] || continue
+    default_line="$(printf '%s\n' "$defaults" | awk -F'\t' -v k="$key" '$1 == k' | head -n 1)"
+    if [ -z "$default_line" ]; then
+      continue # no longer a parameter of the template
+    fi
+    if [ "$default_line" != "$key"$'\t'"$value" ]; then
+      PARAMETERS+=("{\"ParameterKey\":$(json_string "$key"),\"UsePreviousValue\":true}")
+    fi
+  done < <(aws cloudformation describe-stacks --stack-name "$STACK" \
+    --query 'Stacks[0].Parameters[].[ParameterKey,ParameterValue]' --output text)
+fi
+PARAMETERS_JSON="[$(IFS=,; echo "${PARAMETERS[*]}")]"
+
+CHANGE_SET="deploy-$(date -u +%Y%m%d%H%M%S)-${TAG//[^a-zA-Z0-9-]/-}"
+CHANGE_SET="${CHANGE_SET:0:128}"
+run_quiet aws cloudformation create-change-set \
   --stack-name "$STACK" \
-  --template-file "$TEMPLATE" \
+  --change-set-name "$CHANGE_SET" \
+  --change-set-type "$CHANGE_SET_TYPE" \
+  --template-url "$TEMPLATE_URL" \
   --capabilities CAPABILITY_IAM \
-  --no-fail-on-empty-changeset \
-  --tags project=spotify-etl "image-tag=$TAG" \
-  --parameter-overrides \
-  "VpcId=$VPC_ID" \
-  "SubnetIds=$SUBNET_IDS" \
-  "ImageRepositoryPrefix=$PREFIX" \
-  "ExtractorImageTag=$TAG" \
-  "TransformerImageTag=$TAG" \
-  "CatalogerImageTag=$TAG" \
-  ${OVERRIDES[@]+"${OVERRIDES[@]}"}
+  --tags Key=project,Value=spotify-etl "Key=image-tag,Value=$TAG" \
+  --parameters "$PARAMETERS_JSON"
+
+if ! run aws cloudformation wait change-set-create-complete \
+  --stack-name "$STACK" --change-set-name "$CHANGE_SET"; then
+  reason="$(aws cloudformation describe-change-set --stack-name "$STACK" \
+    --change-set-name "$CHANGE_SET" --query StatusReason --output text)"
+  if [[ "$reason" == *"didn't contain changes"* || "$reason" == *"No updates are to be performed"* ]]; then
+    echo "stack $STACK is up to date: nothing to deploy" >&2
+    aws cloudformation delete-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET"
+  else
+    fail "change set $CHANGE_SET failed: $reason"
+  fi
+else
+  run aws cloudformation execute-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET"
+  waiter=stack-update-complete
+  [ "$CHANGE_SET_TYPE" = CREATE ] && waiter=stack-create-complete
+  if ! run aws cloudformation wait "$waiter" --stack-name "$STACK"; then
+    aws cloudformation describe-stack-events --stack-name "$STACK" --max-items 20 \
+      --query "StackEvents[?contains(ResourceStatus, 'FAILED')].[LogicalResourceId,ResourceStatus,ResourceStatusReason]" \
+      --output table >&2 || true
+    echo "deploy.sh: stack $STACK did not reach ${waiter#stack-} (events above; CloudFormation rolled back)" >&2
+    exit 1
+  fi
+fi
 
 run aws cloudformation describe-stacks --stack-name "$STACK" \
   --query "Stacks[0].Outputs[].[OutputKey,OutputValue]" --output table

@@ -1,17 +1,20 @@
-"""The shared worker against a real moto server: delete, retry, dead-letter, heartbeat, drain."""
+"""The shared worker against a real moto server: delete, retry, dead-letter, drain.
+
+Timing (heartbeat, retry delays, grace) is tested in virtual time in
+tests/unit/common/test_worker_loop.py; the SIGTERM path of a real process in
+test_worker_processes.py.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 
 import pytest
 from pydantic import BaseModel
 from spotify_etl_common.errors import PermanentError, TransientError
 from spotify_etl_common.sqs import ReceivedMessage
-from spotify_etl_common.worker import Worker, WorkerConfig, serve
+from spotify_etl_common.worker import Worker, WorkerConfig
 
 from tests.conftest import LocalAws
 
@@ -52,7 +55,7 @@ class Recorder:
         if self.delay:
             await asyncio.sleep(self.delay)
         if job.mode == "transient":
-            raise TransientError("upstream throttled")
+            raise TransientError("upstream throttled", retry_after=0)
         if job.mode == "permanent":
             raise PermanentError(f"job {job.n} has an unknown shape")
         return {"n": job.n}
@@ -101,55 +104,20 @@ async def test_original_attributes_travel_to_the_dlq(queues: Queues) -> None:
     assert dead.attributes["error.reason"] == "job 1 has an unknown shape"
 
 
-async def test_transient_error_reappears_after_timeout_then_lands_in_dlq(
-    aws_env: LocalAws,
-) -> None:
-    async for queues in make_queues(aws_env, visibility_timeout=2, max_receive_count=3):
+async def test_transient_errors_are_retried_then_redriven_to_the_dlq(aws_env: LocalAws) -> None:
+    """Retried until the queue's redrive policy moves it (retry_after=0: visible again at once)."""
+    async for queues in make_queues(aws_env, max_receive_count=3):
         await queues.send_bodies(body(1, "transient"))
         handler = Recorder()
-        config = fast(visibility_timeout=2, exit_when_idle=4)
-        stats = await Worker(queues.work, queues.dlq, Job, handler, config).run()
-        # received maxReceiveCount times, each time after the visibility timeout
+        stats = await Worker(queues.work, queues.dlq, Job, handler, fast()).run()
+        # received maxReceiveCount times, then SQS itself dead-lettered it
         assert handler.calls == [1, 1, 1]
         assert stats.retried == 3
         dead = await queues.dlq.receive(10, 2, 30)
         assert [m.body for m in dead] == [body(1, "transient")]
 
 
-async def test_transient_error_with_retry_after_delays_the_message(queues: Queues) -> None:
-    class RetryLater(Recorder):
-        async def __call__(self, job: Job, received: ReceivedMessage) -> dict[str, object]:
-            self.calls.append(job.n)
-            if len(self.calls) == 1:
-                raise TransientError("rate limited", retry_after=3)
-            return {}
-
-    await queues.send_bodies(body(1))
-    handler = RetryLater()
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    await Worker(queues.work, queues.dlq, Job, handler, fast(exit_when_idle=5)).run()
-    assert handler.calls == [1, 1]
-    # given back with the delay the error carried (3 s), not the 30 s timeout
-    assert 2.5 <= loop.time() - started < 25
-
-
-async def test_heartbeat_keeps_slow_message_invisible_and_handled_once(
-    aws_env: LocalAws,
-) -> None:
-    async for queues in make_queues(aws_env, visibility_timeout=2):
-        await queues.send_bodies(body(1))
-        handler = Recorder(delay=6.0)  # 3x the visibility timeout
-        config = fast(visibility_timeout=2, max_in_flight=4, exit_when_idle=1)
-        worker = Worker(queues.work, queues.dlq, Job, handler, config)
-        stats = await worker.run()
-        assert handler.calls == [1]
-        assert stats.handled == 1
-        depth = await queues.work.depth()
-        assert (depth.visible, depth.in_flight) == (0, 0)
-
-
-async def test_sigterm_while_batch_in_flight_loses_nothing(queues: Queues) -> None:
+async def test_stop_while_messages_are_in_flight_gives_every_one_back(queues: Queues) -> None:
     sent = [body(n) for n in range(30)]
     await queues.send_bodies(*sent)
     handler = Recorder(delay=3.0)  # the grace below lets none of them finish
@@ -159,10 +127,10 @@ async def test_sigterm_while_batch_in_flight_loses_nothing(queues: Queues) -> No
     async def terminate_soon() -> None:
         while len(handler.calls) < 10:
             await asyncio.sleep(0.05)
-        os.kill(os.getpid(), signal.SIGTERM)
+        worker.stop()  # what SIGTERM does through serve()
 
     killer = asyncio.create_task(terminate_soon())
-    stats = await serve(worker)
+    stats = await worker.run()
     await killer
     assert stats.handled == 0
     assert stats.given_back >= 10
@@ -172,7 +140,7 @@ async def test_sigterm_while_batch_in_flight_loses_nothing(queues: Queues) -> No
     assert await queues.drain(queues.dlq) == []
 
 
-async def test_sigterm_lets_short_work_finish_and_deletes_it(queues: Queues) -> None:
+async def test_stop_lets_short_work_finish_and_deletes_it(queues: Queues) -> None:
     sent = [body(n) for n in range(20)]
     await queues.send_bodies(*sent)
     handler = Recorder(delay=0.5)
@@ -182,10 +150,10 @@ async def test_sigterm_lets_short_work_finish_and_deletes_it(queues: Queues) -> 
     async def terminate_soon() -> None:
         while len(handler.calls) < 5:
             await asyncio.sleep(0.01)
-        os.kill(os.getpid(), signal.SIGTERM)
+        worker.stop()  # what SIGTERM does through serve()
 
     killer = asyncio.create_task(terminate_soon())
-    stats = await serve(worker)
+    stats = await worker.run()
     await killer
     remaining = await queues.drain(queues.work)
     handled = {body(n) for n in handler.calls}

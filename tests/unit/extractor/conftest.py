@@ -23,9 +23,12 @@ def answer(status: int, body: object, headers: dict[str, str] | None = None) -> 
 
 @dataclass
 class FakeApi:
-    """Answers token requests, then API requests from a queue of scripted responses."""
+    """Answers token requests, then API requests from a queue of scripted responses.
 
-    script: list[httpx.Response] = field(default_factory=list)
+    A scripted transport error (``httpx.ReadTimeout("slow")``) is raised for its request.
+    """
+
+    script: list[httpx.Response | httpx.TransportError] = field(default_factory=list)
     token_status: int = 200
     token_body: dict[str, object] = field(
         default_factory=lambda: {"access_token": "t", "expires_in": 3600}
@@ -40,7 +43,11 @@ class FakeApi:
             body["access_token"] = f"token-{len(self.token_requests)}"
             return answer(self.token_status, body if self.token_status == 200 else self.token_body)
         self.requests.append(request)
-        return self.script.pop(0) if self.script else answer(200, {"ok": True})
+        scripted = self.script.pop(0) if self.script else answer(200, {"ok": True})
+        if isinstance(scripted, httpx.TransportError):
+            scripted.request = request
+            raise scripted
+        return scripted
 
 
 async def no_sleep(seconds: float) -> None:

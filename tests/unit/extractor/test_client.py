@@ -6,7 +6,13 @@ import base64
 
 import httpx
 import pytest
-from extractor.spotify_errors import CredentialsRejected, SpotifyHttpError, SpotifyUnavailable
+from extractor.retry import RetryPolicy
+from extractor.spotify_errors import (
+    CredentialsRejected,
+    RunStopped,
+    SpotifyHttpError,
+    SpotifyUnavailable,
+)
 from extractor.tokens import TokenKind
 from spotify_etl_common.errors import PermanentError, TransientError
 
@@ -78,19 +84,24 @@ async def test_a_retry_after_past_the_bound_is_transient_carrying_the_delay_with
         await client.get("/albums/a", token=TokenKind.APP)
     assert raised.value.retry_after == 7200.0
     assert slept == []
-    with pytest.raises(SpotifyUnavailable):  # later requests of the run stop at once
+    with pytest.raises(RunStopped) as stopped:  # later requests of the run stop at once
         await client.get("/albums/b", token=TokenKind.APP)
     assert len(api.requests) == 1
+    # each stopped request names its own URL, and carries the cause's delay
+    assert stopped.value.reason.startswith("GET https://api.test/v1/albums/b not sent:")
+    assert stopped.value.retry_after == 7200.0
 
 
 async def test_5xx_and_connection_errors_are_retried_with_backoff() -> None:
     slept: list[float] = []
-    api = FakeApi(script=[answer(503, {}), answer(500, {})])
-    client = make_client(api, slept=slept)
+    api = FakeApi(script=[answer(503, {}), httpx.ConnectError("refused"), answer(500, {})])
+    client = make_client(api, slept=slept, policy=RetryPolicy(max_attempts=4))
     got = await client.get("/albums/a", token=TokenKind.APP)
     assert got.data == {"ok": True}
-    assert len(slept) == 2
-    assert slept[1] > 0
+    assert len(api.requests) == 4
+    assert len(slept) == 3
+    assert all(s > 0 for s in slept)
+    assert (client.counters.server_errors, client.counters.transport_errors) == (2, 1)
 
 
 async def test_5xx_past_max_attempts_is_transient() -> None:
@@ -100,25 +111,11 @@ async def test_5xx_past_max_attempts_is_transient() -> None:
 
 
 async def test_timeouts_are_retried() -> None:
-    calls = 0
-
-    def flaky(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        if request.url.path == "/api/token":
-            return answer(200, {"access_token": "t", "expires_in": 3600})
-        calls += 1
-        if calls == 1:
-            raise httpx.ReadTimeout("slow", request=request)
-        return answer(200, {"ok": True})
-
-    from extractor.client import SpotifyClient
-
-    client = make_client(FakeApi())
-    client._http = httpx.AsyncClient(transport=httpx.MockTransport(flaky))
-    client.tokens._http = client._http
-    assert isinstance(client, SpotifyClient)
+    api = FakeApi(script=[httpx.ReadTimeout("slow")])
+    client = make_client(api)
     got = await client.get("/albums/a", token=TokenKind.APP)
     assert got.data == {"ok": True}
+    assert len(api.requests) == 2
     assert client.counters.transport_errors == 1
 
 
@@ -143,7 +140,9 @@ async def test_a_revoked_refresh_token_says_to_run_auth_again() -> None:
 
 
 async def test_a_user_source_without_refresh_token_says_to_run_auth() -> None:
-    with pytest.raises(CredentialsRejected, match="SPOTIFY_REFRESH_TOKEN is not set"):
+    with pytest.raises(
+        CredentialsRejected, match="SPOTIFY_REFRESH_TOKEN is set: run `extractor auth --store`"
+    ):
         await make_client(FakeApi(), refresh_token=None).get("/me", token=TokenKind.USER)
 
 

@@ -118,4 +118,4 @@ def test_budget_takes_up_to_the_bound_and_keeps_the_rest_pending() -> None:
     assert budget.claim_new(wanted) == []  # seen already in this run
     assert budget.take(wanted) == wanted[:2]
     assert budget.take([(Source.ARTISTS, "d")]) == []
-    assert budget.pending_references() == References(albums=set(), artists={"c", "d"})
+    assert budget.pending == {(Source.ARTISTS, "c"), (Source.ARTISTS, "d")}

@@ -92,10 +92,25 @@ def test_list_shows_id_failed_at_and_reason_per_row() -> None:
     assert render_list([]) == "no dead letters"
 
 
-def test_long_reasons_are_cut_in_the_list_but_whole_in_show() -> None:
-    reason = "x" * 500
-    dead = DeadLetter.of(letter("m", **{"error.reason": reason}))
-    assert reason not in render_list([dead])
+def test_long_reasons_wrap_whole_under_the_reason_column() -> None:
+    reason = (
+        "s3://spotify-etl/raw/source=playlist_items/playlist_id=p1/snapshot_id=s/page=0003.json: "
+        "raw object is truncated: the JSON ends at byte 8192 of the object's 8192 bytes "
+        "(an interrupted upload?); fix the object or drop the message " + "x" * 150
+    )
+    dead = DeadLetter.of(letter("id-1", **{**WORKER_ATTRIBUTES, "error.reason": reason}))
+    lines = render_list([dead, DeadLetter.of(letter("id-2"))], reason_width=60).splitlines()
+    column = lines[0].index("REASON")
+    first = lines[1].index("s3://")
+    assert first == column
+    continuation = lines[2 : lines.index(next(r for r in lines if r.startswith("id-2")))]
+    assert len(continuation) >= 3
+    assert all(line[:column].strip() == "" for line in continuation)
+    assert all(len(line) - column <= 60 for line in lines[1:])
+    shown = " ".join([lines[1][column:], *(line[column:] for line in continuation)])
+    assert shown.replace(" ", "") == reason.replace(" ", "")  # every character, in order
+    assert lines[-1].startswith("id-2")
+    assert lines[-1].endswith("  -")
     assert f"error.reason: {reason}" in render_show(dead)
 
 

@@ -39,3 +39,16 @@ def test_json_is_one_object_per_row_with_iso_times() -> None:
 def test_unknown_format_is_refused_with_the_choices() -> None:
     with pytest.raises(ValueError, match="use one of table, csv, json"):
         render("xml", COLUMNS, ROWS)
+
+
+def test_table_aligns_wide_and_combining_characters_by_display_width() -> None:
+    rows = [("宇多田ヒカル", "初恋"), ("Beyonce\u0301", "🎵🔥"), ("abc", "x")]
+    lines = render("table", ("artist", "song"), rows).splitlines()
+    assert lines == [
+        "artist       | song",
+        "-------------+-----",
+        "宇多田ヒカル | 初恋",
+        "Beyonce\u0301      | 🎵🔥",
+        "abc          | x",
+        "(3 rows)",
+    ]

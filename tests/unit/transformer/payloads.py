@@ -1,4 +1,9 @@
-"""Spec-shaped Spotify payload builders (OpenAPI TrackObject, EpisodeObject, paging) for tests."""
+"""Spotify payloads for the transformer's tests, rendered by the fake's spec-shaped builders.
+
+The shape of every body comes from ``fake_spotify.payloads`` (checked against the
+reference OpenAPI spec); these helpers only choose the ids, names and dates a
+test names, and let a test swap in its own artists or album.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,35 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from fake_spotify import payloads
+from fake_spotify.catalog import Album, Artist, Catalog, CatalogSpec, Entry, Episode, Track
 from transformer.core import RawObject
 
 EXTRACTED_AT = datetime(2026, 11, 24, 1, 2, 3, tzinfo=UTC)
 PLAYLIST_ID = "37pLaYlIsTiD0000000000"
+BASE = "https://api.spotify.com/v1"
+ADDED_AT = datetime(2022, 5, 20, 14, 10, 29, tzinfo=UTC)
+ADDED_BY = "ana"
+_MAIN = Artist("art1", "Royal Blood", has_deprecated=False)
+
+
+def _catalog(*artists: Artist, album: Album | None = None, track: Track | None = None) -> Catalog:
+    catalog = Catalog(spec=CatalogSpec(playlists=0, items=0, plays=0))
+    catalog.artists = {a.id: a for a in artists}
+    if album is not None:
+        catalog.albums[album.id] = album
+    if track is not None:
+        catalog.tracks[track.id] = track
+    return catalog
 
 
 def artist(artist_id: str, name: str) -> dict[str, Any]:
-    return {
-        "external_urls": {"spotify": f"https://open.spotify.com/artist/{artist_id}"},
-        "href": f"https://api.spotify.com/v1/artists/{artist_id}",
-        "id": artist_id,
-        "name": name,
-        "type": "artist",
-        "uri": f"spotify:artist:{artist_id}",
-    }
+    return payloads.simplified_artist(BASE, Artist(artist_id, name, has_deprecated=False))
+
+
+def _album(album_id: str, release_date: str, precision: str) -> Album:
+    tracks = tuple(f"{album_id}-{n}" for n in range(11))
+    return Album(album_id, f"Album {album_id}", (_MAIN.id,), release_date, precision, tracks, "")
 
 
 def album(
@@ -29,22 +48,13 @@ def album(
     precision: str | None = "day",
     artists: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "album_type": "album",
-        "artists": artists if artists is not None else [artist("art1", "Royal Blood")],
-        "available_markets": ["GB", "US"],
-        "external_urls": {"spotify": f"https://open.spotify.com/album/{album_id}"},
-        "href": f"https://api.spotify.com/v1/albums/{album_id}",
-        "id": album_id,
-        "images": [{"height": 640, "url": "https://i.scdn.co/image/x", "width": 640}],
-        "name": f"Album {album_id}",
-        "release_date": release_date,
-        "total_tracks": 11,
-        "type": "album",
-        "uri": f"spotify:album:{album_id}",
-    }
-    if precision is not None:
-        body["release_date_precision"] = precision
+    """A simplified album of 11 tracks; ``precision=None`` leaves the field out."""
+    entity = _album(album_id, release_date, precision or "day")
+    body = payloads.simplified_album(BASE, _catalog(_MAIN, album=entity), entity)
+    if artists is not None:
+        body["artists"] = artists
+    if precision is None:
+        del body["release_date_precision"]
     return body
 
 
@@ -55,77 +65,38 @@ def track(
     popularity: int | None = 58,
     album_body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "album": album_body if album_body is not None else album(),
-        "artists": artists if artists is not None else [artist("art1", "Royal Blood")],
-        "available_markets": ["GB", "US"],
-        "disc_number": 1,
-        "duration_ms": 236933,
-        "explicit": False,
-        "external_ids": {"isrc": "GBAHT2001121"},
-        "external_urls": {"spotify": f"https://open.spotify.com/track/{track_id}"},
-        "href": f"https://api.spotify.com/v1/tracks/{track_id}",
-        "id": track_id,
-        "is_local": False,
-        "name": name,
-        "track_number": 3,
-        "type": "track",
-        "uri": f"spotify:track:{track_id}",
-    }
-    if popularity is not None:
-        body["popularity"] = popularity
+    """A full track; ``popularity=None`` leaves the deprecated field out."""
+    entity = Track(
+        track_id, name, "alb1", (_MAIN.id,), 236_933, False, popularity, "GBAHT2001121", 3
+    )
+    catalog = _catalog(_MAIN, album=_album("alb1", "2021-04-30", "day"), track=entity)
+    body = payloads.track(BASE, catalog, entity)
+    body["available_markets"] = ["GB", "US"]  # the real API's (deprecated) market list
+    if album_body is not None:
+        body["album"] = album_body
+    if artists is not None:
+        body["artists"] = artists
     return body
 
 
 def episode(episode_id: str = "epi1") -> dict[str, Any]:
-    return {
-        "description": "An episode",
-        "duration_ms": 2249560,
-        "episode": True,
-        "explicit": False,
-        "external_urls": {"spotify": f"https://open.spotify.com/episode/{episode_id}"},
-        "href": f"https://api.spotify.com/v1/episodes/{episode_id}",
-        "id": episode_id,
-        "name": "491- The Missing Middle",
-        "release_date": "2022-05-18",
-        "release_date_precision": "day",
-        "show": {"id": "show1", "name": "99% Invisible", "type": "show"},
-        "type": "episode",
-        "uri": f"spotify:episode:{episode_id}",
-    }
+    entity = Episode(episode_id, "491- The Missing Middle", "show1", 2_249_560, "2022-05-18")
+    return payloads.episode(BASE, entity)
 
 
 def local_track(name: str = "My Recording") -> dict[str, Any]:
-    return {
-        "album": {"album_type": None, "artists": [], "id": None, "name": "", "type": "album"},
-        "artists": [{"id": None, "name": "Someone", "type": "artist", "uri": None}],
-        "duration_ms": 215000,
-        "explicit": False,
-        "external_ids": {},
-        "external_urls": {},
-        "href": None,
-        "id": None,
-        "is_local": True,
-        "name": name,
-        "popularity": 0,
-        "type": "track",
-        "uri": "spotify:local:Someone:Album:My+Recording:215",
-    }
+    entry = Entry("local", None, ADDED_AT, local_name=name)
+    return payloads.local_track(entry, artist="Someone", album="Album", duration_ms=215_000)
 
 
 def playlist_item(
     body: dict[str, Any] | None, new_shape: bool = False, **extra: Any
 ) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "added_at": "2022-05-20T14:10:29Z",
-        "added_by": {"id": "ana", "type": "user", "uri": "spotify:user:ana"},
-        "is_local": bool(body and body.get("is_local")),
-        "primary_color": None,
-        "video_thumbnail": {"url": None},
-    }
-    if new_shape:
-        item["item"] = body
-    item["track"] = body
+    """A playlist page element: ``track`` only, or (``new_shape``) ``item`` and ``track``."""
+    is_local = bool(body and body.get("is_local"))
+    item = payloads.playlist_item(
+        BASE, body, ADDED_AT, ADDED_BY, is_local=is_local, legacy=not new_shape
+    )
     return item | extra
 
 
@@ -135,15 +106,10 @@ def items_page(
     endpoint: str = "tracks",
     playlist_id: str = PLAYLIST_ID,
 ) -> bytes:
-    page = {
-        "href": f"https://api.spotify.com/v1/playlists/{playlist_id}/{endpoint}?offset={offset}&limit=100",
-        "items": items,
-        "limit": 100,
-        "next": None,
-        "offset": offset,
-        "previous": None,
-        "total": len(items),
-    }
+    link = f"{BASE}/playlists/{playlist_id}/{endpoint}"
+    page = payloads.page(
+        f"{link}?offset={offset}&limit=100", items, offset, 100, offset + len(items), link
+    )
     return json.dumps(page, ensure_ascii=False).encode()
 
 

@@ -278,7 +278,8 @@ def test_single_album_artist_track_and_playlist_objects() -> None:
 def test_every_recorded_example_is_recognised_and_gives_rows(path: Path) -> None:
     result = transform([raw(path.read_bytes(), key=f"examples/{path.name}")])
     assert result.sources
-    assert sum(frame.height for frame in result.tables.values()) > 0
+    empty_page = path.name == "java-GetUsersFollowedArtistsRequest_None.json"
+    assert (sum(frame.height for frame in result.tables.values()) > 0) is not empty_page
 
 
 def test_recorded_examples_are_recognised_as_what_they_hold() -> None:
@@ -296,6 +297,21 @@ def test_recorded_examples_are_recognised_as_what_they_hold() -> None:
         "zmb3-player_recently_played.json": Source.RECENTLY_PLAYED,
         "zmb3-playlist_items_episodes_and_tracks.json": Source.PLAYLIST_ITEMS,
         "zmb3-playlist_items_tracks.json": Source.PLAYLIST_ITEMS,
+        "java-GetAlbumRequest.json": Source.ALBUMS,
+        "java-GetAlbumsTracksRequest.json": Source.ALBUM_TRACKS,
+        "java-GetArtistRequest.json": Source.ARTISTS,
+        "java-GetArtistsAlbumsRequest.json": Source.ARTIST_ALBUMS,
+        "java-GetCurrentUsersSavedAlbumsRequest.json": Source.SAVED_ALBUMS,
+        "java-GetEpisodeRequest.json": Source.EPISODES,
+        "java-GetListOfCurrentUsersPlaylistsRequest.json": Source.MY_PLAYLISTS,
+        "java-GetShowRequest.json": Source.SHOWS,
+        "java-GetShowsEpisodesRequest.json": Source.SHOW_EPISODES,
+        "java-GetTrackRequest.json": Source.TRACKS,
+        "java-GetUsersFollowedArtistsRequest.json": Source.FOLLOWED_ARTISTS,
+        "java-GetUsersFollowedArtistsRequest_None.json": Source.FOLLOWED_ARTISTS,
+        "java-GetUsersSavedTracksRequest.json": Source.SAVED_TRACKS,
+        "java-GetUsersTopArtistsRequest.json": Source.TOP_ARTISTS,
+        "java-GetUsersTopTracksRequest.json": Source.TOP_TRACKS,
     }
 
 

@@ -1,42 +1,26 @@
 """The load test's independent row counts agree with the transformer, page by page.
 
-``bench/load_test.py`` checks the curated tables for missing rows against counts it
+``bench/load_test.py`` (``bench.load``) checks the curated tables for missing rows against counts it
 computes from what it generated. If those counts were wrong, a 5,000-object run
 would report rows missing (or hide them); this pins them to the transformer's core.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
+from spotify_etl_common.keys import parse_raw_key
 from transformer.core import RawObject, transform
 
-LOAD_TEST = Path(__file__).resolve().parents[3] / "bench" / "load_test.py"
-
-
-def load_test_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("load_test", LOAD_TEST)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["load_test"] = module
-    spec.loader.exec_module(module)
-    return module
+from bench.load.pages import EXTRACTED_AT, generate
 
 
 def test_generated_pages_hold_exactly_the_rows_the_load_test_expects() -> None:
-    load_test = load_test_module()
-    pages, expected = load_test.generate(objects=60, items=50, seed=3)
+    pages, expected = generate(objects=60, items=50, seed=3)
     written = dict.fromkeys(expected.rows, 0)
     for key, body in pages.items():
-        playlist = key.split("playlist_id=", 1)[1].split("/", 1)[0]
-        snapshot = key.split("snapshot_id=", 1)[1].split("/", 1)[0]
-        tables = transform(
-            [RawObject(key, body, load_test.EXTRACTED_AT, playlist, snapshot)]
-        ).tables
+        parts = parse_raw_key(key)
+        assert parts is not None, key
+        raw = RawObject(key, body, EXTRACTED_AT, parts.entity_id, parts.snapshot_id)
+        tables = transform([raw]).tables
         for table in written:
             written[table] += tables[table].height
     assert written == expected.rows
@@ -44,3 +28,4 @@ def test_generated_pages_hold_exactly_the_rows_the_load_test_expects() -> None:
     assert expected.rows["tracks"] < expected.rows["playlist_items"]
     assert {b'"item":' in body for body in pages.values()} == {True, False}
     assert any(b'"is_local": true' in body for body in pages.values())
+    assert all(expected.item_types.values()), expected.item_types  # episodes, locals, nulls

@@ -2,38 +2,25 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import polars as pl
 import pytest
 from spotify_etl_common.keys import playlist_items_key
-from transformer.local_files import find_files, source_key, transform_files
+from transformer.file_batch import source_key
+from transformer.local_files import find_files, transform_files
 from transformer.main import main
 
+from bench.transform_corpus import generate
 from tests.reference import EXAMPLES
 from tests.unit.transformer.payloads import items_page, playlist_item, track
-
-BENCH = Path(__file__).resolve().parents[3] / "bench" / "transform_corpus.py"
-
-
-def corpus_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("transform_corpus", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["transform_corpus"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("corpus")
-    corpus_module().generate(out, size=3_000_000, seed=11)
+    generate(out, size=3_000_000, seed=11)
     return out
 
 
@@ -133,6 +120,12 @@ def test_cli_reads_every_recorded_example(
         "albums",
         "artists",
         "track_artists",
+        "saved_tracks",
+        "saved_albums",
+        "top_items",
+        "followed_artists",
+        "shows",
+        "episodes",
     }
 
 

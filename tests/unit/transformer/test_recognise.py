@@ -41,7 +41,8 @@ def test_the_file_name_plays_no_part() -> None:
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        (b'{"href": "https://api.spotify.com/v1/playlists/p/tracks", "items": [', "malformed JSON"),
+        (b'{"href": "https://api.spotify.com/v1/playlists/p/tracks", "items": }', "malformed JSON"),
+        (b'{"href": "https://api.spotify.com/v1/playlists/p/tracks", "items": [', "truncated"),
         (b"", "empty body"),
         (b"[1, 2]", "unexpected JSON shape"),
         (b'[{"href": "a"}, {"href": "b"}]', "a JSON array, but not a Spotify streaming history"),
@@ -49,7 +50,10 @@ def test_the_file_name_plays_no_part() -> None:
             b'{"href": "https://api.spotify.com/v1/playlists/p/tracks", "items": {"total": 1}}',
             "unexpected JSON shape",
         ),
-        (b'{"href": "https://api.spotify.com/v1/shows/x", "type": "show"}', "unknown shape"),
+        (
+            b'{"href": "https://api.spotify.com/v1/audiobooks/x", "type": "audiobook"}',
+            "unknown shape",
+        ),
         (b'{"hello": "world"}', "unknown shape"),
         (b'{"href": "https://api.spotify.com/v1/playlists/p/tracks"}', "without an items list"),
         (b'{"type": "album", "name": "no id"}', "without an id"),

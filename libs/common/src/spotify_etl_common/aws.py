@@ -77,3 +77,8 @@ def glue_client(settings: Endpoints) -> AbstractAsyncContextManager[GlueClient]:
 def athena_client(settings: Endpoints) -> AbstractAsyncContextManager[AthenaClient]:
     """An async Athena client."""
     return _client("athena", settings)
+
+
+def secretsmanager_client(settings: Endpoints) -> AbstractAsyncContextManager[Any]:
+    """An async Secrets Manager client (the extractor's refresh-token secret)."""
+    return _client("secretsmanager", settings)

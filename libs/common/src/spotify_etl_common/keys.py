@@ -8,7 +8,8 @@ object; nothing here reads a clock or a random source.
     raw/source=playlists/playlist_id=<id>/snapshot_id=<sid>.json
     raw/source=playlist_items/playlist_id=<id>/snapshot_id=<sid>/page=<nnnn>.json
     raw/source=recently_played/dt=<yyyy-mm-dd>/after=<ms>.json
-    raw/source=albums/album_id=<id>.json      (artists, tracks the same way)
+    raw/source=albums/album_id=<id>.json      (artists, tracks, shows, episodes the same way)
+    raw/source=<library source>/dt=<yyyy-mm-dd>/run=<run id>[/time_range=<r>]/page=<nnnn>.json
     raw/source=streaming_history/kind=<kind>/month=<yyyy-mm>/<content digest>.json
     curated/<table>/dt=<yyyy-mm-dd>/<hash of source key>.parquet
     state/extractor/<name>.json
@@ -31,12 +32,30 @@ STATE_PREFIX = "state/"
 # Spotify ids are base62; snapshot ids are opaque but URL-safe base64-ish.
 _SAFE = re.compile(r"^[A-Za-z0-9_\-=.]+$")
 _PARTITION = re.compile(r"([A-Za-z_]+)=([^/]+)")
-_ENTITY_FIELDS = ("playlist_id", "album_id", "artist_id", "track_id")
 _SINGLE_ID_FIELD = {
     Source.ALBUMS: "album_id",
     Source.ARTISTS: "artist_id",
     Source.TRACKS: "track_id",
+    Source.SHOWS: "show_id",
+    Source.EPISODES: "episode_id",
 }
+LIBRARY_PAGED = frozenset(
+    {
+        Source.MY_PLAYLISTS,
+        Source.SAVED_TRACKS,
+        Source.SAVED_ALBUMS,
+        Source.SAVED_SHOWS,
+        Source.SAVED_EPISODES,
+        Source.TOP_ARTISTS,
+        Source.TOP_TRACKS,
+        Source.FOLLOWED_ARTISTS,
+    }
+)
+"""Sources of the user's library: listed anew by every run, page by page."""
+
+
+_ENTITY_FIELDS = ("playlist_id", *_SINGLE_ID_FIELD.values())
+"""Key fields that name the entity a raw object is about (a message's ``entity_id``)."""
 
 
 def _safe(kind: str, value: str) -> str:
@@ -97,6 +116,22 @@ def streaming_history_key(kind: str, month: str, digest: str) -> str:
     return (
         f"{RAW_PREFIX}source={Source.STREAMING_HISTORY}/kind={_safe('kind', kind)}"
         f"/month={month}/{digest}.json"
+    )
+
+
+def library_page_key(
+    source: Source, run_id: str, day: date, page: int, time_range: str | None = None
+) -> str:
+    """Key of one page of a library listing (saved items, top items, follows, own playlists)
+    made by run ``run_id`` on UTC ``day``; top items name their ``time_range`` too."""
+    if source not in LIBRARY_PAGED:
+        raise ValueError(f"{source} is not a library source")
+    if page < 0:
+        raise ValueError(f"page must be >= 0, got {page}")
+    ranged = f"/time_range={_safe('time range', time_range)}" if time_range else ""
+    return (
+        f"{RAW_PREFIX}source={source}/dt={day.isoformat()}/run={_safe('run id', run_id)}"
+        f"{ranged}/page={page:04d}.json"
     )
 
 

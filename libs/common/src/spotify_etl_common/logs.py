@@ -1,7 +1,15 @@
 """Logging with structlog: JSON lines when not on a TTY, readable on a TTY.
 
-Context is bound per message with ``structlog.contextvars``; each unit of work
-ends with one summary line (see :mod:`spotify_etl_common.worker`).
+The event stream goes to **stdout**, one JSON object per line and nothing
+else; a line meant for a person (a run summary, why a service could not
+start) goes to **stderr**, so a reader of the JSON stream never meets plain
+text. Context is bound per message with ``structlog.contextvars``; each unit of
+work ends with one canonical line (``message.handled``, see
+:mod:`spotify_etl_common.worker`), and handlers add their fields to it
+(:mod:`spotify_etl_common.worker_line`) rather than logging a second line.
+
+Event names are ``noun.verb`` in lower case, dot-separated
+(``worker.started``, ``message.handled``, ``views.published``).
 """
 
 from __future__ import annotations
@@ -18,10 +26,11 @@ def configure_logging(
 ) -> None:
     """Configure structlog once, in a service's ``main``.
 
-    ``json`` defaults to "not a TTY": containers and CI get JSON lines that
-    CloudWatch Logs Insights can query; a person at a terminal gets colours.
+    Lines go to ``stream`` (default stdout). ``json`` defaults to "not a TTY":
+    containers and CI get JSON lines that CloudWatch Logs Insights can query;
+    a person at a terminal gets colours.
     """
-    out = stream if stream is not None else sys.stderr
+    out = stream if stream is not None else sys.stdout
     as_json = (not out.isatty()) if json is None else json
     renderer: Any = (
         structlog.processors.JSONRenderer()

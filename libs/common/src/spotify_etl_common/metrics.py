@@ -2,7 +2,10 @@
 
 A JSON log line with an ``_aws`` member is turned into metrics by CloudWatch
 Logs. :func:`emf_fields` builds those members purely; the caller adds them to
-the one summary line it logs anyway (see the worker and the extractor).
+the one summary line it logs anyway (the extractor's run summary, the
+worker's ``message.handled``). A queue handler does not call it: it records
+its figures with ``current_line().metric(...)`` (:mod:`.worker_line`) and the
+worker puts them on the message's line.
 """
 
 from __future__ import annotations

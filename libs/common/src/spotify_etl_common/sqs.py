@@ -2,24 +2,21 @@
 
 Batch calls answer per entry; failed entries that the sender did not cause are
 retried with backoff, and what still fails surfaces as a ``TransientError``.
+:func:`resolve_queues` finds a work queue and its dead-letter queue;
+:class:`BatchDeleter` gathers the deletes of many handlers into batch calls.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from spotify_etl_common.errors import (
-    PermanentError,
-    TransientError,
-    translate_botocore_error,
-    translate_client_error,
-)
+from spotify_etl_common.aws_errors import translating
+from spotify_etl_common.errors import PermanentError, TransientError
+from spotify_etl_common.logs import get_logger
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
@@ -29,7 +26,12 @@ BATCH = 10
 MAX_VISIBILITY = 43_200
 """SQS's longest visibility timeout (12 hours)."""
 _BATCH_ATTEMPTS = 4
+_NO_QUEUE = frozenset(
+    {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NonExistentQueue"}
+)
 T = TypeVar("T")
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +86,13 @@ class SqsQueue:
         """A queue from a name or a URL; an unknown queue is a ``PermanentError``."""
         if name_or_url.startswith(("https://", "http://")):
             return cls(client, name_or_url)
-        try:
+        with translating(f"resolve queue {name_or_url}", missing=_NO_QUEUE) as outcome:
             response = await client.get_queue_url(QueueName=name_or_url)
-        except ClientError as error:
+        if outcome.missing:
             raise PermanentError(
                 f"queue {name_or_url!r} not found: create it (spotify-etl local up, "
                 f"or deploy the stack) or fix the queue variable"
-            ) from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"resolve queue {name_or_url}") from error
+            )
         return cls(client, response["QueueUrl"])
 
     async def dead_letter_queue(self) -> SqsQueue | None:
@@ -120,21 +120,17 @@ class SqsQueue:
         )
 
     async def _attributes(self, names: list[Any]) -> dict[str, str]:
-        try:
+        with translating(f"attributes of {self.name}"):
             response = await self.client.get_queue_attributes(
                 QueueUrl=self.url, AttributeNames=names
             )
-        except ClientError as error:
-            raise translate_client_error(error, f"attributes of {self.name}") from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"attributes of {self.name}") from error
         return {str(k): v for k, v in response.get("Attributes", {}).items()}
 
     async def receive(
         self, max_messages: int = BATCH, wait_seconds: int = 20, visibility_timeout: int = 60
     ) -> list[ReceivedMessage]:
         """Long-poll for up to ``max_messages`` messages."""
-        try:
+        with translating(f"receive from {self.name}"):
             response = await self.client.receive_message(
                 QueueUrl=self.url,
                 MaxNumberOfMessages=max(1, min(BATCH, max_messages)),
@@ -143,10 +139,6 @@ class SqsQueue:
                 MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
                 MessageAttributeNames=["All"],
             )
-        except ClientError as error:
-            raise translate_client_error(error, f"receive from {self.name}") from error
-        except BotoCoreError as error:
-            raise translate_botocore_error(error, f"receive from {self.name}") from error
         return [
             ReceivedMessage(
                 message_id=m["MessageId"],
@@ -200,12 +192,8 @@ class SqsQueue:
     async def _batch(self, action: str, call: Any, entries: dict[str, Any]) -> None:
         pending = dict(entries)
         for attempt in range(_BATCH_ATTEMPTS):
-            try:
+            with translating(f"{action} on {self.name}"):
                 response = await call(QueueUrl=self.url, Entries=list(pending.values()))
-            except ClientError as error:
-                raise translate_client_error(error, f"{action} on {self.name}") from error
-            except BotoCoreError as error:
-                raise translate_botocore_error(error, f"{action} on {self.name}") from error
             failed = response.get("Failed", [])
             sender_faults = [f for f in failed if f.get("SenderFault")]
             if sender_faults:
@@ -219,3 +207,88 @@ class SqsQueue:
                 return
             await asyncio.sleep(0.1 * 2**attempt)
         raise TransientError(f"{action} on {self.name}: {len(pending)} entries still failing")
+
+
+async def resolve_queues(client: SQSClient, name_or_url: str) -> tuple[SqsQueue, SqsQueue]:
+    """A work queue and its dead-letter queue; a queue without one is refused.
+
+    Without a dead-letter queue a poison message would be retried forever or
+    lost, so a service refuses to start on such a queue.
+    """
+    queue = await SqsQueue.resolve(client, name_or_url)
+    dead_letters = await queue.dead_letter_queue()
+    if dead_letters is None:
+        raise PermanentError(
+            f"queue {queue.name} has no redrive policy: give it a dead-letter queue "
+            "(spotify-etl local up, or the deploy stack) so poison messages are kept"
+        )
+    return queue, dead_letters
+
+
+class BatchDeleter:
+    """Deletes messages in batches of up to 10 in the background.
+
+    ``add`` never waits; a batch leaves when it is full or ``linger`` seconds
+    after its first handle arrived. ``close`` flushes what is pending. A failed
+    delete is logged, not raised: those messages come back after their
+    visibility timeout and are handled again (handlers are idempotent).
+    """
+
+    def __init__(
+        self,
+        queue: SqsQueue,
+        linger: float = 0.05,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._queue = queue
+        self._linger = linger
+        self._sleep = sleep
+        self._pending: asyncio.Queue[str | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start the background task (inside the running event loop)."""
+        self._task = asyncio.create_task(self._run(), name="sqs-deleter")
+
+    def add(self, receipt_handle: str) -> None:
+        """Queue one message for deletion."""
+        self._pending.put_nowait(receipt_handle)
+
+    async def close(self) -> None:
+        """Delete what is pending, then stop."""
+        self._pending.put_nowait(None)
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        closing = False
+        while not closing:
+            first = await self._pending.get()
+            if first is None:
+                break
+            batch, closing = await self._fill([first])
+            try:
+                await self._queue.delete(batch)
+            except (PermanentError, TransientError) as error:
+                log.warning("delete.failed", count=len(batch), reason=error.reason)
+
+    async def _fill(self, batch: list[str]) -> tuple[list[str], bool]:
+        """Add what arrives within ``linger`` (up to a full batch); True if closing."""
+        timer = asyncio.ensure_future(self._sleep(self._linger))
+        try:
+            while len(batch) < BATCH:
+                if self._pending.empty() and timer.done():
+                    break
+                getter = asyncio.ensure_future(self._pending.get())
+                await asyncio.wait({getter, timer}, return_when=asyncio.FIRST_COMPLETED)
+                if not getter.done():
+                    getter.cancel()  # the item, if any, stays in the queue
+                    await asyncio.gather(getter, return_exceptions=True)
+                    break
+                item = getter.result()
+                if item is None:
+                    return batch, True
+                batch.append(item)
+        finally:
+            timer.cancel()
+        return batch, False

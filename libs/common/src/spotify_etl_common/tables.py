@@ -154,7 +154,103 @@ PLAYS = _table(
     schema_version=2,
 )
 
+_LISTED = (
+    Column("position", "int", "0-based position in the listing, newest saved first"),
+    Column("total", "int", "size of the whole listing when the page was fetched"),
+)
+SAVED_TRACKS = _table(
+    "saved_tracks",
+    "Tracks in the user's library, one row per listing page entry (/me/tracks).",
+    Column("track_id", "string", "Spotify track id", nullable=False),
+    Column("added_at", "timestamp", "when the user saved the track (UTC)"),
+    *_LISTED,
+)
+
+SAVED_ALBUMS = _table(
+    "saved_albums",
+    "Albums in the user's library, one row per listing page entry (/me/albums).",
+    Column("album_id", "string", "Spotify album id", nullable=False),
+    Column("added_at", "timestamp", "when the user saved the album (UTC)"),
+    *_LISTED,
+)
+
+SAVED_SHOWS = _table(
+    "saved_shows",
+    "Podcasts the user follows, one row per listing page entry (/me/shows).",
+    Column("show_id", "string", "Spotify show id", nullable=False),
+    Column("added_at", "timestamp", "when the user saved the show (UTC)"),
+    *_LISTED,
+)
+
+SAVED_EPISODES = _table(
+    "saved_episodes",
+    "Episodes the user saved, one row per listing page entry (/me/episodes).",
+    Column("episode_id", "string", "Spotify episode id", nullable=False),
+    Column("added_at", "timestamp", "when the user saved the episode (UTC)"),
+    *_LISTED,
+)
+
+TOP_ITEMS = _table(
+    "top_items",
+    "The user's top artists and tracks per time range, one row per item of a snapshot.",
+    Column("item_type", "string", "artist or track", nullable=False),
+    Column("time_range", "string", "short_term, medium_term or long_term", nullable=False),
+    Column("rank", "int", "1 for the top item (page offset + index + 1)", nullable=False),
+    Column("item_id", "string", "Spotify artist or track id", nullable=False),
+    Column("total", "int", "items in the whole ranking when the page was fetched"),
+)
+
+FOLLOWED_ARTISTS = _table(
+    "followed_artists",
+    "Artists the user follows, one row per artist of a snapshot (/me/following).",
+    Column("artist_id", "string", "Spotify artist id", nullable=False),
+    Column("total", "int", "artists followed when the page was fetched"),
+)
+
+SHOWS = _table(
+    "shows",
+    "One row per podcast show seen in a raw object.",
+    Column("show_id", "string", "Spotify show id", nullable=False),
+    Column("name", "string", "show name"),
+    Column("publisher", "string", "show publisher"),
+    Column("media_type", "string", "audio or mixed"),
+    Column("total_episodes", "int", "episodes of the show"),
+    Column("url", "string", "open.spotify.com link"),
+    Column("uri", "string", "spotify:show: URI"),
+)
+
+EPISODES = _table(
+    "episodes",
+    "One row per podcast episode seen in a raw object.",
+    Column("episode_id", "string", "Spotify episode id", nullable=False),
+    Column("show_id", "string", "Spotify show id (null when the object does not say)"),
+    Column("name", "string", "episode name"),
+    Column("release_date", "date", "first day of the release period"),
+    Column("release_date_precision", "string", "year, month or day"),
+    Column("duration_ms", "bigint", "duration in milliseconds"),
+    Column("explicit", "boolean", "explicit content"),
+    Column("url", "string", "open.spotify.com link"),
+    Column("uri", "string", "spotify:episode: URI"),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (TRACKS, ALBUMS, ARTISTS, TRACK_ARTISTS, PLAYLISTS, PLAYLIST_ITEMS, PLAYS)
+    t.name: t
+    for t in (
+        TRACKS,
+        ALBUMS,
+        ARTISTS,
+        TRACK_ARTISTS,
+        PLAYLISTS,
+        PLAYLIST_ITEMS,
+        PLAYS,
+        SAVED_TRACKS,
+        SAVED_ALBUMS,
+        SAVED_SHOWS,
+        SAVED_EPISODES,
+        TOP_ITEMS,
+        FOLLOWED_ARTISTS,
+        SHOWS,
+        EPISODES,
+    )
 }
 """Every curated table by name."""

@@ -4,66 +4,119 @@ Semantics (DESIGN.md, "The worker loop"):
 
 - long polling, batches of up to 10, at most ``max_in_flight`` messages handled
   at once; a visibility heartbeat keeps slow messages invisible;
-- success: the message is deleted (in batches); ``TransientError``: the message
-  stays and comes back after its visibility timeout, or after the delay the
-  error carries; ``PermanentError`` or a body that fails validation: the
-  message is sent to the dead-letter queue at once with the reason and its
-  original attributes, then deleted; any other exception counts as transient
-  (the queue's redrive policy dead-letters it after maxReceiveCount);
-- SIGTERM/SIGINT (:func:`serve`): stop receiving, let in-flight work finish
-  within ``shutdown_grace``, give the rest back (visibility 0), exit.
+- how a message settles is decided by the pure :func:`~.worker_settle.settle`
+  (success: deleted, in batches; ``TransientError``: left to come back after
+  its visibility timeout, or after the delay it carries; ``PermanentError`` or
+  a body that fails validation: sent to the dead-letter queue at once with the
+  reason and its original attributes, then deleted; any other exception counts
+  as transient, so the queue's redrive policy dead-letters it after
+  maxReceiveCount); the loop applies the decision;
+- two modes share the loop (:mod:`.worker_modes`): a ``handler`` takes one
+  message at a time, a ``batch_handler`` everything received together;
+- :meth:`Worker.stop` (SIGTERM/SIGINT through :func:`serve`) cancels a long
+  poll under way, stops receiving, lets in-flight work (a message or a whole
+  batch) finish until ``shutdown_grace`` seconds after the stop, then cancels
+  it and gives its messages back (visibility 0); nothing is dead-lettered by
+  a stop. Worst case, the process exits ``shutdown_grace`` seconds after the
+  signal plus the time to give back and flush deletes (one or two SQS calls).
+- a failed receive is retried with exponential backoff (1 s doubling to 20 s).
 
-Each message gets its own structlog context and exactly one summary line,
-``message.handled``, which also carries CloudWatch EMF metrics.
+Each message gets its own structlog context and exactly one line,
+``message.handled``, with its outcome, duration and CloudWatch EMF metrics;
+handlers add fields and metrics to it through :mod:`.worker_line`. A batch
+handler's summary of the batch goes once onto a ``batch.handled`` line; each
+message line names its batch.
+
+Time comes from the injected ``clock`` (monotonic seconds) and ``sleep``, as in
+the extractor's limiter, so tests run the loop in virtual time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Any, Generic
 
-import structlog
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from spotify_etl_common.errors import PermanentError, SpotifyEtlError, TransientError
 from spotify_etl_common.logs import get_logger
 from spotify_etl_common.messages import parse_message
-from spotify_etl_common.metrics import emf_fields
+from spotify_etl_common.metrics import Unit, emf_fields
 from spotify_etl_common.settings import CommonSettings
-from spotify_etl_common.sqs import BATCH, MAX_VISIBILITY, OutgoingMessage, ReceivedMessage, SqsQueue
+from spotify_etl_common.sqs import (
+    BATCH,
+    MAX_VISIBILITY,
+    BatchDeleter,
+    OutgoingMessage,
+    ReceivedMessage,
+    SqsQueue,
+    resolve_queues,
+)
+from spotify_etl_common.worker_line import MessageLine, bound_lines
+from spotify_etl_common.worker_modes import (
+    Batches,
+    BatchHandler,
+    BatchOutcome,
+    Handler,
+    M,
+    Mode,
+    SingleMessages,
+    Summary,
+    UnitResult,
+)
+from spotify_etl_common.worker_settle import (
+    GIVEN_BACK,
+    MAX_DLQ_ATTRIBUTES,
+    Action,
+    Outcome,
+    Settlement,
+    dead_letter_attributes,
+    settle,
+)
 
-if TYPE_CHECKING:
-    from types_aiobotocore_sqs import SQSClient
+__all__ = [
+    "MAX_DLQ_ATTRIBUTES",
+    "Action",
+    "BatchHandler",
+    "BatchOutcome",
+    "Clock",
+    "Handler",
+    "Outcome",
+    "Settlement",
+    "Sleep",
+    "Summary",
+    "Worker",
+    "WorkerConfig",
+    "WorkerSettings",
+    "WorkerStats",
+    "dead_letter_attributes",
+    "receive_backoff",
+    "resolve_queues",
+    "serve",
+    "settle",
+]
 
-M = TypeVar("M", bound=BaseModel)
+Clock = Callable[[], float]
+"""Monotonic seconds (``time.monotonic``)."""
+Sleep = Callable[[float], Awaitable[None]]
+"""``asyncio.sleep``, or a virtual one in tests."""
 
-Summary = Mapping[str, object] | None
-Handler = Callable[[M, ReceivedMessage], Awaitable[Summary]]
-"""Handles one message; returns fields for its summary line."""
-
-MAX_DLQ_ATTRIBUTES = 10
-"""SQS allows at most 10 message attributes per message."""
-_REASON_LIMIT = 4000
+RECEIVE_BACKOFF_BASE = 1.0
+RECEIVE_BACKOFF_CAP = 20.0
 
 log = get_logger(__name__)
 
 
-@dataclass(frozen=True)
-class BatchOutcome:
-    """What a batch handler did: failed messages by id; the rest succeeded."""
-
-    failures: Mapping[str, SpotifyEtlError] = field(default_factory=dict)
-    summary: Mapping[str, object] = field(default_factory=dict)
-
-
-BatchHandler = Callable[[Sequence[tuple[M, ReceivedMessage]]], Awaitable[BatchOutcome]]
-"""Handles several messages at once (coalescing); failures keyed by message id."""
+def receive_backoff(failures: int) -> float:
+    """Seconds to wait after ``failures`` receives in a row failed (1, 2, 4 ... 20)."""
+    return float(min(RECEIVE_BACKOFF_CAP, RECEIVE_BACKOFF_BASE * 2.0 ** max(0, failures - 1)))
 
 
 class WorkerSettings(CommonSettings):
@@ -130,67 +183,10 @@ class WorkerStats:
     given_back: int = 0
 
 
-def dead_letter_attributes(
-    received: ReceivedMessage, error: SpotifyEtlError, source_queue: str, failed_at: datetime
-) -> dict[str, str]:
-    """Original attributes plus the reason, trimmed to SQS's limit of 10."""
-    ours = {
-        "error.reason": error.reason[:_REASON_LIMIT],
-        "error.type": type(error).__name__,
-        "error.source_queue": source_queue,
-        "error.failed_at": failed_at.isoformat(),
-        "error.receive_count": str(received.receive_count),
-    }
-    originals = [(k, v) for k, v in received.attributes.items() if not k.startswith("error.")]
-    keep = MAX_DLQ_ATTRIBUTES - len(ours)
-    return dict(originals[:keep]) | ours
-
-
-class _Deleter:
-    """Deletes succeeded messages in batches of up to 10 in the background."""
-
-    def __init__(self, queue: SqsQueue, linger: float = 0.05) -> None:
-        self._queue = queue
-        self._linger = linger
-        self._pending: asyncio.Queue[str | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="sqs-deleter")
-
-    def add(self, receipt_handle: str) -> None:
-        self._pending.put_nowait(receipt_handle)
-
-    async def close(self) -> None:
-        self._pending.put_nowait(None)
-        if self._task is not None:
-            await self._task
-
-    async def _run(self) -> None:
-        closing = False
-        while not closing:
-            first = await self._pending.get()
-            if first is None:
-                break
-            batch = [first]
-            deadline = time.monotonic() + self._linger
-            while len(batch) < BATCH:
-                try:
-                    item = await asyncio.wait_for(
-                        self._pending.get(), max(0.0, deadline - time.monotonic())
-                    )
-                except TimeoutError:
-                    break
-                if item is None:
-                    closing = True
-                    break
-                batch.append(item)
-            try:
-                await self._queue.delete(batch)
-            except SpotifyEtlError as error:
-                # Not lost: the messages come back after their visibility
-                # timeout and are handled again (handlers are idempotent).
-                log.warning("delete.failed", count=len(batch), reason=error.reason)
+def batch_id(messages: Sequence[ReceivedMessage]) -> str:
+    """A short id naming a batch on its messages' lines (a digest of their ids)."""
+    digest = hashlib.sha256("\n".join(sorted(m.message_id for m in messages)).encode())
+    return digest.hexdigest()[:12]
 
 
 class Worker(Generic[M]):
@@ -206,29 +202,43 @@ class Worker(Generic[M]):
         *,
         batch_handler: BatchHandler[M] | None = None,
         service: str = "worker",
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(tz=UTC),
     ) -> None:
         if (handler is None) == (batch_handler is None):
             raise ValueError("give exactly one of handler and batch_handler")
         self.queue = queue
         self.dead_letters = dead_letters
         self.model = model
-        self.handler = handler
-        self.batch_handler = batch_handler
+        self.mode: Mode[M]
+        if handler is not None:
+            self.mode = SingleMessages(handler)
+        elif batch_handler is not None:
+            self.mode = Batches(batch_handler)
         self.config = config or WorkerConfig()
         self.service = service
         self.stats = WorkerStats()
+        self._clock = clock
+        self._sleep = sleep
+        self._now = now
         self._stopping = asyncio.Event()
         self._drain_deadline: float | None = None
-        self._in_flight: dict[asyncio.Task[None], ReceivedMessage] = {}
-        self._deleter = _Deleter(queue)
+        self._in_flight: dict[asyncio.Task[None], tuple[ReceivedMessage, ...]] = {}
+        self._deleter = BatchDeleter(queue, sleep=sleep)
+        self._receive_failures = 0
+
+    @property
+    def in_flight(self) -> int:
+        """Messages being handled now (every message of a batch counts)."""
+        return sum(len(unit) for unit in self._in_flight.values())
 
     def stop(self) -> None:
-        """Ask the loop to stop receiving and drain (safe from a signal handler)."""
+        """Stop receiving (a long poll under way is cancelled) and drain; safe from a signal."""
         if not self._stopping.is_set():
-            log.info("worker.stopping", in_flight=len(self._in_flight))
-            # The grace period counts from the signal, so a long poll still
-            # under way does not push the exit past the ECS stop timeout.
-            self._drain_deadline = time.monotonic() + self.config.shutdown_grace
+            log.info("worker.stopping", in_flight=self.in_flight)
+            # The grace period counts from the signal.
+            self._drain_deadline = self._clock() + self.config.shutdown_grace
         self._stopping.set()
 
     async def run(self) -> WorkerStats:
@@ -240,34 +250,82 @@ class Worker(Generic[M]):
             dead_letters=self.dead_letters.name,
             max_in_flight=self.config.max_in_flight,
             visibility_timeout=self.config.visibility_timeout,
+            mode=type(self.mode).__name__,
         )
         try:
-            if self.batch_handler is not None:
-                await self._loop_batches(self.batch_handler)
-            else:
-                await self._loop_single()
+            await self._loop()
         finally:
             await self._drain()
             await self._deleter.close()
         log.info("worker.stopped", queue=self.queue.name, **vars(self.stats))
         return self.stats
 
-    # -- receiving ---------------------------------------------------------
+    # -- the loop ----------------------------------------------------------
+
+    async def _loop(self) -> None:
+        idle_since = self._clock()
+        while not self._stopping.is_set():
+            room = self.mode.room(self.in_flight, len(self._in_flight), self.config.max_in_flight)
+            if room <= 0:
+                await self._wait_for_room()
+                continue
+            gathered = await self._gather(room)
+            if self._stopping.is_set():
+                await self._give_back_unhandled(gathered)
+                return
+            if gathered or self._in_flight:
+                idle_since = self._clock()
+            elif await self._idle_exit(idle_since):
+                return
+            for unit in self.mode.units(gathered):
+                task = asyncio.create_task(self._handle_unit(unit))
+                self._in_flight[task] = unit
+                task.add_done_callback(self._in_flight.pop)
+
+    async def _gather(self, room: int) -> list[ReceivedMessage]:
+        """One receive, or (batch mode) receives until one comes back short or ``room`` is full."""
+        gathered: list[ReceivedMessage] = []
+        while len(gathered) < room and not self._stopping.is_set():
+            want = min(BATCH, room - len(gathered))
+            messages = await self._receive(want)
+            gathered.extend(messages)
+            if not self.mode.gathers or len(messages) < want:
+                break  # the queue is drained for now: handle what arrived together
+        return gathered
 
     async def _receive(self, max_messages: int) -> list[ReceivedMessage]:
-        """One long poll; if a stop arrives meanwhile, what it returns is given back."""
-        try:
-            messages = await self.queue.receive(
+        """One long poll, cancelled by a stop; a failure is retried after a backoff."""
+        poll = asyncio.create_task(
+            self.queue.receive(
                 max_messages, self.config.receive_wait, self.config.visibility_timeout
             )
+        )
+        if not await self._until_stopped(poll):
+            log.info("receive.cancelled")
+            return []
+        try:
+            messages = poll.result()
         except TransientError as error:
-            log.warning("receive.failed", reason=error.reason)
-            await asyncio.sleep(1)
+            self._receive_failures += 1
+            delay = receive_backoff(self._receive_failures)
+            log.warning("receive.failed", reason=error.reason, retry_in=delay)
+            await self._until_stopped(asyncio.ensure_future(self._sleep(delay)))
             return []
-        if messages and self._stopping.is_set():
-            await self._give_back(messages)
-            return []
+        self._receive_failures = 0
         return messages
+
+    async def _until_stopped(self, task: asyncio.Future[Any]) -> bool:
+        """Await ``task`` unless a stop comes first (then cancel it): True if it finished."""
+        stopped = asyncio.create_task(self._stopping.wait())
+        try:
+            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        if task.done():
+            return True
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return False
 
     async def _idle_exit(self, since: float) -> bool:
         """Idle for ``exit_when_idle`` and the queue holds nothing, not even invisible messages.
@@ -276,7 +334,7 @@ class Worker(Generic[M]):
         back after their visibility timeout: the worker stays until they are done.
         """
         limit = self.config.exit_when_idle
-        if limit is None or time.monotonic() - since < limit:
+        if limit is None or self._clock() - since < limit:
             return False
         try:
             depth = await self.queue.depth()
@@ -288,149 +346,110 @@ class Worker(Generic[M]):
         log.info("worker.idle", seconds=limit)
         return True
 
-    async def _loop_single(self) -> None:
-        idle_since = time.monotonic()
-        while not self._stopping.is_set():
-            if len(self._in_flight) >= self.config.max_in_flight:
-                await self._wait_for_room()
-                continue
-            capacity = self.config.max_in_flight - len(self._in_flight)
-            messages = await self._receive(min(BATCH, capacity))
-            if messages or self._in_flight:
-                idle_since = time.monotonic()
-            elif await self._idle_exit(idle_since):
-                return
-            for received in messages:
-                task = asyncio.create_task(self._handle_one(received))
-                self._in_flight[task] = received
-                task.add_done_callback(self._in_flight.pop)
-
     async def _wait_for_room(self) -> None:
-        """Until an in-flight message settles or a stop is asked for."""
+        """Until an in-flight unit settles or a stop is asked for."""
         stopped = asyncio.create_task(self._stopping.wait())
         try:
             await asyncio.wait({stopped, *self._in_flight}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopped.cancel()
 
-    async def _loop_batches(self, batch_handler: BatchHandler[M]) -> None:
-        idle_since = time.monotonic()
-        while not self._stopping.is_set():
-            gathered: list[ReceivedMessage] = []
-            while len(gathered) < self.config.max_in_flight and not self._stopping.is_set():
-                room = min(BATCH, self.config.max_in_flight - len(gathered))
-                messages = await self._receive(room)
-                gathered.extend(messages)
-                if len(messages) < room:
-                    break  # the queue is drained for now: handle what arrived together
-            if not gathered:
-                if await self._idle_exit(idle_since):
-                    return
-                continue
-            task = asyncio.create_task(self._handle_batch(batch_handler, gathered))
-            for received in gathered:
-                self._in_flight[task] = received
-            await asyncio.wait({task})
-            self._in_flight.pop(task, None)
-            idle_since = time.monotonic()
+    async def _drain(self) -> None:
+        """Let in-flight work finish until the grace deadline; cancel and give back the rest."""
+        pending = set(self._in_flight)
+        if not pending:
+            return
+        deadline = self._drain_deadline
+        if deadline is None:
+            deadline = self._clock() + self.config.shutdown_grace
+        remaining = deadline - self._clock()
+        if remaining > 0:
+            timer = asyncio.ensure_future(self._sleep(remaining))
+            while pending and not timer.done():
+                await asyncio.wait({timer, *pending}, return_when=asyncio.FIRST_COMPLETED)
+                pending = {t for t in pending if not t.done()}
+            timer.cancel()
+        unfinished = sum(len(self._in_flight.get(t, ())) for t in pending)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+            log.warning("worker.gave_back_unfinished", count=unfinished)
 
     # -- handling ----------------------------------------------------------
 
-    async def _handle_one(self, received: ReceivedMessage) -> None:
-        assert self.handler is not None
-        started = time.monotonic()
-        with structlog.contextvars.bound_contextvars(
-            message_id=received.message_id, receive_count=received.receive_count
-        ):
-            try:
-                message = parse_message(self.model, received.body)
-            except PermanentError as error:
-                await self._settle_failure(received, error, started, poison=True)
-                return
-            try:
-                async with self._heartbeat([received.receipt_handle]):
-                    summary = await self.handler(message, received)
-            except SpotifyEtlError as error:
-                await self._settle_failure(received, error, started)
-            except asyncio.CancelledError:
-                await self._give_back([received])
-                raise
-            except Exception as error:  # a bug: retried, then dead-lettered by redrive
-                log.exception("handler.crashed")
-                await self._settle_failure(
-                    received, TransientError(f"unexpected {type(error).__name__}: {error}"), started
-                )
-            else:
-                self._deleter.add(received.receipt_handle)
-                self.stats.handled += 1
-                self._summary(started, "handled", dict(summary or {}))
-
-    async def _handle_batch(
-        self, batch_handler: BatchHandler[M], gathered: list[ReceivedMessage]
-    ) -> None:
-        started = time.monotonic()
+    async def _handle_unit(self, unit: tuple[ReceivedMessage, ...]) -> None:
+        started = self._clock()
+        batch = batch_id(unit) if self.mode.gathers else None
         valid: list[tuple[M, ReceivedMessage]] = []
-        for received in gathered:
+        for received in unit:
             try:
                 valid.append((parse_message(self.model, received.body), received))
             except PermanentError as error:
-                with structlog.contextvars.bound_contextvars(message_id=received.message_id):
-                    await self._settle_failure(received, error, started, poison=True)
+                policy = settle(error, max_retry_delay=self.config.max_retry_delay, poison=True)
+                await self._apply(received, policy, started, batch=batch)
         if not valid:
             return
+        lines = {r.message_id: MessageLine() for _, r in valid}
         try:
-            async with self._heartbeat([r.receipt_handle for _, r in valid]):
-                outcome = await batch_handler(valid)
-        except SpotifyEtlError as error:
-            outcome = BatchOutcome(failures={r.message_id: error for _, r in valid})
+            with bound_lines(lines):
+                async with self._heartbeat([r.receipt_handle for _, r in valid]):
+                    result = await self.mode.call(valid)
         except asyncio.CancelledError:
             await self._give_back([r for _, r in valid])
+            for _, received in valid:
+                self._line(received, GIVEN_BACK, started, lines[received.message_id], batch=batch)
             raise
-        except Exception as error:
-            log.exception("handler.crashed")
-            failure = TransientError(f"unexpected {type(error).__name__}: {error}")
-            outcome = BatchOutcome(failures={r.message_id: failure for _, r in valid})
+        except Exception as error:  # settled per message: a bug is retried
+            result = UnitResult(failures={r.message_id: error for _, r in valid})
         for _, received in valid:
-            with structlog.contextvars.bound_contextvars(
-                message_id=received.message_id, receive_count=received.receive_count
-            ):
-                failed = outcome.failures.get(received.message_id)
-                if failed is None:
-                    self._deleter.add(received.receipt_handle)
-                    self.stats.handled += 1
-                    self._summary(started, "handled", {"batch": len(valid), **outcome.summary})
-                else:
-                    await self._settle_failure(received, failed, started)
+            failure = result.failures.get(received.message_id)
+            policy = settle(failure, max_retry_delay=self.config.max_retry_delay)
+            await self._apply(
+                received,
+                policy,
+                started,
+                lines[received.message_id],
+                result.fields.get(received.message_id, {}),
+                batch=batch,
+                error=failure if policy.crashed else None,
+            )
+        if result.batch_summary is not None:
+            self._batch_line(batch, valid, result, started)
 
-    async def _settle_failure(
+    async def _apply(
         self,
         received: ReceivedMessage,
-        error: SpotifyEtlError,
+        policy: Settlement,
         started: float,
+        line: MessageLine | None = None,
+        returned: Mapping[str, object] | None = None,
         *,
-        poison: bool = False,
+        batch: str | None = None,
+        error: BaseException | None = None,
     ) -> None:
-        if isinstance(error, PermanentError):
-            await self._dead_letter(received, error)
-            self.stats.dead_lettered += 1
-            self._summary(
-                started, "poison" if poison else "dead_lettered", {"reason": error.reason}
-            )
-            return
-        self.stats.retried += 1
-        delay = getattr(error, "retry_after", None)
-        if delay is not None:
-            delay = min(int(delay), self.config.max_retry_delay)
-            try:
-                await self.queue.change_visibility([received.receipt_handle], delay)
-            except SpotifyEtlError as change_error:
-                log.warning("retry_delay.failed", reason=change_error.reason)
-        self._summary(started, "retry", {"reason": error.reason, "retry_in": delay})
-
-    async def _dead_letter(self, received: ReceivedMessage, error: SpotifyEtlError) -> None:
-        attributes = dead_letter_attributes(received, error, self.queue.name, datetime.now(tz=UTC))
-        await self.dead_letters.send([OutgoingMessage(received.body, attributes)])
-        self._deleter.add(received.receipt_handle)
+        """Carry out ``policy`` on SQS, count it, and log the message's line."""
+        problem: dict[str, object] = {}
+        try:
+            if policy.action is Action.DELETE:
+                self._deleter.add(received.receipt_handle)
+                self.stats.handled += 1
+            elif policy.action is Action.DEAD_LETTER:
+                attributes = dead_letter_attributes(received, policy, self.queue.name, self._now())
+                await self.dead_letters.send([OutgoingMessage(received.body, attributes)])
+                self._deleter.add(received.receipt_handle)
+                self.stats.dead_lettered += 1
+            elif policy.action is Action.DELAY:
+                self.stats.retried += 1
+                await self.queue.change_visibility([received.receipt_handle], policy.retry_in or 0)
+            elif policy.action is Action.LEAVE:
+                self.stats.retried += 1
+            else:
+                await self._give_back([received])
+        except SpotifyEtlError as failed:
+            # Not lost: the message comes back after its visibility timeout.
+            problem = {"settle_failed": failed.reason}
+        self._line(received, policy, started, line, returned, batch=batch, error=error, **problem)
 
     @asynccontextmanager
     async def _heartbeat(self, receipt_handles: list[str]) -> AsyncIterator[None]:
@@ -438,7 +457,7 @@ class Worker(Generic[M]):
 
         async def beat() -> None:
             while True:
-                await asyncio.sleep(self.config.heartbeat_interval)
+                await self._sleep(self.config.heartbeat_interval)
                 try:
                     await self.queue.change_visibility(
                         receipt_handles, self.config.visibility_timeout
@@ -455,39 +474,81 @@ class Worker(Generic[M]):
             await asyncio.gather(task, return_exceptions=True)
 
     async def _give_back(self, messages: Sequence[ReceivedMessage]) -> None:
+        if not messages:
+            return
         try:
             await self.queue.change_visibility([m.receipt_handle for m in messages], 0)
             self.stats.given_back += len(messages)
         except SpotifyEtlError as error:
             log.warning("give_back.failed", count=len(messages), reason=error.reason)
 
-    async def _drain(self) -> None:
-        """Let in-flight work finish within the grace period; give the rest back."""
-        tasks = set(self._in_flight)
-        if not tasks:
-            return
-        deadline = self._drain_deadline or time.monotonic() + self.config.shutdown_grace
-        _, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
-            log.warning("worker.gave_back_unfinished", count=len(pending))
+    async def _give_back_unhandled(self, messages: Sequence[ReceivedMessage]) -> None:
+        """Messages a stop overtook between receive and handling: back, one line each."""
+        await self._give_back(messages)
+        started = self._clock()
+        for received in messages:
+            self._line(received, GIVEN_BACK, started)
 
-    def _summary(self, started: float, outcome: str, fields: dict[str, object]) -> None:
-        duration_ms = round((time.monotonic() - started) * 1000, 1)
-        ok = outcome == "handled"
-        metrics = emf_fields(
-            self.service,
-            {
-                "MessagesHandled": (1 if ok else 0, "Count"),
-                "MessagesFailed": (0 if ok else 1, "Count"),
-                "HandleDuration": (duration_ms, "Milliseconds"),
-            },
-            timestamp_ms=int(time.time() * 1000),
+    # -- lines -------------------------------------------------------------
+
+    def _line(
+        self,
+        received: ReceivedMessage,
+        policy: Settlement,
+        started: float,
+        line: MessageLine | None = None,
+        returned: Mapping[str, object] | None = None,
+        *,
+        batch: str | None = None,
+        error: BaseException | None = None,
+        **extra: object,
+    ) -> None:
+        """The message's one ``message.handled`` line, with its EMF metrics."""
+        duration_ms = round((self._clock() - started) * 1000, 1)
+        added = line or MessageLine()
+        metrics: dict[str, tuple[float, Unit]] = {
+            **added.metrics,
+            "MessagesHandled": (1 if policy.ok else 0, "Count"),
+            "MessagesFailed": (0 if policy.ok else 1, "Count"),
+            "HandleDuration": (duration_ms, "Milliseconds"),
+        }
+        fields: dict[str, object] = {**(returned or {}), **added.fields, **extra}
+        if batch is not None:
+            fields["batch"] = batch
+        if policy.reason is not None:
+            fields["reason"] = policy.reason
+        if policy.outcome is Outcome.RETRY:
+            fields["retry_in"] = policy.retry_in
+        emf = emf_fields(self.service, metrics, timestamp_ms=int(self._now().timestamp() * 1000))
+        level = log.info if policy.ok else log.warning
+        level(
+            "message.handled",
+            message_id=received.message_id,
+            receive_count=received.receive_count,
+            outcome=str(policy.outcome),
+            duration_ms=duration_ms,
+            **fields,
+            **emf,
+            **({"exc_info": error} if error is not None else {}),
         )
-        level = log.info if ok else log.warning
-        level("message.handled", outcome=outcome, duration_ms=duration_ms, **fields, **metrics)
+
+    def _batch_line(
+        self,
+        batch: str | None,
+        valid: Sequence[tuple[M, ReceivedMessage]],
+        result: UnitResult,
+        started: float,
+    ) -> None:
+        """The batch's one ``batch.handled`` line (its summary, counted once)."""
+        failed = sum(1 for _, r in valid if r.message_id in result.failures)
+        log.info(
+            "batch.handled",
+            batch=batch,
+            messages=len(valid),
+            failed=failed,
+            duration_ms=round((self._clock() - started) * 1000, 1),
+            **dict(result.batch_summary or {}),
+        )
 
 
 async def serve(worker: Worker[M]) -> WorkerStats:
@@ -500,19 +561,3 @@ async def serve(worker: Worker[M]) -> WorkerStats:
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
-
-
-async def resolve_queues(client: SQSClient, name_or_url: str) -> tuple[SqsQueue, SqsQueue]:
-    """A work queue and its dead-letter queue; a queue without one is refused.
-
-    Without a dead-letter queue a poison message would be retried forever or
-    lost, so a service refuses to start on such a queue.
-    """
-    queue = await SqsQueue.resolve(client, name_or_url)
-    dead_letters = await queue.dead_letter_queue()
-    if dead_letters is None:
-        raise PermanentError(
-            f"queue {queue.name} has no redrive policy: give it a dead-letter queue "
-            "(spotify-etl local up, or the deploy stack) so poison messages are kept"
-        )
-    return queue, dead_letters

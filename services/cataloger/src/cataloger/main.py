@@ -12,8 +12,9 @@ from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.logs import configure_logging, get_logger
 from spotify_etl_common.messages import TableFileWritten
 from spotify_etl_common.settings import load_settings
+from spotify_etl_common.sqs import resolve_queues
 from spotify_etl_common.tables import TABLES
-from spotify_etl_common.worker import Worker, WorkerStats, resolve_queues, serve
+from spotify_etl_common.worker import Worker, WorkerStats, serve
 from spotify_etl_views import load_views
 
 from cataloger.crawler import CrawlerRunner, crawler_spec
@@ -89,6 +90,7 @@ def main() -> None:
     try:
         asyncio.run(run(settings))
     except SpotifyEtlError as error:
-        log.error("cataloger_failed", reason=error.reason)
+        # One event on the JSON stream (stdout), one line for people (stderr).
+        log.error("cataloger.failed", reason=error.reason)
         print(f"cataloger: {error.reason}", file=sys.stderr)
         sys.exit(EXIT_FAILED)

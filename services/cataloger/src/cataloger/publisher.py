@@ -24,5 +24,5 @@ class ViewPublisher:
         for view in self.views:
             await self._athena.execute(create_view_sql(view))
             published.append(view.name)
-        log.info("views_published", database=self._athena.database, views=published)
+        log.info("views.published", database=self._athena.database, views=published)
         return published

@@ -2,6 +2,9 @@
 
 Gather (the batch), decide (:func:`plan.coalesce`), apply (Glue tables and
 partitions, the crawler once per burst, views when a table changed).
+Each message's ``message.handled`` line names its table and partition; the
+batch's figures (tables, new partitions, tables changed) are on its one
+``batch.handled`` line.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from spotify_etl_common.messages import TableFileWritten
 from spotify_etl_common.sqs import ReceivedMessage
 from spotify_etl_common.tables import Table
 from spotify_etl_common.worker import BatchOutcome
+from spotify_etl_common.worker_line import line_of
 
 from cataloger.crawler import CrawlerRunner
 from cataloger.definitions import Projection, partition_input, table_input
@@ -67,7 +71,7 @@ class Cataloger:
         }
         if self.publisher is not None:
             await self.publisher.publish()
-        log.info("catalog_ready", database=self.catalog.database, tables=changes)
+        log.info("catalog.ready", database=self.catalog.database, tables=changes)
         return changes
 
     async def handle_batch(
@@ -78,6 +82,7 @@ class Cataloger:
         ids_by_table: dict[str, list[str]] = {}
         valid: list[TableFileWritten] = []
         for message, received in items:
+            line_of(received).add(table=message.table, partition=dict(message.partition))
             try:
                 check_message(message, self.tables, self.options.bucket)
             except SpotifyEtlError as error:
@@ -136,4 +141,4 @@ class Cataloger:
             await self.publisher.publish()
         except SpotifyEtlError as error:
             # The catalog itself is right; a broken view must not hold files back.
-            log.error("views_publish_failed", reason=error.reason)
+            log.error("views.publish_failed", reason=error.reason)

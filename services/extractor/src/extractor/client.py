@@ -1,10 +1,13 @@
 """The Spotify Web API client on ``httpx.AsyncClient``: tokens, pacing, retries.
 
-Every GET passes the rolling-window limiter and a bound on requests in flight.
+Every GET waits for a bound on requests in flight and a rolling-window slot,
+then takes its token (so the token is fresh when the request leaves) and goes.
 401: the token is renewed once. 429: ``Retry-After`` is honoured (and pauses
-every request); past ``max_retry_after`` the work ends as a transient error
-carrying the delay. 5xx, timeouts and connection errors: exponential backoff
-with jitter. Any other 4xx is a :class:`SpotifyHttpError`.
+every request), a 429 without one backs off exponentially; past
+``max_retry_after`` or ``max_rate_limited`` answers, or on ``QUOTA_EXCEEDED``,
+the run's :class:`Circuit` trips and every queued request stops at once. 5xx,
+timeouts and connection errors: exponential backoff with jitter. Any other 4xx
+is a :class:`SpotifyHttpError`.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ from typing import Any
 
 import httpx
 
+from extractor.circuit import Circuit
 from extractor.limiter import RollingWindowLimiter
 from extractor.retry import RetryPolicy, backoff_delay, parse_retry_after
-from extractor.spotify_errors import SpotifyHttpError, SpotifyUnavailable
+from extractor.spotify_errors import QuotaExceeded, SpotifyHttpError, SpotifyUnavailable
 from extractor.tokens import TokenKind, TokenProvider
+
+QUOTA_REASON = "QUOTA_EXCEEDED"
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class RequestCounters:
     server_errors: int = 0
     transport_errors: int = 0
     unauthorized: int = 0
+    quota_exceeded: int = 0
     waited_seconds: float = 0.0
     by_status: dict[int, int] = field(default_factory=dict)
 
@@ -59,6 +66,7 @@ class SpotifyClient:
         policy: RetryPolicy,
         rng: random.Random | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        circuit: Circuit | None = None,
     ) -> None:
         self._http = http
         self.tokens = tokens
@@ -68,8 +76,8 @@ class SpotifyClient:
         self._policy = policy
         self._rng = rng or random.Random()
         self._sleep = sleep
+        self.circuit = circuit or Circuit()
         self.counters = RequestCounters()
-        self._blocked: SpotifyUnavailable | None = None
 
     def url_for(self, path: str) -> str:
         """Absolute URL of an API path (``/playlists/x``) or an absolute ``next`` link."""
@@ -82,26 +90,18 @@ class SpotifyClient:
     ) -> SpotifyResponse:
         """GET one resource; the answer's bytes are kept exactly as received."""
         url = self.url_for(path)
+        what = f"GET {url}"
         failures = 0
         rate_limited = 0
         renewed = False
         while True:
-            if self._blocked is not None:
-                raise SpotifyUnavailable(self._blocked.reason, self._blocked.retry_after)
-            access = await self.tokens.token(token)
-            try:
-                # the pacing slot is taken inside the concurrency slot: no bunching after waits
-                async with self._slots, self._limiter.slot():
-                    self.counters.requests += 1
-                    response = await self._http.get(
-                        url, params=params, headers={"Authorization": f"Bearer {access}"}
-                    )
-            except httpx.TransportError as error:
+            sent = await self._send(url, params, token, what)
+            if isinstance(sent, httpx.TransportError):
                 self.counters.transport_errors += 1
                 failures += 1
-                reason = f"GET {url}: {type(error).__name__}: {error}"
-                await self._back_off(failures, reason)
+                await self._back_off(failures, f"{what}: {type(sent).__name__}: {sent}", what)
                 continue
+            response, access = sent
             status = response.status_code
             self.counters.by_status[status] = self.counters.by_status.get(status, 0) + 1
             if status == 200:
@@ -112,36 +112,99 @@ class SpotifyClient:
                 renewed = True
                 continue
             if status == 429:
-                self.counters.rate_limited += 1
                 rate_limited += 1
-                delay = parse_retry_after(response.headers.get("Retry-After"))
-                if delay > self._policy.max_retry_after:
-                    self._blocked = SpotifyUnavailable(
-                        f"GET {url} rate limited with Retry-After {delay:.0f} s, longer than "
-                        f"EXTRACTOR_MAX_RETRY_AFTER {self._policy.max_retry_after:.0f} s",
-                        retry_after=delay,
-                    )
-                    raise self._blocked
-                if rate_limited > self._policy.max_rate_limited:
-                    raise SpotifyUnavailable(
-                        f"GET {url} rate limited {rate_limited} times in a row", retry_after=delay
-                    )
-                self._limiter.pause(delay)
-                self.counters.waited_seconds += delay
+                await self._rate_limited(response, rate_limited, what)
                 continue
             if status >= 500:
                 self.counters.server_errors += 1
                 failures += 1
-                await self._back_off(failures, f"GET {url} answered {status}")
+                await self._back_off(failures, f"{what} answered {status}", what)
                 continue
             raise SpotifyHttpError(status, url, _message(response))
 
-    async def _back_off(self, failures: int, reason: str) -> None:
+    async def _send(
+        self, url: str, params: Mapping[str, str | int] | None, kind: TokenKind, what: str
+    ) -> tuple[httpx.Response, str] | httpx.TransportError:
+        """Wait for a slot (unless the run stops), then take the token and send at once."""
+        await self.circuit.race(self._admit(), what)
+        try:
+            self.circuit.check(what)
+            access = await self.tokens.token(kind)
+            self.circuit.check(what)
+            self.counters.requests += 1
+            try:
+                response = await self._http.get(
+                    url, params=params, headers={"Authorization": f"Bearer {access}"}
+                )
+            except httpx.TransportError as error:
+                return error
+            return response, access
+        finally:
+            self._limiter.release()
+            self._slots.release()
+
+    async def _admit(self) -> None:
+        # the pacing slot is taken inside the concurrency slot: no bunching after waits
+        await self._slots.acquire()
+        try:
+            await self._limiter.acquire()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    async def _rate_limited(self, response: httpx.Response, count: int, what: str) -> None:
+        """Wait out one 429, or trip the run's circuit when waiting is pointless."""
+        self.counters.rate_limited += 1
+        header = response.headers.get("Retry-After")
+        if is_quota_exceeded(response):
+            self.counters.quota_exceeded += 1
+            delay = parse_retry_after(header) if header else None
+            error: SpotifyUnavailable = QuotaExceeded(
+                f"{what} answered 429 QUOTA_EXCEEDED: the app's daily Spotify quota is exhausted",
+                retry_after=delay,
+            )
+            self.circuit.trip(error)
+            raise error
+        if header:
+            delay = parse_retry_after(header)
+        else:  # no Retry-After: back off exponentially rather than hammer the API
+            delay = backoff_delay(self._policy, count - 1, self._rng)
+        if delay > self._policy.max_retry_after:
+            error = SpotifyUnavailable(
+                f"{what} rate limited with Retry-After {delay:.0f} s, longer than "
+                f"EXTRACTOR_MAX_RETRY_AFTER {self._policy.max_retry_after:.0f} s",
+                retry_after=delay,
+            )
+            self.circuit.trip(error)
+            raise error
+        if count > self._policy.max_rate_limited:
+            error = SpotifyUnavailable(
+                f"{what} rate limited {count} times in a row", retry_after=delay
+            )
+            self.circuit.trip(error)
+            raise error
+        self._limiter.pause(delay)
+        self.counters.waited_seconds += delay
+
+    async def _back_off(self, failures: int, reason: str, what: str) -> None:
         if failures >= self._policy.max_attempts:
             raise SpotifyUnavailable(f"{reason} (gave up after {failures} attempts)")
         delay = backoff_delay(self._policy, failures - 1, self._rng)
         self.counters.waited_seconds += delay
-        await self._sleep(delay)
+        await self.circuit.race(self._sleep(delay), what)
+
+
+def is_quota_exceeded(response: httpx.Response) -> bool:
+    """A 429 whose body carries ``"reason": "QUOTA_EXCEEDED"`` (top level or in ``error``)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    if not isinstance(body, dict):
+        return False
+    error = body.get("error")
+    nested = error.get("reason") if isinstance(error, dict) else None
+    return QUOTA_REASON in (body.get("reason"), nested)
 
 
 def _json(url: str, response: httpx.Response) -> Any:

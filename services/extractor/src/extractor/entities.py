@@ -2,9 +2,11 @@
 
 The several-ids batch endpoints are gone in development mode, so each entity
 costs one request; a bound per run (:class:`EntityBudget`) keeps the request
-budget for playlists. Entities are fetched as soon as the playlist or page that
-references them is done, so they fill the rate window alongside playlist pages.
-What the bound leaves over, or what failed, is carried to the next run.
+budget for playlists. A source *registers* what it references before it saves
+its snapshot or cursor (the missing entities enter the pending journal), then
+the entities are fetched, written and announced, and leave the journal. What
+the bound leaves over, what failed and what a killed run left are carried to
+the next run; stored ones are announced, not fetched again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from spotify_etl_common.messages import Source
 
 from extractor import explain
 from extractor.client import SpotifyClient
+from extractor.journal import Entity, PendingJournal
 from extractor.models import References
 from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher, RawObject
@@ -26,7 +29,6 @@ from extractor.tokens import TokenKind
 
 NAME = "albums and artists"
 _PATHS = {Source.ALBUMS: "albums", Source.ARTISTS: "artists"}
-Entity = tuple[Source, str]
 
 
 @dataclass
@@ -38,6 +40,8 @@ class EntityBudget:
     seen: set[Entity] = field(default_factory=set)
     pending: set[Entity] = field(default_factory=set)
     written: int = 0
+    recovered: int = 0
+    """Stored by an earlier run that did not announce them: announced by this one."""
     errors: list[tuple[Entity, SpotifyEtlError]] = field(default_factory=list)
 
     def claim_new(self, wanted: Sequence[Entity]) -> list[Entity]:
@@ -60,16 +64,9 @@ class EntityBudget:
             line = explain.entity_failure(str(source).rstrip("s"), entity_id, first)
             more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
             return failed(NAME, line + more, first)
-        if self.written:
-            return Outcome(NAME, Status.EXTRACTED, objects=self.written)
+        if self.written or self.recovered:
+            return Outcome(NAME, Status.EXTRACTED, objects=self.written + self.recovered)
         return Outcome(NAME, Status.SKIPPED)
-
-    def pending_references(self) -> References:
-        """Entities to carry over to the next run (bound reached, or failed)."""
-        refs = References()
-        for source, entity_id in self.pending | {e for e, _ in self.errors}:
-            (refs.albums if source is Source.ALBUMS else refs.artists).add(entity_id)
-        return refs
 
 
 def candidates(references: References) -> list[Entity]:
@@ -124,31 +121,95 @@ async def _fetch_one(
     return obj
 
 
-async def extract_entities(
-    client: SpotifyClient, publisher: Publisher, references: References, budget: EntityBudget
-) -> None:
-    """Fetch the missing entities of ``references`` within ``budget``; announce what was written."""
+async def register(
+    references: References, budget: EntityBudget, journal: PendingJournal
+) -> list[Entity]:
+    """Journal the referenced entities not stored yet; returns those this run claims.
+
+    Call before saving the snapshot or cursor that produced ``references``: once
+    it returns, a crash cannot lose them.
+    """
     wanted = budget.claim_new(candidates(references))
     if not wanted:
+        return []
+    stored = await budget.index.stored()
+    missing = [e for e in wanted if e not in stored]
+    await journal.add(missing)
+    return missing
+
+
+async def fetch_entities(
+    client: SpotifyClient,
+    publisher: Publisher,
+    missing: list[Entity],
+    budget: EntityBudget,
+    journal: PendingJournal,
+) -> None:
+    """Fetch ``missing`` within the budget: write, announce, then drop them from the journal."""
+    todo = budget.take(missing)
+    if not todo:
         return
-    if budget.remaining <= 0:
-        budget.pending.update(wanted)
-        return
-    try:
-        stored = await budget.index.stored()
-    except SpotifyEtlError as error:
-        budget.errors.append((wanted[0], error))
-        budget.pending.update(wanted)
-        return
-    todo = budget.take([e for e in wanted if e not in stored])
     results = await asyncio.gather(
         *(_fetch_one(client, publisher, s, i) for s, i in todo), return_exceptions=True
     )
     written = [r for r in results if isinstance(r, RawObject)]
     await publisher.announce(written)
+    await journal.done((o.source, o.entity_id or "") for o in written)
     budget.written += len(written)
     for entity, result in zip(todo, results, strict=True):
         if isinstance(result, SpotifyEtlError):
             budget.errors.append((entity, result))
-        elif isinstance(result, BaseException) and not isinstance(result, RawObject):
+        elif isinstance(result, BaseException):
             raise result
+
+
+async def extract_entities(
+    client: SpotifyClient,
+    publisher: Publisher,
+    references: References,
+    budget: EntityBudget,
+    journal: PendingJournal,
+) -> None:
+    """Register then fetch the entities of ``references``; failures are kept in ``budget``."""
+    try:
+        missing = await register(references, budget, journal)
+    except SpotifyEtlError as error:
+        wanted = candidates(references)
+        if wanted:
+            budget.errors.append((wanted[0], error))
+        return
+    await fetch_entities(client, publisher, missing, budget, journal)
+
+
+async def carry_over(
+    client: SpotifyClient,
+    publisher: Publisher,
+    wanted: list[Entity],
+    budget: EntityBudget,
+    journal: PendingJournal,
+) -> None:
+    """What earlier runs left in the journal (``wanted``, claimed by the caller first):
+    announce the entities already stored, fetch the rest."""
+    if not wanted:
+        return
+    try:
+        stored = await budget.index.stored()
+        recovered = [
+            RawObject(
+                key=entity_key(source, entity_id),
+                body=b"",
+                source=source,
+                entity_id=entity_id,
+                extracted_at=await publisher.extracted_at(entity_key(source, entity_id)),
+            )
+            for source, entity_id in wanted
+            if (source, entity_id) in stored
+        ]
+        await publisher.announce(recovered)
+        await journal.done((o.source, o.entity_id or "") for o in recovered)
+    except SpotifyEtlError as error:
+        budget.errors.append((wanted[0], error))
+        return
+    budget.recovered += len(recovered)
+    done = {(o.source, o.entity_id) for o in recovered}
+    await fetch_entities(client, publisher, [e for e in wanted if e not in done], budget, journal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from spotify_etl_common.errors import SpotifyEtlError, TransientError
 
 from extractor.refs import EDITORIAL_PREFIX, BadRef
-from extractor.spotify_errors import SpotifyHttpError
+from extractor.spotify_errors import AuthorizationExpired, RunStopped, SpotifyHttpError
 
 PLAYLIST_SCOPES = ("playlist-read-private", "playlist-read-collaborative")
 RECENT_SCOPES = ("user-read-recently-played",)
@@ -42,9 +42,9 @@ def playlist_failure(playlist_id: str, error: SpotifyEtlError) -> str:
             )
         if error.status == 401:
             return (
-                f"{name} needs a user token (401): set SPOTIFY_REFRESH_TOKEN "
-                "(run `extractor auth` once) or use EXTRACTOR_PLAYLIST_ITEMS_ENDPOINT=tracks "
-                "if the app has extended quota"
+                f"{name} needs a user token (401): set SPOTIFY_REFRESH_TOKEN_SECRET "
+                "(run `extractor auth --store` once) or use "
+                "EXTRACTOR_PLAYLIST_ITEMS_ENDPOINT=tracks if the app has extended quota"
             )
         if error.status == 400:
             return f"{name} was refused as malformed (400: {error.message}): check the id"
@@ -66,12 +66,18 @@ def entity_failure(kind: str, entity_id: str, error: SpotifyEtlError) -> str:
 def _scope_line(name: str, scopes: tuple[str, ...]) -> str:
     return (
         f"{name} needs a user token with scope {' '.join(scopes)} (the token lacks it): "
-        "run `extractor auth` with this source configured and store the new "
-        "SPOTIFY_REFRESH_TOKEN"
+        "run `extractor auth --store` with this source configured"
     )
 
 
 def _generic(error: SpotifyEtlError) -> str:
+    if isinstance(error, AuthorizationExpired):
+        return (
+            "needs the user's authorisation, which Spotify refused (invalid_grant): "
+            "run `extractor auth --store`"
+        )
+    if isinstance(error, RunStopped) and error.cause is None:
+        return f"{error.reason}; the next run goes on from here"
     if isinstance(error, TransientError):
         later = f" (retry after {error.retry_after:.0f} s)" if error.retry_after else ""
         return f"{error.reason}{later}; the next run will try again"

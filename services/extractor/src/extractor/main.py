@@ -11,29 +11,35 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
-from spotify_etl_common.aws import s3_client, sqs_client
+from spotify_etl_common.aws import s3_client, secretsmanager_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.logs import configure_logging, get_logger
-from spotify_etl_common.metrics import emf_fields
-from spotify_etl_common.s3 import S3Store
+from spotify_etl_common.metrics import Unit, emf_fields
 from spotify_etl_common.settings import load_settings
 from spotify_etl_common.sqs import SqsQueue
 
+from extractor import lease
 from extractor.authflow import authorize, scopes_for
+from extractor.circuit import Circuit
 from extractor.client import SpotifyClient
+from extractor.grants import ENV_WARNING, EnvironmentGrant, GrantKeeper, UserGrant, expiry_warning
 from extractor.limiter import RollingWindowLimiter
 from extractor.output import Publisher, RunContext
 from extractor.refs import parse_playlist_refs
 from extractor.retry import RetryPolicy
 from extractor.run import RunPlan, RunReport, run_once
-from extractor.settings import ExtractorSettings, SpotifyAppSettings
+from extractor.secret_store import SecretsManagerGrant
+from extractor.settings import ExtractorSettings, SecretStoreSettings, SpotifyAppSettings
 from extractor.state import StateStore
+from extractor.store import ExtractorStore
 from extractor.tokens import AppCredentials, TokenProvider
 
 log = get_logger("extractor")
+_SIGNAL_STOP = "a stop signal (SIGTERM) arrived"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -73,34 +79,87 @@ def new_run(settings: ExtractorSettings) -> RunContext:
     )
 
 
-async def extract(settings: ExtractorSettings) -> RunReport:
-    """Build the clients, run every source once, close everything."""
+async def load_user(
+    settings: ExtractorSettings, secrets: Any | None
+) -> tuple[UserGrant | None, GrantKeeper, list[str]]:
+    """The user's grant at the start of a run: the secret, else the variable (with a warning)."""
+    if settings.spotify_refresh_token_secret and secrets is not None:
+        keeper = SecretsManagerGrant(secrets, settings.spotify_refresh_token_secret)
+        return await keeper.load(), keeper, []
+    if settings.spotify_refresh_token is not None:
+        grant = UserGrant(settings.spotify_refresh_token.get_secret_value())
+        return grant, EnvironmentGrant(), [ENV_WARNING]
+    return None, EnvironmentGrant(), []
+
+
+async def extract(settings: ExtractorSettings, circuit: Circuit | None = None) -> RunReport:
+    """Take the lease, build the clients, run every source once, release, close everything."""
     run = new_run(settings)
+    circuit = circuit or Circuit(deadline=time.monotonic() + settings.run_deadline)
     limits = httpx.Limits(max_connections=settings.concurrency + 2)
-    async with (
-        httpx.AsyncClient(timeout=settings.request_timeout, limits=limits) as http,
-        s3_client(settings) as s3,
-        sqs_client(settings) as sqs,
-    ):
-        tokens = TokenProvider(http, settings.spotify_accounts_url, credentials(settings))
-        client = SpotifyClient(
-            http,
-            tokens,
-            settings.spotify_api_url,
-            RollingWindowLimiter(settings.rate_limit, settings.rate_window),
-            settings.concurrency,
-            RetryPolicy(
-                max_attempts=settings.max_attempts, max_retry_after=settings.max_retry_after
-            ),
+    async with contextlib.AsyncExitStack() as stack:
+        http = await stack.enter_async_context(
+            httpx.AsyncClient(timeout=settings.request_timeout, limits=limits)
         )
-        store = S3Store(s3, settings.bucket)
-        queue = await SqsQueue.resolve(sqs, settings.transform_queue)
-        publisher = Publisher(store, queue, run)
-        return await run_once(client, StateStore(store), publisher, plan_for(settings))
+        s3 = await stack.enter_async_context(s3_client(settings))
+        sqs = await stack.enter_async_context(sqs_client(settings))
+        secrets = None
+        if settings.spotify_refresh_token_secret:
+            secrets = await stack.enter_async_context(secretsmanager_client(settings))
+        store = ExtractorStore(s3, settings.bucket)
+        now = datetime.now(UTC)
+        taken = await lease.take(
+            store, lease.lease_for(run.run_id, now, settings.run_deadline + lease.GRACE), now
+        )
+        if isinstance(taken, lease.Busy):
+            return RunReport(run_id=run.run_id, busy=taken.line())
+        try:
+            if taken.took_over is not None:
+                log.warning(
+                    "extract.lease.taken_over",
+                    run_id=run.run_id,
+                    expired_run=taken.took_over.run_id,
+                    expired_at=taken.took_over.expires_at.isoformat(),
+                )
+            grant, keeper, warnings = await load_user(settings, secrets)
+            tokens = TokenProvider(
+                http,
+                settings.spotify_accounts_url,
+                credentials(settings),
+                grant=grant,
+                keeper=keeper,
+                on_unavailable=circuit.trip,
+            )
+            client = SpotifyClient(
+                http,
+                tokens,
+                settings.spotify_api_url,
+                RollingWindowLimiter(settings.rate_limit, settings.rate_window),
+                settings.concurrency,
+                RetryPolicy(
+                    max_attempts=settings.max_attempts,
+                    max_retry_after=settings.max_retry_after,
+                ),
+                circuit=circuit,
+            )
+            queue = await SqsQueue.resolve(sqs, settings.transform_queue)
+            publisher = Publisher(store, queue, run)
+            report = await run_once(client, StateStore(store), publisher, plan_for(settings))
+            report.warnings[:0] = warnings
+            if grant is not None:
+                report.days_left = grant.days_left(report.finished_at)
+                if (soon := expiry_warning(grant, report.finished_at)) is not None:
+                    report.warnings.append(soon)
+            return report
+        finally:
+            await lease.release(store, taken)
 
 
 def log_report(report: RunReport) -> None:
     """Per-source events, then the one summary event carrying the run's metrics."""
+    if report.busy is not None:
+        log.info("extract.run.skipped", run_id=report.run_id, reason=report.busy, **_emf({}))
+        return
     for outcome in report.outcomes:
         log.info(
             "extract.source.done",
@@ -110,37 +169,69 @@ def log_report(report: RunReport) -> None:
             objects=outcome.objects,
             error=outcome.error,
         )
+    for warning in report.warnings:
+        log.warning("extract.run.warning", run_id=report.run_id, warning=warning)
     counters = report.counters
-    metrics = emf_fields(
-        "extractor",
-        {
-            "SpotifyRequests": (counters.requests, "Count"),
-            "SpotifyRateLimited": (counters.rate_limited, "Count"),
-            "SpotifyServerErrors": (counters.server_errors, "Count"),
-            "ObjectsWritten": (report.objects_written, "Count"),
-            "MessagesSent": (report.messages_sent, "Count"),
-            "SourcesFailed": (len(report.failures), "Count"),
-            "RunDuration": (round(report.seconds, 3), "Seconds"),
-        },
-        int(time.time() * 1000),
-    )
+    metrics: dict[str, tuple[float, Unit]] = {
+        "SpotifyRequests": (counters.requests, "Count"),
+        "SpotifyRateLimited": (counters.rate_limited, "Count"),
+        "SpotifyServerErrors": (counters.server_errors, "Count"),
+        "SpotifyQuotaExceeded": (1 if report.quota is not None else 0, "Count"),
+        "ObjectsWritten": (report.objects_written, "Count"),
+        "MessagesSent": (report.messages_sent, "Count"),
+        "SourcesFailed": (len(report.failures), "Count"),
+        "RunDuration": (round(report.seconds, 3), "Seconds"),
+        "ExtractionSucceeded": (1 if report.ok else 0, "Count"),
+        "ExtractionFailed": (0 if report.ok else 1, "Count"),
+    }
+    if report.days_left is not None:
+        metrics["RefreshTokenDaysLeft"] = (report.days_left, "None")
     event = log.info if report.ok else log.error
     event(
         "extract.run.summary",
         run_id=report.run_id,
-        failures=[o.error for o in report.failures],
-        **metrics,
+        stopped=report.stop_line(),
+        failures=[
+            *([report.authorization] if report.authorization else []),
+            *report.problems,
+            *(o.error for o in report.failures),
+        ],
+        **_emf(metrics),
     )
 
 
+def _emf(metrics: dict[str, tuple[float, Unit]]) -> dict[str, object]:
+    """EMF members; a run that never started (busy lease) counts as neither outcome."""
+    every: dict[str, tuple[float, Unit]] = {
+        "ExtractionSucceeded": (0, "Count"),
+        "ExtractionFailed": (0, "Count"),
+    }
+    return emf_fields("extractor", every | metrics, int(time.time() * 1000))
+
+
+def log_aborted(reason: str) -> None:
+    """An early abort (the secret, the queue, S3): one line, and it counts as a failed run."""
+    log.error("extract.run.aborted", reason=reason, **_emf({"ExtractionFailed": (1, "Count")}))
+
+
 def run_once_command(settings: ExtractorSettings) -> int:
+    async def once() -> RunReport:
+        circuit = Circuit(deadline=time.monotonic() + settings.run_deadline)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, circuit.stop, _SIGNAL_STOP)
+        return await extract(settings, circuit)
+
     try:
-        report = asyncio.run(extract(settings))
+        report = asyncio.run(once())
     except SpotifyEtlError as error:
-        log.error("extract.run.aborted", reason=error.reason)
+        log_aborted(error.reason)
         print(f"extractor: run aborted: {error.reason}", file=sys.stderr)
         return 1
     log_report(report)
+    if report.busy is not None:
+        print(f"extractor: {report.busy}", file=sys.stderr)
+        return 0
     for line in report.summary_lines():
         print(line, file=sys.stderr)
     return 0 if report.ok else 1
@@ -148,23 +239,31 @@ def run_once_command(settings: ExtractorSettings) -> int:
 
 async def _every(settings: ExtractorSettings, interval: float) -> int:
     stop = asyncio.Event()
+    current: list[Circuit] = []
+
+    def on_signal() -> None:
+        stop.set()
+        for circuit in current:
+            circuit.stop(_SIGNAL_STOP)
+
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal)
     while not stop.is_set():
+        current[:] = [Circuit(deadline=time.monotonic() + settings.run_deadline)]
         try:
-            log_report(await extract(settings))
+            log_report(await extract(settings, current[0]))
         except SpotifyEtlError as error:
-            log.error("extract.run.aborted", reason=error.reason)
+            log_aborted(error.reason)
         log.info("extract.run.sleeping", seconds=interval)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), interval)
     return 0
 
 
-def auth_command(port: int | None) -> int:
+def auth_command(port: int | None, store: bool) -> int:
     try:
-        settings = SpotifyAppSettings()
+        settings = SecretStoreSettings()
     except ValidationError as error:
         names = ", ".join(str(e["loc"][0]) for e in error.errors())
         print(f"configuration error: {names} missing or invalid", file=sys.stderr)
@@ -189,8 +288,37 @@ def auth_command(port: int | None) -> int:
     except TimeoutError:
         print("extractor auth: no answer from the browser in time; start again", file=sys.stderr)
         return 1
+    if store:
+        return store_grant(settings, UserGrant(refresh_token, datetime.now(UTC)))
     print("Store this as the SPOTIFY_REFRESH_TOKEN secret:")
     print(f"SPOTIFY_REFRESH_TOKEN={refresh_token}", flush=True)
+    return 0
+
+
+def store_grant(settings: SecretStoreSettings, grant: UserGrant) -> int:
+    """``auth --store``: write the grant to the secret; the token is never printed."""
+    secret_id = settings.spotify_refresh_token_secret
+    if not secret_id:
+        print(
+            "extractor auth --store: set SPOTIFY_REFRESH_TOKEN_SECRET to the secret's name or ARN",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def write() -> None:
+        async with secretsmanager_client(settings) as client:
+            await SecretsManagerGrant(client, secret_id).store(grant)
+
+    try:
+        asyncio.run(write())
+    except SpotifyEtlError as error:
+        print(f"extractor auth --store: {error.reason}", file=sys.stderr)
+        return 1
+    print(
+        f"stored the refresh token in secret {secret_id} (authorised {grant.authorized_at:%Y-%m-%d}"
+        f"; it must be renewed with `extractor auth --store` by {grant.expires_at():%Y-%m-%d})",
+        flush=True,
+    )
     return 0
 
 
@@ -200,15 +328,20 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run-once", help="run every configured source once and exit")
     every = commands.add_parser("run", help="run every configured source repeatedly")
     every.add_argument("--every", type=parse_interval, default=3600.0, help="e.g. 1h, 30m")
-    auth = commands.add_parser("auth", help="authorise a user once; prints the refresh token")
+    auth = commands.add_parser("auth", help="authorise a user once (store or print the token)")
     auth.add_argument("--port", type=int, default=None, help="loopback port (0 = any free one)")
+    auth.add_argument(
+        "--store",
+        action="store_true",
+        help="write the token to SPOTIFY_REFRESH_TOKEN_SECRET (Secrets Manager), never print it",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "auth":
-        return auth_command(args.port)
+        return auth_command(args.port, args.store)
     settings = load_settings(ExtractorSettings)
     configure_logging("extractor", settings.log_level)
     if args.command == "run-once":

@@ -7,10 +7,14 @@ from enum import StrEnum
 
 from spotify_etl_common.errors import SpotifyEtlError, TransientError
 
+from extractor.spotify_errors import RunStopped
+
 
 class Status(StrEnum):
     EXTRACTED = "extracted"
     SKIPPED = "skipped"
+    STOPPED = "stopped"
+    """Not finished because the run stopped cleanly (deadline, SIGTERM): the next run goes on."""
     FAILED = "failed"
 
 
@@ -27,7 +31,9 @@ class Outcome:
 
 
 def failed(source: str, line: str, error: SpotifyEtlError | None = None) -> Outcome:
-    """A failed outcome; transient errors keep their retry delay."""
+    """A failed outcome (stopped, for a clean stop); transient errors keep their retry delay."""
     transient = isinstance(error, TransientError)
     retry_after = error.retry_after if isinstance(error, TransientError) else None
-    return Outcome(source, Status.FAILED, error=line, transient=transient, retry_after=retry_after)
+    stopped = isinstance(error, RunStopped) and error.cause is None
+    status = Status.STOPPED if stopped else Status.FAILED
+    return Outcome(source, status, error=line, transient=transient, retry_after=retry_after)

@@ -1,7 +1,8 @@
 """Raw objects out: write bytes as received under deterministic keys, then announce them.
 
 :func:`raw_message` is pure; :class:`Publisher` is the thin shell that writes
-and sends. Messages are sent only after every object of a unit is written.
+and sends. Messages are sent once every object of a unit is written; what a killed run
+wrote and did not announce is announced by the next (see :mod:`extractor.journal`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class RawObject:
     entity_id: str | None = None
     snapshot_id: str | None = None
     page: int | None = None
+    extracted_at: datetime | None = None
+    """When an earlier run wrote it (announcing what that run could not); else this run."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ def raw_message(obj: RawObject, run: RunContext) -> OutgoingMessage:
         snapshot_id=obj.snapshot_id,
         page=obj.page,
         run_id=run.run_id,
-        extracted_at=run.started_at,
+        extracted_at=obj.extracted_at or run.started_at,
     )
     return OutgoingMessage(body=body.model_dump_json(), attributes={"source": str(obj.source)})
 
@@ -81,6 +84,14 @@ class Publisher:
         for obj in objects:
             await self.write(obj)
         await self.announce(objects)
+
+    async def read(self, key: str) -> bytes | None:
+        """A stored object's bytes (a page an earlier run wrote), None if absent."""
+        return await self._store.get_or_none(key)
+
+    async def extracted_at(self, key: str) -> datetime | None:
+        """When the run that wrote ``key`` started (its metadata), None if unknown."""
+        return await self._store.extracted_at(key)
 
     async def keys(self, prefix: str) -> AsyncIterator[str]:
         """Every stored key under ``prefix``."""

@@ -1,8 +1,17 @@
-"""Playlist source: metadata first, skip an unchanged snapshot, else every page of items."""
+"""Playlist source: metadata first, skip an unchanged snapshot, else every page of items.
+
+Pages of the snapshot an earlier run already stored are read back from S3, not
+fetched again (a run stopped by the quota or killed resumes where it was). The
+pages written are announced even when the playlist fails half-way; the snapshot
+is saved only once every page and the metadata are written and announced and
+the albums and artists they reference are journaled.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from spotify_etl_common.errors import PermanentError, SpotifyEtlError
@@ -17,6 +26,8 @@ from extractor.output import Publisher, RawObject
 from extractor.state import StateStore
 from extractor.tokens import TokenKind
 
+Register = Callable[[References], Awaitable[object]]
+"""Journals the entities a finished source references (before its state is saved)."""
 PAGE_SIZES = {"items": 50, "tracks": 100}
 """Largest page of each playlist endpoint: 2026 ``/items`` and legacy ``/tracks``."""
 
@@ -45,11 +56,12 @@ async def extract_playlist(
     publisher: Publisher,
     playlist_id: str,
     endpoint: str,
+    register: Register,
 ) -> PlaylistResult:
     """Extract one playlist; every failure becomes an outcome with one clear line."""
     name = f"playlist {playlist_id}"
     try:
-        return await _extract(client, state, publisher, playlist_id, endpoint)
+        return await _extract(client, state, publisher, playlist_id, endpoint, register)
     except SpotifyEtlError as error:
         return PlaylistResult(
             failed(name, explain.playlist_failure(playlist_id, error), error), References()
@@ -65,6 +77,7 @@ async def _extract(
     publisher: Publisher,
     playlist_id: str,
     endpoint: str,
+    register: Register,
 ) -> PlaylistResult:
     name = f"playlist {playlist_id}"
     token = TokenKind.USER if client.tokens.has_user or endpoint == "items" else TokenKind.APP
@@ -72,6 +85,7 @@ async def _extract(
     meta = parse(PlaylistMeta, meta_response.data, name)
     if not needs_extraction(meta.snapshot_id, await state.last_snapshot(playlist_id)):
         return PlaylistResult(Outcome(name, Status.SKIPPED), References())
+    stored = await _stored_pages(publisher, playlist_id, meta.snapshot_id)
     page_size = PAGE_SIZES[endpoint]
     objects: list[RawObject] = []
     references = References()
@@ -83,23 +97,40 @@ async def _extract(
         while next_url is not None:
             if number >= limit:
                 raise PermanentError(f"{name}: pagination did not end after {number} pages")
-            response = await client.get(next_url, params, token=token)
-            page = parse(PlaylistPage, response.data, name)
+            key = playlist_items_key(playlist_id, meta.snapshot_id, number)
+            body = await publisher.read(key) if key in stored else None
+            if body is None:
+                response = await client.get(next_url, params, token=token)
+                body, data = response.body, response.data
+            else:
+                data = json.loads(body)
+            page = parse(PlaylistPage, data, name)
             limit = page_limit(page.total, page_size)
             obj = RawObject(
-                key=playlist_items_key(playlist_id, meta.snapshot_id, number),
-                body=response.body,
+                key=key,
+                body=body,
                 source=Source.PLAYLIST_ITEMS,
                 entity_id=playlist_id,
                 snapshot_id=meta.snapshot_id,
                 page=number,
             )
-            writes.append(asyncio.create_task(publisher.write(obj)))
+            if key not in stored:
+                writes.append(asyncio.create_task(publisher.write(obj)))
             objects.append(obj)
             references.merge(playlist_references(page))
             next_url, params, number = page.next, None, number + 1
-    finally:
+    except SpotifyEtlError:
         results = await asyncio.gather(*writes, return_exceptions=True)
+        # announce what was written: it is kept, and the next run reads it back
+        done = [o for o in objects if o.key in stored] + [
+            o for o, r in zip(_written(objects, stored), results, strict=True) if r is None
+        ]
+        await publisher.announce(done)
+        raise
+    except BaseException:
+        await asyncio.gather(*writes, return_exceptions=True)
+        raise
+    results = await asyncio.gather(*writes, return_exceptions=True)
     for result in results:
         if isinstance(result, BaseException):
             raise result
@@ -113,5 +144,17 @@ async def _extract(
     await publisher.write(meta_object)
     objects.append(meta_object)
     await publisher.announce(objects)
+    await register(references)
     await state.save_snapshot(playlist_id, meta.snapshot_id)
     return PlaylistResult(Outcome(name, Status.EXTRACTED, objects=len(objects)), references)
+
+
+def _written(objects: list[RawObject], stored: set[str]) -> list[RawObject]:
+    """The objects this run wrote (in the order their writes started)."""
+    return [o for o in objects if o.key not in stored]
+
+
+async def _stored_pages(publisher: Publisher, playlist_id: str, snapshot_id: str) -> set[str]:
+    """Keys of the pages of this snapshot an earlier run already wrote."""
+    prefix = playlist_items_key(playlist_id, snapshot_id, 0).rsplit("/", 1)[0] + "/"
+    return {key async for key in publisher.keys(prefix)}

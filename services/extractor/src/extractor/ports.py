@@ -7,6 +7,7 @@ in-memory fakes with state.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from spotify_etl_common.s3 import ObjectInfo
@@ -23,6 +24,8 @@ class ObjectStore(Protocol):
     ) -> None: ...
 
     async def get_or_none(self, key: str) -> bytes | None: ...
+
+    async def extracted_at(self, key: str) -> datetime | None: ...
 
     def list(self, prefix: str) -> AsyncIterator[ObjectInfo]: ...
 

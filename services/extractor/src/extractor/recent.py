@@ -1,6 +1,9 @@
 """Recently played source: incremental by the ``after`` cursor kept in S3 state.
 
-The cursor advances only after the pages are written and announced.
+The cursor advances only past pages written and announced, and after the
+albums and artists they reference are journaled. A run stopped half-way (a
+quota hit, the deadline) keeps what it fetched: it announces those pages and
+moves the cursor to the last of them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from extractor.client import SpotifyClient
 from extractor.models import RecentPage, References, parse, recent_references
 from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher, RawObject
+from extractor.playlists import Register
 from extractor.state import StateStore
 from extractor.tokens import TokenKind
 
@@ -43,44 +47,71 @@ def next_cursor(page: RecentPage, current: int) -> int:
 
 
 async def extract_recent(
-    client: SpotifyClient, state: StateStore, publisher: Publisher, max_pages: int
+    client: SpotifyClient,
+    state: StateStore,
+    publisher: Publisher,
+    max_pages: int,
+    register: Register,
 ) -> RecentResult:
     """Fetch plays after the stored cursor, write them, announce them, then move the cursor."""
     try:
-        return await _extract(client, state, publisher, max_pages)
+        return await _extract(client, state, publisher, max_pages, register)
     except SpotifyEtlError as error:
         return RecentResult(failed(SOURCE, explain.recent_failure(error), error), References())
 
 
 async def _extract(
-    client: SpotifyClient, state: StateStore, publisher: Publisher, max_pages: int
+    client: SpotifyClient,
+    state: StateStore,
+    publisher: Publisher,
+    max_pages: int,
+    register: Register,
 ) -> RecentResult:
     after = await state.recent_cursor() or 0
     objects: list[RawObject] = []
     references = References()
-    for _ in range(max_pages):
-        response = await client.get(
-            "/me/player/recently-played",
-            {"limit": PAGE_SIZE, "after": after},
-            token=TokenKind.USER,
-        )
-        page = parse(RecentPage, response.data, SOURCE)
-        if not page.items:
-            break
-        obj = RawObject(
-            key=recently_played_key(after), body=response.body, source=Source.RECENTLY_PLAYED
-        )
-        await publisher.write(obj)
-        objects.append(obj)
-        references.merge(recent_references(page))
-        advanced = next_cursor(page, after)
-        if advanced <= after:
-            break
-        after = advanced
-        if page.next is None:
-            break
+    try:
+        for _ in range(max_pages):
+            response = await client.get(
+                "/me/player/recently-played",
+                {"limit": PAGE_SIZE, "after": after},
+                token=TokenKind.USER,
+            )
+            page = parse(RecentPage, response.data, SOURCE)
+            if not page.items:
+                break
+            obj = RawObject(
+                key=recently_played_key(after), body=response.body, source=Source.RECENTLY_PLAYED
+            )
+            await publisher.write(obj)
+            objects.append(obj)
+            references.merge(recent_references(page))
+            advanced = next_cursor(page, after)
+            if advanced <= after:
+                break
+            after = advanced
+            if page.next is None:
+                break
+    except SpotifyEtlError:
+        await _keep(state, publisher, objects, references, after, register)
+        raise
     if not objects:
         return RecentResult(Outcome(SOURCE, Status.SKIPPED), references)
-    await publisher.announce(objects)
-    await state.save_recent_cursor(after)
+    await _keep(state, publisher, objects, references, after, register)
     return RecentResult(Outcome(SOURCE, Status.EXTRACTED, objects=len(objects)), references)
+
+
+async def _keep(
+    state: StateStore,
+    publisher: Publisher,
+    objects: list[RawObject],
+    references: References,
+    after: int,
+    register: Register,
+) -> None:
+    """Announce the pages written, journal their entities, then move the cursor past them."""
+    if not objects:
+        return
+    await publisher.announce(objects)
+    await register(references)
+    await state.save_recent_cursor(after)

@@ -1,29 +1,45 @@
 """One run: every configured source once, and the albums and artists they reference.
 
 Sources fail independently: a bad playlist never stops the others. Entities
-referenced by a playlist are fetched as soon as that playlist is done (and
-those left over by the previous run's bound at once), so the rate window stays
-full. The report says what was extracted, skipped and failed, one clear line
-per failure.
+referenced by a playlist are journaled before its snapshot is saved and
+fetched as soon as that playlist is done (and those left by earlier runs at
+once), so the rate window stays full. The run's circuit stops every queued
+request at once on a quota hit, a Retry-After past the bound, a dead accounts
+service, the deadline or SIGTERM; what was fetched is still written and
+announced. The report says what was extracted, skipped, stopped and failed,
+one clear line per failure and one line for why the run stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from spotify_etl_common.errors import SpotifyEtlError
 
 from extractor import explain
 from extractor.client import RequestCounters, SpotifyClient
-from extractor.entities import EntityBudget, StoredIndex, extract_entities
+from extractor.entities import (
+    EntityBudget,
+    StoredIndex,
+    carry_over,
+    fetch_entities,
+    register,
+)
+from extractor.journal import Entity, PendingJournal
 from extractor.models import References
 from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher
-from extractor.playlists import extract_playlist
-from extractor.recent import extract_recent
+from extractor.playlists import PlaylistResult, Register, extract_playlist
+from extractor.recent import RecentResult, extract_recent
 from extractor.refs import BadRef, PlaylistRef
-from extractor.state import PendingEntities, StateStore
+from extractor.spotify_errors import AuthorizationExpired, QuotaExceeded
+from extractor.state import StateStore
+
+SourceRun = Callable[[Register], Awaitable[PlaylistResult | RecentResult]]
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,20 @@ class RunReport:
     objects_written: int = 0
     messages_sent: int = 0
     seconds: float = 0.0
+    stop_reason: str | None = None
+    """Why the run stopped early (quota, Retry-After past the bound, deadline, SIGTERM)."""
+    quota: QuotaExceeded | None = None
+    """The quota hit that stopped the run, if one did."""
+    authorization: str | None = None
+    """The one line about a refused user authorisation (invalid_grant), if any."""
+    problems: list[str] = field(default_factory=list)
+    """Run-level failures that belong to no source (a rotated token not stored)."""
+    warnings: list[str] = field(default_factory=list)
+    days_left: float | None = None
+    """Days until the user's authorisation ends (None without a dated one)."""
+    finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    busy: str | None = None
+    """Set when another run held the lease: this run did nothing."""
 
     @property
     def failures(self) -> list[Outcome]:
@@ -54,20 +84,53 @@ class RunReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        """Every configured source done and nothing else went wrong."""
+        return (
+            not self.failures
+            and not self.problems
+            and self.stop_reason is None
+            and self.count(Status.STOPPED) == 0
+        )
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status is status)
 
+    def stop_line(self) -> str | None:
+        """One line saying why the run stopped early, and when to try again."""
+        if self.quota is not None:
+            wait = self.quota.retry_after
+            when = (
+                f"retry after {self.finished_at + timedelta(seconds=wait):%Y-%m-%d %H:%M} UTC "
+                f"(Retry-After {wait:.0f} s)"
+                if wait is not None
+                else "Spotify sent no Retry-After: retry tomorrow"
+            )
+            return (
+                "Spotify's daily request quota for this app is exhausted (429 QUOTA_EXCEEDED): "
+                f"the run stopped its Spotify work and kept what it fetched; {when}"
+            )
+        if self.stop_reason is not None:
+            return f"run stopped early: {self.stop_reason}; what was fetched is kept"
+        return None
+
     def summary_lines(self) -> list[str]:
-        """Human summary: one headline, then one line per failure."""
+        """Human summary: one headline, the run-level lines, then one line per failure."""
         head = (
             f"run {self.run_id}: {self.count(Status.EXTRACTED)} extracted, "
-            f"{self.count(Status.SKIPPED)} skipped, {len(self.failures)} failed; "
+            f"{self.count(Status.SKIPPED)} skipped, {self.count(Status.STOPPED)} stopped, "
+            f"{len(self.failures)} failed; "
             f"{self.objects_written} objects written, {self.messages_sent} messages sent, "
             f"{self.counters.requests} Spotify requests ({self.counters.rate_limited} answered 429)"
         )
-        return [head, *(f"FAILED {o.error}" for o in self.failures)]
+        lines = [head]
+        lines += [f"WARNING {w}" for w in self.warnings]
+        if (stop := self.stop_line()) is not None:
+            lines.append(f"STOPPED {stop}")
+        if self.authorization is not None:
+            lines.append(f"FAILED {self.authorization}")
+        lines += [f"FAILED {p}" for p in self.problems]
+        lines += [f"FAILED {o.error}" for o in self.failures]
+        return lines
 
 
 async def run_once(
@@ -80,39 +143,64 @@ async def run_once(
         if isinstance(ref, BadRef):
             report.outcomes.append(failed(f"playlist {ref.text!r}", explain.bad_ref(ref)))
     budget = EntityBudget(remaining=plan.max_entities, index=StoredIndex(publisher))
-    pending = await state.pending_entities()
+    journal = await PendingJournal.load(state)
+    # claimed before any source runs: a stored entity left by a killed run is announced
+    carried = budget.claim_new(sorted(journal.entities))
 
-    async def entities_of(references: References) -> None:
-        await extract_entities(client, publisher, references, budget)
+    async def fetch(missing: list[Entity]) -> None:
+        try:
+            await fetch_entities(client, publisher, missing, budget, journal)
+        except SpotifyEtlError as error:  # announcing or journaling failed
+            budget.errors.append((missing[0], error))
 
-    async def playlist(ref: PlaylistRef) -> Outcome:
-        result = await extract_playlist(
-            client, state, publisher, ref.playlist_id, plan.items_endpoint
-        )
-        await entities_of(result.references)
+    async def source(extract: SourceRun) -> Outcome:
+        registered: list[Entity] = []
+
+        async def journal_references(references: References) -> None:
+            registered.extend(await register(references, budget, journal))
+
+        result = await extract(journal_references)
+        if registered:
+            await fetch(registered)
         return result.outcome
 
-    async def recent() -> Outcome:
-        result = await extract_recent(client, state, publisher, plan.recent_max_pages)
-        await entities_of(result.references)
-        return result.outcome
+    def playlist(ref: PlaylistRef) -> SourceRun:
+        async def run(reg: Register) -> PlaylistResult:
+            return await extract_playlist(
+                client, state, publisher, ref.playlist_id, plan.items_endpoint, reg
+            )
+
+        return run
+
+    async def recent(reg: Register) -> RecentResult:
+        return await extract_recent(client, state, publisher, plan.recent_max_pages, reg)
 
     async def carried_over() -> None:
-        await entities_of(References(albums=set(pending.albums), artists=set(pending.artists)))
+        if carried:
+            try:
+                await carry_over(client, publisher, carried, budget, journal)
+            except SpotifyEtlError as error:
+                budget.errors.append((carried[0], error))
 
-    tasks = [playlist(r) for r in plan.playlists if isinstance(r, PlaylistRef)]
+    tasks = [source(playlist(r)) for r in plan.playlists if isinstance(r, PlaylistRef)]
     if plan.recently_played:
-        tasks.append(recent())
+        tasks.append(source(recent))
     outcomes, _ = await asyncio.gather(asyncio.gather(*tasks), carried_over())
     report.outcomes.extend(outcomes)
     if budget.seen:
         report.outcomes.append(budget.outcome())
-    left = budget.pending_references()
-    still = PendingEntities(albums=sorted(left.albums), artists=sorted(left.artists))
-    if still != pending:
-        await state.save_pending_entities(still)
+    circuit = client.circuit
+    report.stop_reason = circuit.stop_reason
+    if isinstance(circuit.cause, QuotaExceeded):
+        report.quota = circuit.cause
+    refused = client.tokens.refusal
+    if isinstance(refused, AuthorizationExpired):
+        report.authorization = refused.reason
+    report.problems.extend(client.tokens.problems)
+    report.warnings.extend(client.tokens.warnings)
     report.counters = client.counters
     report.objects_written = publisher.objects_written
     report.messages_sent = publisher.messages_sent
     report.seconds = time.monotonic() - started
+    report.finished_at = datetime.now(UTC)
     return report

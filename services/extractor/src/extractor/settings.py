@@ -24,8 +24,12 @@ class SpotifyAppSettings(BaseSettings):
     """Client id of the Spotify app (developer dashboard)."""
     spotify_client_secret: SecretStr = Field(alias="SPOTIFY_CLIENT_SECRET", min_length=1)
     """Client secret of the Spotify app."""
+    spotify_refresh_token_secret: str | None = Field(
+        default=None, alias="SPOTIFY_REFRESH_TOKEN_SECRET"
+    )
+    """Secrets Manager secret (name or ARN) with {"refresh_token", "authorized_at"}: the user."""
     spotify_refresh_token: SecretStr | None = Field(default=None, alias="SPOTIFY_REFRESH_TOKEN")
-    """User refresh token from `extractor auth`; needed for playlist items and recently played."""
+    """User refresh token from `extractor auth` (simple setups: a rotated one cannot be kept)."""
     spotify_api_url: str = Field(default="https://api.spotify.com/v1", alias="SPOTIFY_API_URL")
     """Base URL of the Web API (a fake's <url>/v1 in tests and local runs)."""
     spotify_accounts_url: str = Field(
@@ -63,3 +67,34 @@ class ExtractorSettings(CommonSettings, SpotifyAppSettings):
     """Most recently-played pages fetched per run."""
     request_timeout: float = Field(default=15.0, gt=0, alias="EXTRACTOR_REQUEST_TIMEOUT")
     """Seconds before one Spotify request times out."""
+    run_deadline: float = Field(default=3000.0, gt=0, alias="EXTRACTOR_RUN_DEADLINE")
+    """Seconds after the run starts after which no new Spotify request starts."""
+    aws_endpoint_url_secretsmanager: str | None = Field(
+        default=None, alias="AWS_ENDPOINT_URL_SECRETSMANAGER"
+    )
+    """Secrets Manager endpoint when it differs from AWS_ENDPOINT_URL."""
+
+    def endpoint_for(self, service: str) -> str | None:
+        """The shared rule, plus AWS_ENDPOINT_URL_SECRETSMANAGER for the secret."""
+        if service == "secretsmanager" and self.aws_endpoint_url_secretsmanager:
+            return self.aws_endpoint_url_secretsmanager
+        return super().endpoint_for(service)
+
+
+class SecretStoreSettings(SpotifyAppSettings):
+    """What `extractor auth --store` needs to reach Secrets Manager."""
+
+    aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
+    """AWS region of the secret."""
+    aws_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
+    """AWS endpoint (the local moto server); unset means real AWS."""
+    aws_endpoint_url_secretsmanager: str | None = Field(
+        default=None, alias="AWS_ENDPOINT_URL_SECRETSMANAGER"
+    )
+    """Secrets Manager endpoint when it differs from AWS_ENDPOINT_URL."""
+
+    def endpoint_for(self, service: str) -> str | None:
+        """Where ``service`` is reached (AWS_ENDPOINT_URL_SECRETSMANAGER, else the shared one)."""
+        if service == "secretsmanager" and self.aws_endpoint_url_secretsmanager:
+            return self.aws_endpoint_url_secretsmanager
+        return self.aws_endpoint_url

@@ -1,6 +1,11 @@
 """Access tokens: client credentials for catalog endpoints, a refresh token for user ones.
 
-Tokens are cached until shortly before they expire and renewed once on a 401.
+A token is taken when a request leaves (after its limiter slot), cached until
+``min(60 s, lifetime / 5)`` before it expires, fetched by one request at a time
+per kind (single flight) and renewed on a 401. A failed fetch is remembered for
+the run: later requests fail at once instead of retrying the accounts service
+again. A refresh that returns a new refresh token stores it (:class:`GrantKeeper`)
+before it is used again.
 """
 
 from __future__ import annotations
@@ -10,16 +15,30 @@ import base64
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 import httpx
 from pydantic import BaseModel, ValidationError
+from spotify_etl_common.errors import SpotifyEtlError
 
-from extractor.spotify_errors import CredentialsRejected, SpotifyUnavailable
+from extractor.grants import (
+    ROTATION_LOST,
+    EnvironmentGrant,
+    GrantKeeper,
+    UserGrant,
+    invalid_grant_line,
+)
+from extractor.spotify_errors import AuthorizationExpired, CredentialsRejected, SpotifyUnavailable
 
 EXPIRY_MARGIN = 60.0
-"""Seconds before expiry at which a cached token is renewed."""
+"""Most seconds before expiry at which a cached token is renewed."""
 _ATTEMPTS = 4
+
+
+def renewal_margin(lifetime: float) -> float:
+    """Seconds before expiry to renew: 60 s, or a fifth of a shorter token's lifetime."""
+    return min(EXPIRY_MARGIN, max(0.0, lifetime) / 5)
 
 
 class TokenKind(StrEnum):
@@ -37,6 +56,8 @@ class TokenAnswer(BaseModel):
     access_token: str
     expires_in: float = 3600
     scope: str | None = None
+    refresh_token: str | None = None
+    """A new refresh token (rotation): it replaces the one just used."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +76,7 @@ class AppCredentials:
 @dataclass
 class _Cached:
     token: str
-    expires_at: float
+    renew_at: float
 
 
 class TokenProvider:
@@ -68,30 +89,63 @@ class TokenProvider:
         credentials: AppCredentials,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        *,
+        grant: UserGrant | None = None,
+        keeper: GrantKeeper | None = None,
+        on_unavailable: Callable[[SpotifyEtlError], None] | None = None,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._http = http
         self._url = accounts_url.rstrip("/") + "/api/token"
         self._credentials = credentials
         self._clock = clock
         self._sleep = sleep
+        self._wall_clock = wall_clock
+        if grant is None and credentials.refresh_token is not None:
+            grant = UserGrant(credentials.refresh_token)
+        self.grant = grant
+        """The user's authorisation (its refresh token changes when Spotify rotates it)."""
+        self._keeper: GrantKeeper = keeper or EnvironmentGrant()
+        self._on_unavailable = on_unavailable
         self._cache: dict[TokenKind, _Cached] = {}
+        self._failed: dict[TokenKind, SpotifyEtlError] = {}
         self._locks = {kind: asyncio.Lock() for kind in TokenKind}
         self.fetched = 0
         """Tokens fetched from the accounts service (for the run summary)."""
+        self.rotations = 0
+        """New refresh tokens Spotify returned in this run."""
+        self.problems: list[str] = []
+        """Run-level failures to report once (a rotated token that could not be stored)."""
+        self.warnings: list[str] = []
+        """Run-level warnings (a rotated token that can live for this run only)."""
 
     @property
     def has_user(self) -> bool:
         """Whether a refresh token is configured."""
-        return self._credentials.refresh_token is not None
+        return self.grant is not None
+
+    @property
+    def refusal(self) -> SpotifyEtlError | None:
+        """The remembered failure of the user token, if its fetch failed in this run."""
+        return self._failed.get(TokenKind.USER)
 
     async def token(self, kind: TokenKind) -> str:
         """A live access token of ``kind``, fetched only when the cached one is stale."""
         async with self._locks[kind]:
+            if kind in self._failed:
+                raise self._failed[kind]
             cached = self._cache.get(kind)
-            if cached and cached.expires_at - EXPIRY_MARGIN > self._clock():
+            if cached and cached.renew_at > self._clock():
                 return cached.token
-            answer = await self._fetch(kind)
-            self._cache[kind] = _Cached(answer.access_token, self._clock() + answer.expires_in)
+            sent_at = self._clock()
+            try:
+                answer = await self._fetch(kind)
+            except SpotifyEtlError as error:
+                self._remember(kind, error)
+                raise
+            # the lifetime counts from when the request left: the server started it then
+            renew_at = sent_at + answer.expires_in - renewal_margin(answer.expires_in)
+            self._cache[kind] = _Cached(answer.access_token, renew_at)
             return answer.access_token
 
     def invalidate(self, kind: TokenKind, token: str) -> None:
@@ -100,27 +154,38 @@ class TokenProvider:
         if cached and cached.token == token:
             del self._cache[kind]
 
+    def _remember(self, kind: TokenKind, error: SpotifyEtlError) -> None:
+        """Later requests of this run fail at once with the same error."""
+        if isinstance(error, AuthorizationExpired):
+            self._failed[TokenKind.USER] = error  # app tokens still work
+            return
+        # the client credentials or the accounts service itself: nothing can work
+        self._failed[TokenKind.USER] = error
+        self._failed[TokenKind.APP] = error
+        if self._on_unavailable is not None:
+            self._on_unavailable(error)
+
     async def exchange_code(self, code: str, redirect_uri: str) -> httpx.Response:
         """Authorization-code grant (``extractor auth``): the raw answer."""
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
         return await self._post(form)
 
     async def _fetch(self, kind: TokenKind) -> TokenAnswer:
+        grant = self.grant
         if kind is TokenKind.USER:
-            if self._credentials.refresh_token is None:
+            if grant is None:
                 raise CredentialsRejected(
-                    "this source needs a user token but SPOTIFY_REFRESH_TOKEN is not set: "
-                    "run `extractor auth` once and store the printed refresh token"
+                    "this source needs a user token but neither SPOTIFY_REFRESH_TOKEN_SECRET "
+                    "nor SPOTIFY_REFRESH_TOKEN is set: run `extractor auth --store` once"
                 )
-            form = {
-                "grant_type": "refresh_token",
-                "refresh_token": self._credentials.refresh_token,
-            }
+            form = {"grant_type": "refresh_token", "refresh_token": grant.refresh_token}
         else:
             form = {"grant_type": "client_credentials"}
         response = await self._post(form)
         if response.status_code in (400, 401, 403):
-            raise CredentialsRejected(_rejection(kind, response))
+            if kind is TokenKind.USER and _error_code(response) == "invalid_grant":
+                raise AuthorizationExpired(invalid_grant_line(grant, self._wall_clock()))
+            raise CredentialsRejected(_rejection(response))
         if response.status_code != 200:
             raise SpotifyUnavailable(f"token endpoint answered {response.status_code}")
         try:
@@ -128,7 +193,26 @@ class TokenProvider:
         except ValidationError as error:
             raise SpotifyUnavailable(f"token endpoint sent an unexpected body: {error}") from error
         self.fetched += 1
+        if kind is TokenKind.USER and grant is not None and answer.refresh_token:
+            await self._keep(grant.rotated(answer.refresh_token))
         return answer
+
+    async def _keep(self, grant: UserGrant) -> None:
+        """Store a rotated refresh token before anything can use it (under the USER lock)."""
+        self.grant = grant  # the old one no longer works: use the new one, stored or not
+        self.rotations += 1
+        if not self._keeper.can_keep:
+            if ROTATION_LOST not in self.warnings:
+                self.warnings.append(ROTATION_LOST)
+            return
+        try:
+            await self._keeper.keep(grant)
+        except SpotifyEtlError as error:
+            self.problems.append(
+                f"Spotify returned a new refresh token that could not be stored in "
+                f"{self._keeper.description} ({error.reason}): the next run will be refused; "
+                "run `extractor auth --store`"
+            )
 
     async def _post(self, form: dict[str, str]) -> httpx.Response:
         headers = {"Authorization": self._credentials.basic_auth()}
@@ -146,17 +230,16 @@ class TokenProvider:
         raise SpotifyUnavailable(f"token endpoint {self._url} unreachable after retries ({last})")
 
 
-def _rejection(kind: TokenKind, response: httpx.Response) -> str:
+def _error_code(response: httpx.Response) -> str:
     try:
         body = response.json()
-        code = str(body.get("error", "")) if isinstance(body, dict) else ""
     except ValueError:
-        code = ""
-    if code == "invalid_grant" and kind is TokenKind.USER:
-        return (
-            f"Spotify rejected SPOTIFY_REFRESH_TOKEN ({response.status_code} invalid_grant): "
-            "it was revoked or belongs to another app; run `extractor auth` again"
-        )
+        return ""
+    return str(body.get("error", "")) if isinstance(body, dict) else ""
+
+
+def _rejection(response: httpx.Response) -> str:
+    code = _error_code(response)
     return (
         f"Spotify rejected SPOTIFY_CLIENT_ID/SPOTIFY_CLIENT_SECRET ({response.status_code} "
         f"{code or 'error'}): copy both from the app's page in the Spotify developer dashboard"

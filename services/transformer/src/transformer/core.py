@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import polars as pl
 from spotify_etl_common.sources import Source
 
-from transformer import entities, history
+from transformer import entities, history, library
 from transformer.recognise import PLAYLIST_ITEMS_HREF, Parsed, recognise
 from transformer.schemas import conform, empty
 
@@ -32,6 +32,7 @@ TABLES_OF: Mapping[Source, tuple[str, ...]] = {
     Source.ARTISTS: ("artists",),
     Source.PLAYLISTS: ("playlists",),
     Source.STREAMING_HISTORY: ("plays",),
+    **library.TABLES_OF,
 }
 """The tables each source yields: one file each per raw object, even when empty."""
 
@@ -60,13 +61,7 @@ class Transformed:
     """Source recognised for each raw key."""
 
 
-def _timestamp(expr: pl.Expr) -> pl.Expr:
-    """ISO-8601 strings to UTC: ``2022-05-20T12:35:56Z`` (Spotify's form, fraction optional),
-    or with an explicit offset such as ``+02:00``; anything else becomes null.
-    (``%#z`` reads ``Z`` and offsets in one pass.)"""
-    return expr.str.to_datetime(
-        "%Y-%m-%dT%H:%M:%S%.f%#z", time_unit="us", time_zone="UTC", strict=False
-    )
+_timestamp = entities.timestamp
 
 
 def _playlist_items(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -177,22 +172,20 @@ _BUILDERS: Mapping[Source, Callable[[pl.DataFrame], dict[str, pl.DataFrame]]] = 
     Source.ARTISTS: _artists,
     Source.PLAYLISTS: _playlists,
     Source.STREAMING_HISTORY: history.plays_table,
+    **library.BUILDERS,
 }
 
 
 def _with_context(objects: Sequence[RawObject], parsed: Sequence[Parsed]) -> pl.DataFrame:
-    """The frames of ``parsed`` stacked, each row with its object's lineage and context
-    (a response is one row; a streaming history object is one row per play)."""
-    rows = [(o, p.frame.height) for o, p in zip(objects, parsed, strict=True)]
+    """The one-row frames of ``parsed`` stacked, each with its object's lineage and context."""
+    heights = [p.frame.height for p in parsed]
+    if any(h != 1 for h in heights):  # several-ids answers: one row per entity
+        objects = [o for o, height in zip(objects, heights, strict=True) for _ in range(height)]
     return pl.concat([p.frame for p in parsed], how="vertical").with_columns(
-        pl.Series("source_key", [o.key for o, n in rows for _ in range(n)], pl.String),
-        pl.Series(
-            "extracted_at",
-            [o.extracted_at.astimezone(UTC) for o, n in rows for _ in range(n)],
-            _UTC,
-        ),
-        pl.Series("ctx_playlist_id", [o.playlist_id for o, n in rows for _ in range(n)], pl.String),
-        pl.Series("ctx_snapshot_id", [o.snapshot_id for o, n in rows for _ in range(n)], pl.String),
+        pl.Series("source_key", [o.key for o in objects], pl.String),
+        pl.Series("extracted_at", [o.extracted_at.astimezone(UTC) for o in objects], _UTC),
+        pl.Series("ctx_playlist_id", [o.playlist_id for o in objects], pl.String),
+        pl.Series("ctx_snapshot_id", [o.snapshot_id for o in objects], pl.String),
     )
 
 

@@ -87,9 +87,34 @@ def album_rows(frame: pl.DataFrame, column: str = "album") -> pl.DataFrame:
     become the first day of the period, with the precision kept beside them.
     Unknown dates (``0000``) and impossible ones become null."""
     album = pl.col(column).struct
-    raw_date = album.field("release_date")
+    first_day, precision, year = release_date(
+        _field("album", "release_date"), _field("album", "release_date_precision")
+    )
+    return (
+        frame.select(*LINEAGE, pl.col(column).alias("album"), album.field("id").alias("id"))
+        .filter(pl.col("id").is_not_null())
+        .unique(subset=_KEY, keep="first", maintain_order=True)
+        .select(
+            pl.col("id").alias("album_id"),
+            _field("album", "name").alias("name"),
+            _field("album", "album_type").alias("album_type"),
+            first_day.alias("release_date"),
+            precision.alias("release_date_precision"),
+            year.alias("release_year"),
+            _field("album", "total_tracks").alias("total_tracks"),
+            _field("album", "external_urls", "spotify").alias("url"),
+            _field("album", "uri").alias("uri"),
+            *LINEAGE,
+        )
+    )
+
+
+def release_date(raw_date: pl.Expr, given: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """First day of the release period, its precision, and the year, from a release date
+    of ``year``, ``month`` or ``day`` precision (the precision guessed from the length when
+    absent). Unknown dates (``0000``) and impossible ones become null."""
     precision = pl.coalesce(
-        album.field("release_date_precision"),
+        given,
         pl.when(raw_date.str.len_chars() == 4)
         .then(pl.lit("year"))
         .when(raw_date.str.len_chars() == 7)
@@ -109,21 +134,18 @@ def album_rows(frame: pl.DataFrame, column: str = "album") -> pl.DataFrame:
         .otherwise(raw_date)
     )
     return (
-        frame.select(*LINEAGE, pl.col(column).alias("album"), album.field("id").alias("id"))
-        .filter(pl.col("id").is_not_null())
-        .unique(subset=_KEY, keep="first", maintain_order=True)
-        .select(
-            pl.col("id").alias("album_id"),
-            _field("album", "name").alias("name"),
-            _field("album", "album_type").alias("album_type"),
-            first_day.str.to_date("%Y-%m-%d", strict=False).alias("release_date"),
-            precision.alias("release_date_precision"),
-            pl.when(known_year).then(year).alias("release_year"),
-            _field("album", "total_tracks").alias("total_tracks"),
-            _field("album", "external_urls", "spotify").alias("url"),
-            _field("album", "uri").alias("uri"),
-            *LINEAGE,
-        )
+        first_day.str.to_date("%Y-%m-%d", strict=False),
+        precision,
+        pl.when(known_year).then(year),
+    )
+
+
+def timestamp(expr: pl.Expr) -> pl.Expr:
+    """ISO-8601 strings to UTC: ``2022-05-20T12:35:56Z`` (Spotify's form, fraction optional),
+    or with an explicit offset such as ``+02:00``; anything else becomes null.
+    (``%#z`` reads ``Z`` and offsets in one pass.)"""
+    return expr.str.to_datetime(
+        "%Y-%m-%dT%H:%M:%S%.f%#z", time_unit="us", time_zone="UTC", strict=False
     )
 
 

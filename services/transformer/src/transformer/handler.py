@@ -4,29 +4,29 @@ Gather (GET the raw object), decide (the pure core, in a thread), apply (PUT
 every Parquet file, then, only when all are written, post one
 ``TableFileWritten`` per file). A message that is replayed computes the same
 keys and overwrites the same files. Raw objects are only ever read.
+
+What a message did (source, files, rows per table; EMF metrics ``RowsWritten``
+and ``FilesWritten``) goes onto the worker's one ``message.handled`` line.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
+from spotify_etl_common import messages
 from spotify_etl_common.errors import PermanentError
-from spotify_etl_common.logs import get_logger
 from spotify_etl_common.messages import RawObjectWritten, Source, TableFileWritten
-from spotify_etl_common.metrics import emf_fields
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import OutgoingMessage, ReceivedMessage, SqsQueue
-from spotify_etl_common.tables import TABLES
+from spotify_etl_common.worker_line import current_line
 
 from transformer.core import RawObject, transform
 from transformer.layout import TableFile, parquet_bytes, plan_files
 from transformer.recognise import UnreadableObject
 
 SERVICE = "transformer"
-log = get_logger(__name__)
 
 
 def raw_object(message: RawObjectWritten, body: bytes) -> RawObject:
@@ -60,17 +60,15 @@ def decide(message: RawObjectWritten, body: bytes) -> list[TableFile]:
 
 
 def table_file_message(file: TableFile, bucket: str, written_at: datetime) -> TableFileWritten:
-    """The ``TableFileWritten`` announcing ``file`` to the cataloger."""
-    return TableFileWritten(
-        table=file.table,
-        bucket=bucket,
-        key=file.key,
-        partition=file.partition,
-        rows=file.frame.height,
-        schema_version=TABLES[file.table].schema_version,
-        source_key=file.source_key,
-        written_at=written_at,
+    """The ``TableFileWritten`` announcing ``file`` to the cataloger (replay builds the same)."""
+    return messages.table_file_message(
+        bucket, file.key, file.frame.height, file.source_key, written_at
     )
+
+
+def _lineage(file: TableFile) -> dict[str, str]:
+    """The raw key as object metadata (what a catalog replay reads); S3 metadata is ASCII."""
+    return {messages.SOURCE_KEY_METADATA: file.source_key} if file.source_key.isascii() else {}
 
 
 class TransformHandler:
@@ -107,18 +105,15 @@ class TransformHandler:
             ]
         )
         rows = {f.table: f.frame.height for f in files}
-        total = sum(rows.values())
-        log.info(
-            "transform.rows_written",
-            source_key=message.key,
-            rows=rows,
-            **emf_fields(
-                SERVICE,
-                {"RowsWritten": (total, "Count"), "FilesWritten": (len(files), "Count")},
-                timestamp_ms=int(time.time() * 1000),
-            ),
-        )
-        return {"source": str(message.source), "files": len(files), "rows": rows}
+        line = current_line()
+        line.metric("RowsWritten", sum(rows.values()))
+        line.metric("FilesWritten", len(files))
+        return {
+            "source": str(message.source),
+            "source_key": message.key,
+            "files": len(files),
+            "rows": rows,
+        }
 
     async def _write(self, files: list[TableFile]) -> None:
         limit = asyncio.Semaphore(self.write_concurrency)
@@ -127,7 +122,10 @@ class TransformHandler:
             data = await asyncio.to_thread(parquet_bytes, file.frame)
             async with limit:
                 await self.curated.put(
-                    file.key, data, content_type="application/vnd.apache.parquet"
+                    file.key,
+                    data,
+                    content_type="application/vnd.apache.parquet",
+                    metadata=_lineage(file),
                 )
 
         # Every upload settles before the handler returns; the first failure is raised.

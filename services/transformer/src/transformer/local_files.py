@@ -18,32 +18,38 @@ one import, not one per worker.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from transformer.local_inputs import Outcome, find_files, source_key
-
-__all__ = [
-    "DEFAULT_BATCH_SIZE",
-    "Outcome",
-    "batches",
-    "find_files",
-    "source_key",
-    "transform_files",
-]
+from transformer.outcome import Outcome
 
 DEFAULT_BATCH_SIZE = 64
 """Files per batch: large enough that Polars' fixed costs per call and per written file
 are small against the parsing, small enough to keep a worker's memory at a few hundred MB."""
 
 
+def find_files(paths: Iterable[Path]) -> list[Path]:
+    """The files named, and every ``*.json`` under the folders named, once each, in order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"{path} does not exist")
+    return list(dict.fromkeys(p.resolve() for p in found))
+
+
 def _run_batch(
     paths: Sequence[str], out: str, extracted_at: datetime | None, per_object: bool
 ) -> Outcome:
+    # Imported here, not at the top: the parent process only schedules batches and
+    # need not load Polars and the core (the fork server preloads them for workers).
     from transformer.file_batch import run_batch
 
     return run_batch(paths, out, extracted_at, per_object)

@@ -19,8 +19,8 @@ from transformer.local_files import DEFAULT_BATCH_SIZE, find_files, transform_fi
 
 def _serve() -> int:
     # Imported here: transform-files forks workers, which needs a parent without Polars.
-    from spotify_etl_common.errors import PermanentError
-    from spotify_etl_common.logs import configure_logging
+    from spotify_etl_common.errors import SpotifyEtlError
+    from spotify_etl_common.logs import configure_logging, get_logger
     from spotify_etl_common.settings import load_settings
 
     from transformer.handler import SERVICE
@@ -31,7 +31,9 @@ def _serve() -> int:
     configure_logging(SERVICE, settings.log_level)
     try:
         asyncio.run(run_service(settings))
-    except PermanentError as error:
+    except SpotifyEtlError as error:
+        # Could not start or keep going (no queue, no endpoint): one event, one line for people.
+        get_logger(SERVICE).error("transformer.failed", reason=error.reason)
         print(f"transformer: {error.reason}", file=sys.stderr)
         return 1
     return 0

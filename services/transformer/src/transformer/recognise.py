@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import polars as pl
 from spotify_etl_common.sources import Source
 
-from transformer import history, responses
+from transformer import history, library_shapes, responses
+from transformer.truncation import truncation
 
 _API = r"https?://[^/?#\s]+(?:/[^?#\s]*?)?/v1/"
 """Any Web API base: ``https://api.spotify.com/v1/``, or a fake's ``http://127.0.0.1:8123/v1/``."""
@@ -36,12 +37,15 @@ _LEADING_HREF = re.compile(rb'\A\s*\{\s*"href"\s*:\s*"(?P<href>[^"\\]*)"')
 _PAGE_SCHEMAS = {
     Source.PLAYLIST_ITEMS: responses.PLAYLIST_ITEMS_PAGE,
     Source.RECENTLY_PLAYED: responses.RECENTLY_PLAYED_PAGE,
+    **library_shapes.PAGE_SCHEMAS,
 }
 _ENTITY_SCHEMAS = {
     "playlist": (Source.PLAYLISTS, responses.PLAYLIST),
     "track": (Source.TRACKS, responses.SINGLE_TRACK),
     "album": (Source.ALBUMS, responses.SINGLE_ALBUM),
     "artist": (Source.ARTISTS, responses.SINGLE_ARTIST),
+    "show": (Source.SHOWS, library_shapes.SINGLE_SHOW),
+    "episode": (Source.EPISODES, library_shapes.SINGLE_EPISODE),
 }
 
 
@@ -70,6 +74,9 @@ def page_source(href: str | None) -> Source | None:
         return Source.PLAYLIST_ITEMS
     if RECENTLY_PLAYED_HREF.match(href):
         return Source.RECENTLY_PLAYED
+    for pattern, source in library_shapes.PAGE_HREFS:
+        if pattern.match(href):
+            return source
     return None
 
 
@@ -82,12 +89,47 @@ def _read(key: str, body: bytes, schema: pl.Schema) -> pl.DataFrame:
     try:
         frame = pl.read_json(body, schema=schema)
     except pl.exceptions.PolarsError as error:
+        cut = truncation(body)
+        if cut is not None:
+            raise UnreadableObject(key, cut) from None
         detail = str(error).split("\n", 1)[0]
         kind = "unexpected JSON shape" if "deserializ" in detail else "malformed JSON"
         raise UnreadableObject(key, f"{kind} ({detail})") from None
     if frame.height != 1:
         raise UnreadableObject(key, f"expected one JSON object, found {frame.height} values")
     return frame
+
+
+def _wrapped(key: str, body: bytes) -> Parsed | None:
+    """A body of one wrapping key: followed artists, a several-ids answer; an error raises."""
+    match = library_shapes.WRAPPED.match(body[:512])
+    if match is None:
+        return None
+    wrapper, opening = match.group("key").decode(), match.group("open")
+    if wrapper == "error":
+        raise UnreadableObject(key, _error_problem(key, body, opening == b'"'))
+    if wrapper == "artists" and opening == b"{":
+        frame = _read(key, body, library_shapes.FOLLOWED_PAGE)
+        if frame.get_column("artists").struct.field("items").null_count():
+            raise UnreadableObject(key, "followed artists page without an items list")
+        return Parsed(Source.FOLLOWED_ARTISTS, frame)
+    if opening != b"[":
+        return None
+    source, element = library_shapes.SEVERAL[wrapper]
+    frame = _read(key, body, pl.Schema({wrapper: pl.List(pl.Struct(element))}))
+    # one row per entity; ``null`` for an unknown id becomes a row without an id (dropped later)
+    return Parsed(source, frame.explode(wrapper).unnest(wrapper))
+
+
+def _error_problem(key: str, body: bytes, accounts_form: bool) -> str:
+    if accounts_form:  # the accounts service: {"error": "invalid_grant", "error_description"}
+        schema = pl.Schema({"error": pl.String(), "error_description": pl.String()})
+        error, description = _read(key, body, schema).row(0)
+        return f"a Spotify error response (error {error!r}, description {description!r})"
+    status, message = (
+        _read(key, body, library_shapes.ERROR).get_column("error").struct.unnest().row(0)
+    )
+    return f"a Spotify error response (status {status}, message {message!r})"
 
 
 def recognise(key: str, body: bytes) -> Parsed:
@@ -102,7 +144,7 @@ def recognise(key: str, body: bytes) -> Parsed:
         try:
             return Parsed(Source.STREAMING_HISTORY, history.read_history(body))
         except history.NotHistory as error:
-            raise UnreadableObject(key, error.problem) from None
+            raise UnreadableObject(key, truncation(body) or error.problem) from None
     body = skip_markets(body)
     leading = _LEADING_HREF.match(body[:512])
     source = page_source(leading.group("href").decode()) if leading else None
@@ -112,11 +154,16 @@ def recognise(key: str, body: bytes) -> Parsed:
         source = page_source(href)
         if source is None:
             entity = _ENTITY_SCHEMAS.get(kind or "")
+            if entity is None and href is None and kind is None:
+                wrapped = _wrapped(key, body)
+                if wrapped is not None:
+                    return wrapped
             if entity is None:
                 raise UnreadableObject(
                     key,
-                    f"unknown shape (href {href!r}, type {kind!r}): expected a playlist items "
-                    "or recently played page, or a playlist, track, album or artist object",
+                    f"unknown shape (href {href!r}, type {kind!r}): expected a page of playlist "
+                    "items, recently played or the user's library, or a playlist, track, album, "
+                    "artist, show or episode object",
                 )
             source, schema = entity
             frame = _read(key, body, schema)

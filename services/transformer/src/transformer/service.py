@@ -5,8 +5,8 @@ from __future__ import annotations
 from spotify_etl_common.aws import s3_client, sqs_client
 from spotify_etl_common.messages import RawObjectWritten
 from spotify_etl_common.s3 import S3Store
-from spotify_etl_common.sqs import SqsQueue
-from spotify_etl_common.worker import Worker, WorkerStats, resolve_queues, serve
+from spotify_etl_common.sqs import SqsQueue, resolve_queues
+from spotify_etl_common.worker import Worker, WorkerStats, serve
 
 from transformer.handler import SERVICE, TransformHandler
 from transformer.settings import TransformerSettings

@@ -22,8 +22,13 @@ from urllib.parse import urlencode
 from fake_spotify import library_api, payloads
 from fake_spotify.catalog import EDITORIAL_PLAYLIST_ID, OWNER_ID, Catalog, Playlist
 from fake_spotify.reply import Reply
-from fake_spotify.tokens import USER_SCOPES, Credentials, Grant, TokenBook
-from fake_spotify.window import RollingWindow, retry_after_header
+from fake_spotify.tokens import USER_SCOPES, Credentials, Grant, RefreshTokens, TokenBook
+from fake_spotify.window import (
+    QUOTA_RETRY_AFTER,
+    DailyQuota,
+    RollingWindow,
+    retry_after_header,
+)
 
 __all__ = ["FakeConfig", "FakeWebApi", "Reply"]
 Json = dict[str, Any]
@@ -49,6 +54,14 @@ class FakeConfig:
     scoped_refresh_tokens: Mapping[str, str] = field(default_factory=dict)
     """More refresh tokens of the fake user, each with the space-separated scopes it was granted
     (tests of a missing scope: 403 on the routes that need it)."""
+    rotate_refresh_tokens: bool = False
+    """Every refresh answers a new refresh token; the used one is then refused (PKCE)."""
+    refresh_token_expired: bool = False
+    """Every refresh answers 400 invalid_grant (authorisation expired or revoked)."""
+    daily_quota: int = 0
+    """API requests before every answer is 429 QUOTA_EXCEEDED (Retry-After 86400); 0 = off."""
+    omit_retry_after: bool = False
+    """Rate-limit 429s carry no Retry-After header."""
 
 
 class FakeWebApi:
@@ -64,6 +77,13 @@ class FakeWebApi:
         self.config = config or FakeConfig()
         self.window = RollingWindow(self.config.rate_limit, self.config.window, clock)
         self.tokens = TokenBook(self.config.token_lifetime, clock)
+        self.refresh_tokens = RefreshTokens(
+            self.config.credentials,
+            rotate=self.config.rotate_refresh_tokens,
+            expired=self.config.refresh_token_expired,
+            scoped=self.config.scoped_refresh_tokens,
+        )
+        self.quota = DailyQuota(self.config.daily_quota)
         self.stats: Counter[str] = Counter()
         self.arrivals: list[float] = []
         """Clock reading of every API request received (benchmarks measure rates with it)."""
@@ -98,17 +118,16 @@ class FakeWebApi:
         if grant_type == "client_credentials":
             return self._issue(user=False, scopes="")
         if grant_type == "refresh_token":
-            refresh = form.get("refresh_token")
-            if refresh == creds.refresh_token:
-                return self._issue(user=True, scopes=USER_SCOPES)
-            if refresh == creds.no_scope_refresh_token:
-                return self._issue(user=True, scopes="")
-            granted = self.config.scoped_refresh_tokens.get(refresh or "")
-            if granted is not None:
-                return self._issue(user=True, scopes=granted)
-            return Reply(
-                400, {"error": "invalid_grant", "error_description": "Invalid refresh token"}
-            )
+            used = self.refresh_tokens.use(form.get("refresh_token"))
+            if used is None:
+                return Reply(
+                    400, {"error": "invalid_grant", "error_description": "Invalid refresh token"}
+                )
+            scopes, rotated = used
+            reply = self._issue(user=True, scopes=scopes)
+            if rotated is None:
+                return reply
+            return Reply(reply.status, reply.body | {"refresh_token": rotated})
         if grant_type == "authorization_code":
             if form.get("code") != creds.auth_code:
                 return Reply(
@@ -147,14 +166,18 @@ class FakeWebApi:
         self.count("requests")
         with self._lock:
             self.arrivals.append(self._clock())
+        if not self.quota.spend():
+            self.count("quota_exceeded")
+            body = payloads.error(429, "Daily quota exceeded")
+            body["error"]["reason"] = "QUOTA_EXCEEDED"
+            return Reply(429, body, (("Retry-After", str(QUOTA_RETRY_AFTER)),))
         wait = self.window.admit()
         if wait is not None:
             self.count("rate_limited")
-            return Reply(
-                429,
-                payloads.error(429, "API rate limit exceeded"),
-                (("Retry-After", retry_after_header(wait)),),
+            headers = (
+                () if self.config.omit_retry_after else (("Retry-After", retry_after_header(wait)),)
             )
+            return Reply(429, payloads.error(429, "API rate limit exceeded"), headers)
         if self.inject_error():
             self.count("injected_errors")
             status = self._random.choice((500, 502, 503))

@@ -32,6 +32,25 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--error-rate", type=float, default=0.0, help="fraction of injected 5xx")
     serve.add_argument("--token-lifetime", type=float, default=3600.0, help="expires_in, seconds")
     serve.add_argument("--latency", type=float, default=0.0, help="seconds added per API answer")
+    serve.add_argument(
+        "--rotate-refresh-tokens",
+        action="store_true",
+        help="every refresh answers a new refresh token and refuses the used one (PKCE)",
+    )
+    serve.add_argument(
+        "--refresh-token-expired",
+        action="store_true",
+        help="every refresh answers 400 invalid_grant (authorisation expired or revoked)",
+    )
+    serve.add_argument(
+        "--daily-quota",
+        type=int,
+        default=0,
+        help="API requests before every answer is 429 QUOTA_EXCEEDED; 0 = off",
+    )
+    serve.add_argument(
+        "--omit-retry-after", action="store_true", help="rate-limit 429s carry no Retry-After"
+    )
     serve.add_argument("--seed", type=int, default=1)
     serve.add_argument("--client-id", default=Credentials.client_id)
     serve.add_argument("--client-secret", default=Credentials.client_secret)
@@ -60,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         token_lifetime=args.token_lifetime,
         latency=args.latency,
         seed=args.seed,
+        rotate_refresh_tokens=args.rotate_refresh_tokens,
+        refresh_token_expired=args.refresh_token_expired,
+        daily_quota=args.daily_quota,
+        omit_retry_after=args.omit_retry_after,
         credentials=Credentials(
             client_id=args.client_id,
             client_secret=args.client_secret,

@@ -6,6 +6,7 @@ back at the fake.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fake_spotify.catalog import (
@@ -66,6 +67,11 @@ def _album_base(base: str, catalog: Catalog, album: Album) -> Json:
         "uri": f"spotify:album:{album.id}",
         "artists": [simplified_artist(base, catalog.artists[a]) for a in album.artist_ids],
     }
+
+
+def simplified_album(base: str, catalog: Catalog, album: Album) -> Json:
+    """An album as embedded in a track: no track list."""
+    return _album_base(base, catalog, album)
 
 
 def _track_common(base: str, catalog: Catalog, track: Track) -> Json:
@@ -177,9 +183,15 @@ def episode(base: str, episode: Episode, show: Show | None = None) -> Json:
     }
 
 
-def local_track(entry: Entry) -> Json:
-    """A local file as Spotify sends it: ids and most links are null."""
+def local_track(entry: Entry, *, artist: str = "", album: str = "", duration_ms: int = 0) -> Json:
+    """A local file as Spotify sends it: ids and most links are null.
+
+    Its tags (``artist``, ``album``, length), when the file has them, are only in
+    the names and in the ``spotify:local:artist:album:title:seconds`` uri.
+    """
     name = entry.local_name.rsplit(".", 1)[0]
+    parts = (artist, album, name)
+    uri = ":".join(p.replace(" ", "+") for p in parts) + f":{duration_ms // 1000}"
     return {
         "album": {
             "album_type": None,
@@ -189,7 +201,7 @@ def local_track(entry: Entry) -> Json:
             "href": None,
             "id": None,
             "images": [],
-            "name": "",
+            "name": album,
             "release_date": None,
             "release_date_precision": None,
             "type": "album",
@@ -200,14 +212,14 @@ def local_track(entry: Entry) -> Json:
                 "external_urls": {},
                 "href": None,
                 "id": None,
-                "name": "",
+                "name": artist,
                 "type": "artist",
                 "uri": None,
             }
         ],
         "available_markets": [],
         "disc_number": 0,
-        "duration_ms": 0,
+        "duration_ms": duration_ms,
         "explicit": False,
         "external_ids": {},
         "external_urls": {},
@@ -219,7 +231,7 @@ def local_track(entry: Entry) -> Json:
         "preview_url": None,
         "track_number": 0,
         "type": "track",
-        "uri": f"spotify:local:::{name.replace(' ', '+')}:0",
+        "uri": f"spotify:local:{uri}",
     }
 
 
@@ -247,10 +259,25 @@ def playlist_entry(
         content = local_track(entry)
     else:
         content = None
+    return playlist_item(
+        base, content, entry.added_at, owner_id, is_local=entry.kind == "local", legacy=legacy
+    )
+
+
+def playlist_item(
+    base: str,
+    content: Json | None,
+    added_at: datetime,
+    added_by: str,
+    *,
+    is_local: bool = False,
+    legacy: bool = False,
+) -> Json:
+    """A playlist page element around ``content`` (a track, an episode, a local file or None)."""
     body: Json = {
-        "added_at": entry.added_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "added_by": _user(base, owner_id),
-        "is_local": entry.kind == "local",
+        "added_at": added_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "added_by": _user(base, added_by),
+        "is_local": is_local,
         "track": content,
     }
     if not legacy:

@@ -39,6 +39,9 @@ class FakeSpotify:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.service = FakeWebApi(catalog, config, clock)
+        self.paths: Counter[str] = Counter()
+        """API requests received per path (``/albums/<id>``...): tests count refetches."""
+        self._paths_lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -62,6 +65,20 @@ class FakeSpotify:
     @property
     def arrivals(self) -> list[float]:
         return self.service.arrivals
+
+    def count_path(self, path: str) -> None:
+        with self._paths_lock:
+            self.paths[path] += 1
+
+    def request_counts(self) -> dict[str, object]:
+        """What ``GET /fake/stats`` answers: counters, quota used, rotations, per-path counts."""
+        with self._paths_lock:
+            paths = dict(self.paths)
+        return dict(self.stats) | {
+            "quota_used": self.service.quota.used,
+            "refresh_token_rotations": self.service.refresh_tokens.rotations,
+            "paths": paths,
+        }
 
     @property
     def url(self) -> str:
@@ -144,9 +161,10 @@ def _handler_for(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 return
             if path == "/fake/stats":
-                self._send(Reply(200, dict(fake.stats) | {"arrivals": list(fake.arrivals)}))
+                self._send(Reply(200, fake.request_counts() | {"arrivals": list(fake.arrivals)}))
                 return
             if path.startswith("/v1/"):
+                fake.count_path(path[3:])
                 base = f"http://{self.headers.get('Host', fake.url.removeprefix('http://'))}/v1"
                 reply = fake.service.handle_api(
                     path[3:], query, self.headers.get("Authorization"), base

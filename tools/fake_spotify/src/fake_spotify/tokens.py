@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 USER_SCOPES = (
@@ -66,3 +66,49 @@ class TokenBook:
         with self._lock:
             now = self._clock()
             self._grants = {t: Grant(g.user, g.scopes, now) for t, g in self._grants.items()}
+
+
+class RefreshTokens:
+    """Which refresh tokens the fake accepts, with the 2026 rotation and expiry modes.
+
+    ``rotate``: every refresh answers a new refresh token and the used one stops
+    working (PKCE-style); the new one keeps the old one's scopes. ``expired``:
+    every refresh token answers ``invalid_grant`` (the six months since the user
+    authorised the app are over, or access was revoked).
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        rotate: bool = False,
+        expired: bool = False,
+        scoped: Mapping[str, str] | None = None,
+    ) -> None:
+        self.rotate = rotate
+        self.expired = expired
+        self._scopes: dict[str, str] = {
+            credentials.refresh_token: USER_SCOPES,
+            credentials.no_scope_refresh_token: "",
+            **(scoped or {}),
+        }
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+        self.rotations = 0
+        """New refresh tokens handed out (the extractor must keep each one)."""
+
+    def use(self, token: str | None) -> tuple[str, str | None] | None:
+        """(scopes, new refresh token or None) for a valid ``token``, None if refused."""
+        if self.expired or token is None:
+            return None
+        with self._lock:
+            scopes = self._scopes.get(token)
+            if scopes is None:
+                return None
+            if not self.rotate:
+                return scopes, None
+            del self._scopes[token]
+            fresh = f"fake-rotated-refresh-token-{next(self._counter)}"
+            self._scopes[fresh] = scopes
+            self.rotations += 1
+            return scopes, fresh

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 from spotify_etl_common.sqs import BATCH, OutgoingMessage, ReceivedMessage
 
+from spotify_etl.text_width import display_width, pad, wrap
+
 ERROR_PREFIX = "error."
 ORIGINAL_ID = "redrive.original_id"
 """Attribute naming the dead letter a redriven message was copied from."""
@@ -71,22 +73,32 @@ def next_batch_size(max_messages: int | None, moved: int) -> int:
     return max(0, min(BATCH, max_messages - moved))
 
 
-def _cell(text: str | None, width: int) -> str:
-    value = (text or "-").replace("\n", " ")
-    return value if len(value) <= width else value[: width - 1] + "…"
-
-
 def render_list(letters: Sequence[DeadLetter], reason_width: int = 70) -> str:
-    """A table of id, failed_at, type and reason, one dead letter per row."""
+    """A table of id, failed_at, type and reason, one dead letter per row.
+
+    Columns are as wide as their widest value; a reason longer than
+    ``reason_width`` columns wraps onto lines of its own under the REASON
+    column, whole (``dlq show`` prints the letter itself).
+    """
     if not letters:
         return "no dead letters"
-    header = f"{'MESSAGE ID':<36}  {'FAILED AT':<32}  {'TYPE':<14}  REASON"
-    rows = [
-        f"{letter.message_id:<36}  {_cell(letter.failed_at, 32):<32}  "
-        f"{_cell(letter.error_type, 14):<14}  {_cell(letter.reason, reason_width)}"
-        for letter in letters
+    columns = [
+        ["MESSAGE ID", *(letter.message_id for letter in letters)],
+        ["FAILED AT", *(letter.failed_at or "-" for letter in letters)],
+        ["TYPE", *(letter.error_type or "-" for letter in letters)],
     ]
-    return "\n".join([header, *rows])
+    widths = [max(display_width(v) for v in column) for column in columns]
+    indent = " " * (sum(widths) + 2 * len(widths))
+    lines = []
+    for index in range(len(letters) + 1):
+        lead = "  ".join(pad(column[index], w) for column, w in zip(columns, widths, strict=True))
+        if index == 0:
+            lines.append(f"{lead}  REASON")
+            continue
+        reason = wrap(letters[index - 1].reason or "-", reason_width)
+        lines.append(f"{lead}  {reason[0]}".rstrip())
+        lines += [f"{indent}{more}" for more in reason[1:]]
+    return "\n".join(lines)
 
 
 def render_show(letter: DeadLetter) -> str:

@@ -6,7 +6,10 @@
 4. ``transformer`` and ``cataloger`` run as processes until both queues are empty;
 5. top tracks and top artists are printed from the views (DuckDB over the Parquet).
 
-The local stack stays up for ``spotify-etl query`` until ``spotify-etl local down``.
+With ``--no-extract``, steps 2 and 3 are skipped: the workers drain what is
+already queued (after ``replay``, ``dlq redrive`` or an import), with the same
+progress lines. The local stack stays up for ``spotify-etl query`` until
+``spotify-etl local down``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 
 from spotify_etl_common.aws import sqs_client
 from spotify_etl_common.settings import CommonSettings
-from spotify_etl_common.sqs import QueueDepth, SqsQueue
+from spotify_etl_common.sqs import SqsQueue
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 
@@ -29,16 +32,15 @@ from spotify_etl.local.commands import ensure_local_stack
 from spotify_etl.local.state import LocalStack, state_dir
 from spotify_etl.pipeline.processes import (
     FakeSpotifyProcess,
+    MissingEntryPoint,
+    entry_point,
     start_fake_spotify,
     start_service,
     terminate,
 )
+from spotify_etl.pipeline.watch import watch
 from spotify_etl.query.local_engine import connect, run_query, s3_filesystem
 from spotify_etl.query.output import render
-
-POLL = 1.0
-SETTLE_POLLS = 3
-"""Consecutive polls with both queues empty and no producer left before stopping."""
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,6 +55,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     run.add_argument("--items", type=int, default=150, help="fake: items per playlist")
     run.add_argument("--plays", type=int, default=50, help="fake: recently played entries")
     run.add_argument("--top", type=int, default=10, help="rows of top tracks and artists")
+    run.add_argument(
+        "--no-extract",
+        action="store_true",
+        help="no extractor, no fake: run the workers until both queues are empty "
+        "(after replay, dlq redrive or an import)",
+    )
     run.set_defaults(run=run_local)
 
 
@@ -60,8 +68,17 @@ def say(message: str) -> None:
     print(f"==> {message}", file=sys.stderr, flush=True)
 
 
+SERVICES = ("extractor", "transformer", "cataloger")
+
+
 def run_local(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    try:
+        for name in SERVICES[1:] if args.no_extract else (*SERVICES, "fake-spotify"):
+            entry_point(name)
+    except MissingEntryPoint as error:
+        say(str(error))
+        return 2
     say("starting the local stack (moto server on loopback)")
     stack = ensure_local_stack()
     os.environ.update(stack.env())  # this process's own clients (progress, queries) use it too
@@ -70,7 +87,9 @@ def run_local(args: argparse.Namespace) -> int:
     say(f"local stack on {stack.endpoint}; service logs in {logs}")
     env = stack.env() | {"SPOTIFY_ETL_LOG_LEVEL": os.environ.get("SPOTIFY_ETL_LOG_LEVEL", "INFO")}
     fake: FakeSpotifyProcess | None = None
-    if os.environ.get("SPOTIFY_CLIENT_ID") and os.environ.get("SPOTIFY_CLIENT_SECRET"):
+    if args.no_extract:
+        say("--no-extract: draining what is queued (no extractor, no fake Spotify)")
+    elif os.environ.get("SPOTIFY_CLIENT_ID") and os.environ.get("SPOTIFY_CLIENT_SECRET"):
         say("Spotify credentials found in the environment: extracting from the real Spotify API")
     else:
         fake = start_fake_spotify(args.playlists, args.items, args.plays, logs / "fake-spotify.log")
@@ -80,15 +99,19 @@ def run_local(args: argparse.Namespace) -> int:
         )
         env |= fake.env()
     try:
-        return _pipeline(stack, env, logs, args.top, started)
+        return _pipeline(stack, env, logs, args.top, started, extract=not args.no_extract)
     finally:
         if fake is not None:
             fake.stop()
 
 
-def _pipeline(stack: LocalStack, env: dict[str, str], logs: Path, top: int, started: float) -> int:
-    say("extractor run-once")
-    extractor = start_service(["extractor", "run-once"], env, logs / "extractor.log")
+def _pipeline(
+    stack: LocalStack, env: dict[str, str], logs: Path, top: int, started: float, *, extract: bool
+) -> int:
+    extractor = None
+    if extract:
+        say("extractor run-once")
+        extractor = start_service(["extractor", "run-once"], env, logs / "extractor.log")
     workers = {
         name: start_service([name], env, logs / f"{name}.log")
         for name in ("transformer", "cataloger")
@@ -97,12 +120,13 @@ def _pipeline(stack: LocalStack, env: dict[str, str], logs: Path, top: int, star
         code = asyncio.run(_watch(stack, extractor, workers))
     finally:
         exits = {name: terminate(process) for name, process in workers.items()}
-        terminate(extractor)
+        if extractor is not None:
+            terminate(extractor)
     for name, exit_code in exits.items():
         if exit_code != 0:
             say(f"{name} exited with {exit_code}; see {logs / (name + '.log')}")
             code = code or exit_code
-    if extractor.returncode != 0:
+    if extractor is not None and extractor.returncode != 0:
         say(f"extractor exited with {extractor.returncode}; see {logs / 'extractor.log'}")
         code = code or extractor.returncode
     if code == 0:
@@ -117,10 +141,10 @@ def _pipeline(stack: LocalStack, env: dict[str, str], logs: Path, top: int, star
 
 async def _watch(
     stack: LocalStack,
-    extractor: subprocess.Popen[bytes],
+    extractor: subprocess.Popen[bytes] | None,
     workers: dict[str, subprocess.Popen[bytes]],
 ) -> int:
-    """Show progress until the extractor is done and both queues stay empty."""
+    """Show progress until the extractor (if any) is done and both queues stay empty."""
     settings = CommonSettings.model_validate(stack.env())
     async with sqs_client(settings) as client:
         queues = {
@@ -128,35 +152,7 @@ async def _watch(
             "catalog": await SqsQueue.resolve(client, stack.names.catalog_queue),
         }
         dead = {n: await q.dead_letter_queue() for n, q in queues.items()}
-        quiet = 0
-        last = ""
-        while quiet < SETTLE_POLLS:
-            await asyncio.sleep(POLL)
-            depths = {n: await q.depth() for n, q in queues.items()}
-            extracting = extractor.poll() is None
-            line = _progress(extracting, depths)
-            if line != last:
-                say(line)
-                last = line
-            for name, process in workers.items():
-                if process.poll() is not None:
-                    say(f"{name} stopped unexpectedly with exit code {process.returncode}")
-                    return 1
-            busy = extracting or any(d.visible or d.in_flight or d.delayed for d in depths.values())
-            quiet = 0 if busy else quiet + 1
-        for name, dlq in dead.items():
-            if dlq is not None and (await dlq.depth()).visible:
-                say(
-                    f"{name} dead-letter queue holds messages: "
-                    f"`spotify-etl dlq list --queue {name}`"
-                )
-    return 0
-
-
-def _progress(extracting: bool, depths: dict[str, QueueDepth]) -> str:
-    parts = ["extractor running" if extracting else "extractor done"]
-    parts += [f"{n} queue: {d.visible} waiting, {d.in_flight} in flight" for n, d in depths.items()]
-    return "; ".join(parts)
+        return await watch(queues, dead, extractor, workers, say)
 
 
 def _print_top(stack: LocalStack, top: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,10 +18,23 @@ FAKE_REFRESH_TOKEN = "fake-refresh-token"  # noqa: S105
 READY_TIMEOUT = 30.0
 
 
+class MissingEntryPoint(RuntimeError):
+    """A service's console script is not installed (the CLI alone was synced)."""
+
+
 def entry_point(name: str) -> str:
-    """Path of a console script installed beside this interpreter."""
+    """Path of a console script installed beside this interpreter, else on PATH."""
     candidate = Path(sys.executable).with_name(name)
-    return str(candidate) if candidate.exists() else name
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        raise MissingEntryPoint(
+            f"`{name}` is not installed beside spotify-etl: run-local starts the services as "
+            "processes, so install the whole workspace (`make install`, i.e. "
+            "`uv sync --all-packages`)"
+        )
+    return found
 
 
 @dataclass(frozen=True)

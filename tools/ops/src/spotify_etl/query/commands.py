@@ -8,8 +8,8 @@ import os
 import sys
 
 import duckdb
-from aiobotocore.session import get_session
 from spotify_etl_common.athena import AthenaQueries
+from spotify_etl_common.aws import athena_client
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
@@ -85,10 +85,7 @@ def query_local(target: LocalTarget, sql: str) -> Rows:
 
 async def query_athena(target: AthenaTarget, sql: str) -> Rows:
     """Run ``sql`` on Athena through the target's workgroup."""
-    session = get_session()
-    async with session.create_client(
-        "athena", region_name=target.region, endpoint_url=target.endpoint
-    ) as client:
+    async with athena_client(target) as client:
         queries = AthenaQueries(client, target.database, target.workgroup, target.output_location)
         result = await queries.query(sql)
     return Rows(result.columns, result.rows)

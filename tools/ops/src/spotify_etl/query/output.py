@@ -10,6 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from spotify_etl.text_width import display_width, pad
+
 FORMATS = ("table", "csv", "json")
 
 
@@ -30,17 +32,21 @@ def _json_value(value: Any) -> Any:
 
 
 def as_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Columns padded to their widest value, a rule under the header, a row count."""
+    """Columns padded to their widest value, a rule under the header, a row count.
+
+    Widths are display widths: a CJK character or an emoji takes two columns,
+    a combining accent none, so the rules line up on a terminal.
+    """
     cells = [[_text(v) for v in row] for row in rows]
-    widths = [len(c) for c in columns]
+    widths = [display_width(c) for c in columns]
     for row in cells:
-        widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
+        widths = [max(w, display_width(v)) for w, v in zip(widths, row, strict=True)]
     lines = [
-        " | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
+        " | ".join(pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip(),
         "-+-".join("-" * w for w in widths),
     ]
     lines += [
-        " | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+        " | ".join(pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
     ]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines)

@@ -29,6 +29,15 @@ class AthenaTarget:
     endpoint: str | None
 
     @property
+    def aws_region(self) -> str:
+        """The region clients connect to (the common client factory reads it)."""
+        return self.region
+
+    def endpoint_for(self, service: str) -> str | None:
+        """Athena's endpoint (None: real AWS); the target reaches no other service."""
+        return self.endpoint if service == "athena" else None
+
+    @property
     def output_location(self) -> str:
         """Where Athena writes the result files."""
         return f"s3://{self.bucket}/athena-results/"

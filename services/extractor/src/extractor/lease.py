@@ -1,0 +1,107 @@
+"""One run at a time: a lease object in S3 taken with a conditional put.
+
+``state/extractor/lease.json`` holds the run id and an expiry. A run creates
+it with ``If-None-Match: *``; if it exists and has not expired, another run
+holds it and this one exits. An expired lease (a crashed run) is taken over
+with ``If-Match`` on the ETag that was read, so of two runs taking over at once
+only one wins. The run deletes it at the end if it still holds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from pydantic import AwareDatetime, BaseModel, ValidationError
+from spotify_etl_common.keys import state_key
+
+LEASE_KEY = state_key("lease")
+"""``state/extractor/lease.json``."""
+GRACE = 600.0
+"""Seconds a lease outlives the run deadline (finishing, announcing, releasing)."""
+
+
+class LeaseDocument(BaseModel):
+    run_id: str
+    taken_at: AwareDatetime
+    expires_at: AwareDatetime
+
+
+class LeaseStore(Protocol):
+    async def put_conditionally(
+        self, key: str, body: bytes, *, if_match: str | None = None
+    ) -> str | None: ...
+
+    async def read_versioned(self, key: str) -> tuple[bytes, str] | None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Held:
+    """This run holds the lease (``etag`` of the object it wrote)."""
+
+    document: LeaseDocument
+    etag: str
+    took_over: LeaseDocument | None = None
+    """The expired lease of a crashed run this one replaced."""
+
+
+@dataclass(frozen=True)
+class Busy:
+    """Another run holds the lease."""
+
+    holder: LeaseDocument | None
+
+    def line(self) -> str:
+        if self.holder is None:
+            return "another extractor run is taking the lease at this moment; this run exits"
+        return (
+            f"another extractor run ({self.holder.run_id}) holds the lease "
+            f"{LEASE_KEY} until {self.holder.expires_at:%Y-%m-%d %H:%M:%S} UTC; this run exits"
+        )
+
+
+def lease_for(run_id: str, now: datetime, seconds: float) -> LeaseDocument:
+    return LeaseDocument(run_id=run_id, taken_at=now, expires_at=now + timedelta(seconds=seconds))
+
+
+def _parse(body: bytes) -> LeaseDocument | None:
+    try:
+        return LeaseDocument.model_validate_json(body)
+    except ValidationError:
+        return None  # unreadable: treated as expired
+
+
+async def take(store: LeaseStore, document: LeaseDocument, now: datetime) -> Held | Busy:
+    """Take the lease for ``document.run_id`` unless a live one exists."""
+    body = document.model_dump_json().encode()
+    etag = await store.put_conditionally(LEASE_KEY, body)
+    if etag is not None:
+        return Held(document, etag)
+    current = await store.read_versioned(LEASE_KEY)
+    if current is None:  # released between our two calls: try once more
+        etag = await store.put_conditionally(LEASE_KEY, body)
+        return Held(document, etag) if etag is not None else Busy(None)
+    raw, current_etag = current
+    holder = _parse(raw)
+    if holder is not None and holder.expires_at > now:
+        return Busy(holder)
+    etag = await store.put_conditionally(LEASE_KEY, body, if_match=current_etag)
+    if etag is None:
+        return Busy(None)
+    return Held(document, etag, took_over=holder)
+
+
+async def release(store: LeaseStore, held: Held) -> bool:
+    """Delete the lease if it is still this run's; False if another run took it over."""
+    current = await store.read_versioned(LEASE_KEY)
+    if current is None:
+        return False
+    raw, etag = current
+    holder = _parse(raw)
+    if etag != held.etag and (holder is None or holder.run_id != held.document.run_id):
+        return False
+    await store.delete(LEASE_KEY)
+    return True
