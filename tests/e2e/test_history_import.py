@@ -87,7 +87,8 @@ def assert_nothing_identifying(aws: LocalAws, bucket: str, plays: list[Play]) ->
         text = texts(key, body)
         leaked = sorted(s for s in secrets if s in text)
         assert not leaked, f"{key} holds {leaked[:3]}"
-        assert "ip_addr" not in text and "user_agent" not in text and "username" not in text
+        for field in ("ip_addr", "user_agent", "username"):
+            assert field not in text, f"{key} names {field}"
 
 
 def assert_distinct_plays(aws: LocalAws, bucket: str, expected: list[Play]) -> None:
