@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from spotify_etl_common.aws import sqs_client
@@ -14,7 +13,13 @@ from spotify_etl_common.sqs import SqsQueue
 from spotify_etl_common.sqs_moves import MoveTask, MoveTasks
 from spotify_etl_common.worker import resolve_queues
 
-from spotify_etl.dlq.letters import by_id, letters_json, render_list, render_show
+from spotify_etl.dlq.letters import (
+    by_id,
+    letters_json,
+    render_list,
+    render_reason_counts,
+    render_show,
+)
 from spotify_etl.dlq.redrive import peek, redrive_by_copy, wait_move_task
 from spotify_etl.progress import Progress
 from spotify_etl.settings import OpsSettings, load_ops_settings
@@ -130,9 +135,8 @@ async def _redrive(settings: OpsSettings, args: argparse.Namespace) -> int:
         depth = await dlq.depth()
         if args.dry_run:
             letters = await peek(dlq, args.max or depth.visible or 10)
-            reasons = Counter(letter.reason or "(no reason)" for letter in letters)
-            for reason, count in reasons.most_common():
-                print(f"  {count:>6}  {reason[:100]}", file=sys.stderr)
+            if letters:
+                print(render_reason_counts(letters), file=sys.stderr)
             print(f"dry run: would move {len(letters)} letters from {dlq.name} to {work.name}")
             return 0
         if args.max is None:
