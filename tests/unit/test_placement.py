@@ -18,8 +18,9 @@ def test_a_moto_test_without_a_marker_is_told_to_add_one_wherever_it_is() -> Non
         assert "pytest.mark.integration" in problem
 
 
-def test_an_unmarked_test_under_integration_is_refused_even_without_moto() -> None:
+def test_an_unmarked_test_under_integration_or_e2e_is_refused_even_without_moto() -> None:
     assert misplacement("integration", {"timeout"}, ["tmp_path"]) is not None
+    assert misplacement("e2e", {"integration"}, ["tmp_path"]) is not None
 
 
 def test_marked_integration_and_e2e_tests_and_plain_unit_tests_pass() -> None:

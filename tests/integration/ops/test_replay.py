@@ -95,8 +95,26 @@ def test_catalog_replay_reads_rows_and_source_key_from_the_parquet(
     ]
 
 
-def test_options_of_the_wrong_stage_are_refused_before_any_call(
-    ops: Ops, capsys: pytest.CaptureFixture[str]
+def test_catalog_replay_takes_the_source_key_of_an_empty_file_from_its_metadata(
+    ops: Ops,
 ) -> None:
+    raw = playlist_items_key("p2", "s1", 0)
+    key = curated_key("tracks", date(2025, 11, 22), raw)
+    buffer = io.BytesIO()
+    pl.DataFrame(
+        {"track_id": [], "source_key": []}, schema=["track_id", "source_key"]
+    ).write_parquet(buffer)
+    ops.put(key, buffer.getvalue(), metadata={"source-key": raw})
+    assert run_cli("replay", "--stage", "catalog", "--table", "tracks") == 0
+    messages = [TableFileWritten.model_validate(b) for b in ops.bodies(ops.url("catalog"))]
+    assert [(m.key, m.rows, m.source_key) for m in messages] == [(key, 0, raw)]
+
+
+def test_options_of_the_wrong_stage_are_refused_before_any_call(
+    ops: Ops, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an endpoint nothing listens on, tried once: any AWS call would fail with exit 1 instead
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     assert run_cli("replay", "--stage", "catalog", "--source", "albums") == 2
     assert "--stage transform" in capsys.readouterr().err

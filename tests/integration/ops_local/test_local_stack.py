@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
+import httpx
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -65,11 +66,16 @@ def test_local_up_twice_leaves_one_bucket_and_four_queues(env: dict[str, str]) -
 
 
 def test_local_down_stops_the_server_and_env_then_fails(env: dict[str, str]) -> None:
-    assert cli("local", "up", env=env).returncode == 0
+    up = cli("local", "up", env=env)
+    assert up.returncode == 0
+    endpoint = parse_exports(up.stdout)["AWS_ENDPOINT_URL"]
+    assert httpx.get(endpoint, timeout=5).status_code == 200
     assert cli("local", "env", env=env).returncode == 0
     down = cli("local", "down", env=env)
     assert down.returncode == 0
     assert "stopped the local stack" in down.stderr
+    with pytest.raises(httpx.ConnectError):  # the server is gone, not only forgotten
+        httpx.get(endpoint, timeout=5)
     after = cli("local", "env", env=env)
     assert after.returncode == 1
     assert "spotify-etl local up" in after.stderr

@@ -30,6 +30,8 @@ RUN = RunContext(run_id="run-7", started_at=datetime(2026, 11, 24, 1, tzinfo=UTC
         RawObject(entity_key(Source.ALBUMS, "alb1"), b"", Source.ALBUMS, "alb1"),
         RawObject(entity_key(Source.ARTISTS, "art1"), b"", Source.ARTISTS, "art1"),
         RawObject(entity_key(Source.TRACKS, "trk1"), b"", Source.TRACKS, "trk1"),
+        RawObject(entity_key(Source.SHOWS, "shw1"), b"", Source.SHOWS, "shw1"),
+        RawObject(entity_key(Source.EPISODES, "epi1"), b"", Source.EPISODES, "epi1"),
     ],
     ids=lambda o: str(o.source),
 )

@@ -32,7 +32,12 @@ def test_the_message_gives_playlist_and_snapshot_ids() -> None:
 
 
 def test_malformed_json_is_permanent_and_names_the_object() -> None:
-    with pytest.raises(PermanentError, match=rf"s3://b/{KEY}: .*Syntax"):
+    with pytest.raises(PermanentError, match=rf"s3://b/{KEY}: malformed JSON"):
+        decide(message(), b'{"href": "https://api.spotify.com/v1/playlists/p1/tracks", "items": }')
+
+
+def test_a_truncated_object_is_permanent_and_says_it_is_truncated() -> None:
+    with pytest.raises(PermanentError, match=rf"s3://b/{KEY}: raw object is truncated: "):
         decide(message(), b'{"href": "https://api.spotify.com/v1/playlists/p1/tracks", "items": [')
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from spotify_etl_common.keys import playlist_items_key
-from transformer.local_files import find_files, source_key, transform_files
+from transformer.file_batch import source_key
+from transformer.local_files import find_files, transform_files
 from transformer.main import main
 
 from bench.transform_corpus import generate

@@ -41,7 +41,8 @@ def test_the_file_name_plays_no_part() -> None:
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        (b'{"href": "https://api.spotify.com/v1/playlists/p/tracks", "items": [', "malformed JSON"),
+        (b'{"href": "https://api.spotify.com/v1/playlists/p/tracks", "items": }', "malformed JSON"),
+        (b'{"href": "https://api.spotify.com/v1/playlists/p/tracks", "items": [', "truncated"),
         (b"", "empty body"),
         (b"[1, 2]", "unexpected JSON shape"),
         (b'[{"href": "a"}, {"href": "b"}]', "expected one JSON object, found 2 values"),

@@ -31,7 +31,6 @@ STATE_PREFIX = "state/"
 # Spotify ids are base62; snapshot ids are opaque but URL-safe base64-ish.
 _SAFE = re.compile(r"^[A-Za-z0-9_\-=.]+$")
 _PARTITION = re.compile(r"([A-Za-z_]+)=([^/]+)")
-_ENTITY_FIELDS = ("playlist_id", "album_id", "artist_id", "track_id")
 _SINGLE_ID_FIELD = {
     Source.ALBUMS: "album_id",
     Source.ARTISTS: "artist_id",
@@ -52,6 +51,10 @@ LIBRARY_PAGED = frozenset(
     }
 )
 """Sources of the user's library: listed anew by every run, page by page."""
+
+
+_ENTITY_FIELDS = ("playlist_id", *_SINGLE_ID_FIELD.values())
+"""Key fields that name the entity a raw object is about (a message's ``entity_id``)."""
 
 
 def _safe(kind: str, value: str) -> str:

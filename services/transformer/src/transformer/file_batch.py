@@ -10,8 +10,18 @@ from spotify_etl_common.keys import CURATED_PREFIX, partition_values
 
 from transformer.core import RawObject, transform
 from transformer.layout import plan_batch_files, plan_files, write_parquet
-from transformer.local_files import Outcome, source_key
+from transformer.outcome import Outcome
 from transformer.recognise import UnreadableObject
+
+RAW_MARKER = "/raw/source="
+
+
+def source_key(path: Path) -> str:
+    """The raw key of a local file: ``raw/...`` if it sits in a copy of the raw tree,
+    else its absolute path."""
+    text = path.resolve().as_posix()
+    marker = text.find(RAW_MARKER)
+    return text[marker + 1 :] if marker >= 0 else text
 
 
 def local_raw_object(path: Path, extracted_at: datetime | None) -> RawObject:

@@ -15,11 +15,11 @@ import asyncio
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
+from spotify_etl_common import messages
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.messages import RawObjectWritten, Source, TableFileWritten
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import OutgoingMessage, ReceivedMessage, SqsQueue
-from spotify_etl_common.tables import TABLES
 from spotify_etl_common.worker_line import current_line
 
 from transformer.core import RawObject, transform
@@ -60,17 +60,15 @@ def decide(message: RawObjectWritten, body: bytes) -> list[TableFile]:
 
 
 def table_file_message(file: TableFile, bucket: str, written_at: datetime) -> TableFileWritten:
-    """The ``TableFileWritten`` announcing ``file`` to the cataloger."""
-    return TableFileWritten(
-        table=file.table,
-        bucket=bucket,
-        key=file.key,
-        partition=file.partition,
-        rows=file.frame.height,
-        schema_version=TABLES[file.table].schema_version,
-        source_key=file.source_key,
-        written_at=written_at,
+    """The ``TableFileWritten`` announcing ``file`` to the cataloger (replay builds the same)."""
+    return messages.table_file_message(
+        bucket, file.key, file.frame.height, file.source_key, written_at
     )
+
+
+def _lineage(file: TableFile) -> dict[str, str]:
+    """The raw key as object metadata (what a catalog replay reads); S3 metadata is ASCII."""
+    return {messages.SOURCE_KEY_METADATA: file.source_key} if file.source_key.isascii() else {}
 
 
 class TransformHandler:
@@ -124,7 +122,10 @@ class TransformHandler:
             data = await asyncio.to_thread(parquet_bytes, file.frame)
             async with limit:
                 await self.curated.put(
-                    file.key, data, content_type="application/vnd.apache.parquet"
+                    file.key,
+                    data,
+                    content_type="application/vnd.apache.parquet",
+                    metadata=_lineage(file),
                 )
 
         # Every upload settles before the handler returns; the first failure is raised.

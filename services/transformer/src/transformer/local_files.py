@@ -18,38 +18,18 @@ one import, not one per worker.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-RAW_MARKER = "/raw/source="
+from transformer.outcome import Outcome
+
 DEFAULT_BATCH_SIZE = 64
 """Files per batch: large enough that Polars' fixed costs per call and per written file
 are small against the parsing, small enough to keep a worker's memory at a few hundred MB."""
-
-
-@dataclass
-class Outcome:
-    """What a run (or one batch of it) did."""
-
-    files: int = 0
-    bytes: int = 0
-    written: int = 0
-    rows: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
-
-    def add(self, other: Outcome) -> None:
-        """Fold ``other`` into this outcome."""
-        self.files += other.files
-        self.bytes += other.bytes
-        self.written += other.written
-        self.rows.update(other.rows)
-        self.errors.extend(other.errors)
 
 
 def find_files(paths: Iterable[Path]) -> list[Path]:
@@ -65,17 +45,11 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in found))
 
 
-def source_key(path: Path) -> str:
-    """The raw key of a local file: ``raw/...`` if it sits in a copy of the raw tree,
-    else its absolute path."""
-    text = path.resolve().as_posix()
-    marker = text.find(RAW_MARKER)
-    return text[marker + 1 :] if marker >= 0 else text
-
-
 def _run_batch(
     paths: Sequence[str], out: str, extracted_at: datetime | None, per_object: bool
 ) -> Outcome:
+    # Imported here, not at the top: the parent process only schedules batches and
+    # need not load Polars and the core (the fork server preloads them for workers).
     from transformer.file_batch import run_batch
 
     return run_batch(paths, out, extracted_at, per_object)

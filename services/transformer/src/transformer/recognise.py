@@ -23,6 +23,7 @@ import polars as pl
 from spotify_etl_common.sources import Source
 
 from transformer import library_shapes, responses
+from transformer.truncation import truncation
 
 _API = r"https?://[^/?#\s]+(?:/[^?#\s]*?)?/v1/"
 """Any Web API base: ``https://api.spotify.com/v1/``, or a fake's ``http://127.0.0.1:8123/v1/``."""
@@ -88,6 +89,9 @@ def _read(key: str, body: bytes, schema: pl.Schema) -> pl.DataFrame:
     try:
         frame = pl.read_json(body, schema=schema)
     except pl.exceptions.PolarsError as error:
+        cut = truncation(body)
+        if cut is not None:
+            raise UnreadableObject(key, cut) from None
         detail = str(error).split("\n", 1)[0]
         kind = "unexpected JSON shape" if "deserializ" in detail else "malformed JSON"
         raise UnreadableObject(key, f"{kind} ({detail})") from None

@@ -1,0 +1,38 @@
+-- The artists the user follows now: the newest complete snapshot of /me/following (as many artists as its total; the newest one when none is), with names.
+WITH rows_seen AS (
+    SELECT
+        artist_id,
+        total,
+        extracted_at,
+        coalesce(nullif(regexp_extract(source_key, '/run=([^/]+)/', 1), ''), source_key) AS snapshot
+    FROM followed_artists
+),
+
+snapshots AS (
+    SELECT
+        snapshot,
+        min(extracted_at) AS taken_at,
+        count(DISTINCT artist_id) AS artists,
+        min(total) AS total
+    FROM rows_seen
+    GROUP BY snapshot
+),
+
+chosen AS (
+    SELECT snapshot, taken_at
+    FROM (
+        SELECT
+            snapshot,
+            taken_at,
+            row_number() OVER (
+                ORDER BY CASE WHEN artists >= total THEN 0 ELSE 1 END, taken_at DESC, snapshot DESC
+            ) AS snapshot_rank
+        FROM snapshots
+    ) AS ranked
+    WHERE snapshot_rank = 1
+)
+
+SELECT DISTINCT r.artist_id, a.name, c.taken_at AS seen_at
+FROM rows_seen AS r
+INNER JOIN chosen AS c ON c.snapshot = r.snapshot
+LEFT JOIN latest_artists AS a ON a.artist_id = r.artist_id

@@ -1,0 +1,81 @@
+-- How each time range's top artists changed between consecutive snapshots: entered, left, or moved (rank_delta > 0 climbed), with names.
+WITH artists AS (
+    SELECT time_range, snapshot, taken_at, item_id, min(rank) AS rank
+    FROM top_item_snapshots
+    WHERE item_type = 'artist'
+    GROUP BY time_range, snapshot, taken_at, item_id
+),
+
+snapshots AS (
+    SELECT DISTINCT time_range, snapshot, taken_at FROM artists
+),
+
+ordered AS (
+    SELECT
+        time_range,
+        snapshot,
+        taken_at,
+        lag(snapshot) OVER (PARTITION BY time_range ORDER BY taken_at, snapshot) AS previous_snapshot,
+        lag(taken_at) OVER (PARTITION BY time_range ORDER BY taken_at, snapshot) AS previous_taken_at
+    FROM snapshots
+),
+
+entered_or_moved AS (
+    SELECT
+        o.time_range,
+        o.taken_at,
+        o.previous_taken_at,
+        cur.item_id AS artist_id,
+        CASE WHEN prev.item_id IS NULL THEN 'entered' ELSE 'moved' END AS change,
+        cur.rank,
+        prev.rank AS previous_rank,
+        prev.rank - cur.rank AS rank_delta
+    FROM ordered AS o
+    INNER JOIN artists AS cur ON cur.time_range = o.time_range AND cur.snapshot = o.snapshot
+    LEFT JOIN artists AS prev
+        ON
+            prev.time_range = o.time_range
+            AND prev.snapshot = o.previous_snapshot
+            AND prev.item_id = cur.item_id
+    WHERE o.previous_snapshot IS NOT NULL AND (prev.item_id IS NULL OR prev.rank <> cur.rank)
+),
+
+departed AS (
+    SELECT
+        o.time_range,
+        o.taken_at,
+        o.previous_taken_at,
+        prev.item_id AS artist_id,
+        'left' AS change,
+        CAST(NULL AS integer) AS rank,
+        prev.rank AS previous_rank,
+        CAST(NULL AS integer) AS rank_delta
+    FROM ordered AS o
+    INNER JOIN artists AS prev
+        ON prev.time_range = o.time_range AND prev.snapshot = o.previous_snapshot
+    LEFT JOIN artists AS cur
+        ON
+            cur.time_range = o.time_range
+            AND cur.snapshot = o.snapshot
+            AND cur.item_id = prev.item_id
+    WHERE cur.item_id IS NULL
+),
+
+changes AS (
+    SELECT * FROM entered_or_moved
+    UNION ALL
+    SELECT * FROM departed
+)
+
+SELECT
+    c.time_range,
+    c.taken_at,
+    c.previous_taken_at,
+    c.artist_id,
+    a.name AS artist_name,
+    c.change,
+    c.rank,
+    c.previous_rank,
+    c.rank_delta
+FROM changes AS c
+LEFT JOIN latest_artists AS a ON a.artist_id = c.artist_id

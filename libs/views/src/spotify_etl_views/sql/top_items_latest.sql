@@ -1,0 +1,28 @@
+-- The newest snapshot of the user's top artists and top tracks per time range, rank 1 first, with names.
+WITH latest AS (
+    SELECT item_type, time_range, snapshot
+    FROM (
+        SELECT
+            item_type,
+            time_range,
+            snapshot,
+            row_number() OVER (
+                PARTITION BY item_type, time_range ORDER BY taken_at DESC, snapshot DESC
+            ) AS snapshot_rank
+        FROM (SELECT DISTINCT item_type, time_range, snapshot, taken_at FROM top_item_snapshots) AS s
+    ) AS ranked
+    WHERE snapshot_rank = 1
+)
+
+SELECT
+    i.item_type,
+    i.time_range,
+    i.rank,
+    i.item_id,
+    coalesce(a.name, t.name) AS name,
+    i.taken_at
+FROM top_item_snapshots AS i
+INNER JOIN latest AS l
+    ON l.item_type = i.item_type AND l.time_range = i.time_range AND l.snapshot = i.snapshot
+LEFT JOIN latest_artists AS a ON i.item_type = 'artist' AND a.artist_id = i.item_id
+LEFT JOIN latest_tracks AS t ON i.item_type = 'track' AND t.track_id = i.item_id
