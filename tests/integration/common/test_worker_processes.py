@@ -276,7 +276,10 @@ def test_sigterm_to_a_busy_transformer_gives_the_message_back(
     slow_s3 = DelayingProxy(
         moto_server.endpoint, lambda method, path, headers: method == "GET" and "/raw/" in path
     )
-    env = worker_env(moto_server, stack, AWS_ENDPOINT_URL_S3=slow_s3.url)
+    # the poll opened beside the busy message closes on SQS's side 1 s later, before the grace
+    env = worker_env(
+        moto_server, stack, AWS_ENDPOINT_URL_S3=slow_s3.url, SPOTIFY_ETL_WAIT_SECONDS="1"
+    )
     transformer = Service(["transformer"], env)
     services.append(transformer)
     try:

@@ -61,8 +61,7 @@ def file_problem(message: TableFileWritten, probe: FileProbe | None) -> str | No
     footer = int.from_bytes(probe.tail[:4], "little")
     if footer + SMALLEST_PARQUET > probe.size:
         return (
-            f"{uri} is a truncated Parquet file (a footer of {footer} bytes in "
-            f"{probe.size} bytes)"
+            f"{uri} is a truncated Parquet file (a footer of {footer} bytes in {probe.size} bytes)"
         )
     return None
 
