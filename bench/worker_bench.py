@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ import structlog
 from pydantic import BaseModel
 from spotify_etl.local.provision import StackNames, provision
 from spotify_etl.local.server import free_port, start_moto, stop_process
+from spotify_etl.local.state import CREDENTIALS, REGION
 from spotify_etl_common.aws import sqs_client
 from spotify_etl_common.settings import CommonSettings
 from spotify_etl_common.sqs import OutgoingMessage, QueueDepth, ReceivedMessage, SqsQueue
@@ -114,10 +116,14 @@ def main() -> None:
     port = free_port()
     pid = start_moto(port, Path(tempfile.mkdtemp()) / "moto.log")
     endpoint = f"http://127.0.0.1:{port}"
+    # the worker's clients take credentials from the environment, as in a service
+    os.environ.update({"AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, **CREDENTIALS})
     import boto3
 
     session = boto3.session.Session(
-        aws_access_key_id="x", aws_secret_access_key="x", region_name="us-east-1"
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        region_name=REGION,
     )
     bounds = [int(b) for b in args.in_flight.split(",")]
     print(f"in-memory queue, {args.latency_ms:g} ms per SQS call:")
@@ -136,7 +142,7 @@ def main() -> None:
                 session.client("s3", endpoint_url=endpoint),
                 session.client("sqs", endpoint_url=endpoint),
                 names,
-                "us-east-1",
+                REGION,
             )
             settings = CommonSettings.model_validate(
                 {

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
-from fake_spotify.catalog import CatalogSpec, build_catalog
+from fake_spotify.catalog import Catalog, CatalogSpec, build_catalog
 from fake_spotify.server import FakeConfig, FakeSpotify
+from spotify_etl.local.provision import Provisioned
+from spotify_etl_common.messages import RawObjectWritten
 
 
 @pytest.fixture
@@ -34,3 +37,88 @@ def extractor_env(fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch) ->
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return fake_spotify
+
+
+def referenced_entities(catalog: Catalog) -> set[tuple[str, str]]:
+    """(kind, id) of every album and artist the own playlists and the plays reference."""
+    track_ids = [
+        e.ref
+        for playlist_id in catalog.own_playlist_ids
+        for e in catalog.playlists[playlist_id].entries
+        if e.kind == "track" and e.ref
+    ] + [p.track_id for p in catalog.plays]
+    found: set[tuple[str, str]] = set()
+    for track_id in track_ids:
+        track = catalog.tracks[track_id]
+        found.add(("albums", track.album_id))
+        found.update(("artists", a) for a in track.artist_ids)
+    return found
+
+
+def entity_of_key(key: str) -> tuple[str, str] | None:
+    """(kind, id) of a raw album or artist key."""
+    for kind, field in (("albums", "album_id"), ("artists", "artist_id")):
+        prefix = f"raw/source={kind}/{field}="
+        if key.startswith(prefix):
+            return kind, key.removeprefix(prefix).removesuffix(".json")
+    return None
+
+
+def entity_of_path(path: str) -> tuple[str, str] | None:
+    """(kind, id) of an API path ``/albums/<id>`` or ``/artists/<id>``."""
+    parts = path.strip("/").split("/")
+    if len(parts) == 2 and parts[0] in ("albums", "artists"):
+        return parts[0], parts[1]
+    return None
+
+
+def raw_keys(stack: Provisioned, s3: Any) -> set[str]:
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=stack.names.bucket, Prefix="raw/")
+    return {o["Key"] for page in pages for o in page.get("Contents", [])}
+
+
+def drain(stack: Provisioned, sqs: Any) -> list[RawObjectWritten]:
+    url = stack.queue_urls[stack.names.transform_queue]
+    messages: list[RawObjectWritten] = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        batch = got.get("Messages", [])
+        if not batch:
+            return messages
+        for m in batch:
+            messages.append(RawObjectWritten.model_validate_json(m["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+
+@pytest.fixture
+def make_fake() -> Iterator[Callable[..., FakeSpotify]]:
+    """Start a fake with the given config (small catalog unless told): stopped at the end."""
+    started: list[FakeSpotify] = []
+
+    def start(config: FakeConfig, spec: CatalogSpec | None = None) -> FakeSpotify:
+        fake = FakeSpotify(
+            build_catalog(spec or CatalogSpec(playlists=2, items=60, plays=30)), config
+        )
+        fake.start()
+        started.append(fake)
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()
+
+
+def point_at(fake: FakeSpotify, monkeypatch: pytest.MonkeyPatch, **more: str) -> None:
+    """Extractor variables for ``fake`` (user token from the variable unless replaced)."""
+    env = {
+        "SPOTIFY_CLIENT_ID": "fake-client-id",
+        "SPOTIFY_CLIENT_SECRET": "fake-client-secret",
+        "SPOTIFY_REFRESH_TOKEN": "fake-refresh-token",
+        "SPOTIFY_API_URL": fake.api_url,
+        "SPOTIFY_ACCOUNTS_URL": fake.url,
+        "EXTRACTOR_PLAYLISTS": ",".join(fake.catalog.own_playlist_ids),
+        "EXTRACTOR_RECENTLY_PLAYED": "true",
+        "EXTRACTOR_MAX_ENTITIES": "500",
+    } | more
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)

@@ -255,15 +255,15 @@ def test_songs_has_the_seed_columns_latest_version_first_artist_and_last_added(
 
 def test_top_tracks_counts_current_playlist_appearances_and_distinct_plays(two_runs: Query) -> None:
     assert two_runs("SELECT * FROM top_tracks ORDER BY track_id") == [
-        ("T1", "One", 2, 2, 2, 1, 1),
-        ("T2", "Two", 1, 1, 1, 2, 2),
+        ("T1", "One", 2, 2, 2, 1, 1, None),  # recently played: minutes unknown
+        ("T2", "Two", 1, 1, 1, 2, 2, None),
     ]
 
 
 def test_top_artists_credits_every_artist_of_the_latest_track_version(two_runs: Query) -> None:
     assert two_runs("SELECT * FROM top_artists ORDER BY artist_id") == [
-        ("R1", "R One", 2, 2, 2, 2, 2),
-        ("R2", "R Two", 3, 2, 3, 1, 1),
+        ("R1", "R One", 2, 2, 2, 2, 2, None),
+        ("R2", "R Two", 3, 2, 3, 1, 1, None),
     ]
 
 
@@ -276,8 +276,8 @@ def test_playlist_changes_lists_added_and_removed_items_between_snapshots(two_ru
 
 def test_listening_by_hour_counts_each_play_once(two_runs: Query) -> None:
     assert two_runs("SELECT * FROM listening_by_hour ORDER BY hour_of_day") == [
-        (8, 2, 1),
-        (21, 1, 1),
+        (8, 2, 1, None),
+        (21, 1, 1, None),
     ]
 
 
@@ -309,12 +309,12 @@ def test_track_activity_has_each_current_appearance_and_each_distinct_play_once(
     two_runs: Query,
 ) -> None:
     assert two_runs("SELECT * FROM track_activity ORDER BY ALL") == [
-        ("T1", "P1", "appearance"),
-        ("T1", "P2", "appearance"),
-        ("T1", None, "play"),
-        ("T1", None, "play"),
-        ("T2", "P1", "appearance"),
-        ("T2", None, "play"),
+        ("T1", "P1", "appearance", None, None),
+        ("T1", "P2", "appearance", None, None),
+        ("T1", None, "play", None, None),
+        ("T1", None, "play", None, None),
+        ("T2", "P1", "appearance", None, None),
+        ("T2", None, "play", None, None),
     ]
 
 

@@ -11,6 +11,7 @@ from spotify_etl.dlq.letters import (
     redrive_attributes,
     redrive_message,
     render_list,
+    render_reason_counts,
     render_show,
 )
 from spotify_etl_common.sqs import OutgoingMessage, ReceivedMessage
@@ -121,3 +122,19 @@ def test_show_prints_every_attribute_and_the_pretty_body() -> None:
     body = text.split("body:\n", 1)[1]
     assert json.loads(body) == {"key": "raw/x.json"}
     assert "\n  " in body
+
+
+def test_redrive_dry_run_counts_reasons_most_common_first_and_wraps_them_whole() -> None:
+    long = "s3://b/raw/k.json: raw object is truncated: " + "y" * 120
+    letters = [
+        DeadLetter.of(letter("a", **{"error.reason": "short"})),
+        DeadLetter.of(letter("b", **{"error.reason": long})),
+        DeadLetter.of(letter("c", **{"error.reason": long})),
+        DeadLetter.of(letter("d")),
+    ]
+    lines = render_reason_counts(letters, width=50).splitlines()
+    assert lines[0] == "       2  s3://b/raw/k.json: raw object is truncated:"
+    assert lines[-2:] == ["       1  short", "       1  (no reason)"]
+    wrapped = lines[1:-2]
+    assert all(line.startswith(" " * 10) for line in wrapped)
+    assert "".join(line.strip() for line in wrapped) == "y" * 120

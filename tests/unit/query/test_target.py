@@ -51,3 +51,16 @@ def test_athena_flag_wins_over_a_local_stack() -> None:
 def test_athena_without_a_bucket_says_what_to_set() -> None:
     with pytest.raises(TargetError, match="SPOTIFY_ETL_BUCKET is not set"):
         choose_target({}, None, athena=False)
+
+
+def test_the_athena_target_gives_the_common_client_factory_its_region_and_endpoint() -> None:
+    env = {
+        "SPOTIFY_ETL_BUCKET": "b",
+        "AWS_REGION": "eu-west-1",
+        "AWS_ENDPOINT_URL_ATHENA": "http://127.0.0.1:5000",
+    }
+    target = choose_target(env, None, athena=True)
+    assert isinstance(target, AthenaTarget)
+    assert target.aws_region == "eu-west-1"
+    assert target.endpoint_for("athena") == "http://127.0.0.1:5000"
+    assert target.endpoint_for("s3") is None

@@ -45,7 +45,7 @@ def test_the_file_name_plays_no_part() -> None:
         (b'{"href": "https://api.spotify.com/v1/playlists/p/tracks", "items": [', "truncated"),
         (b"", "empty body"),
         (b"[1, 2]", "unexpected JSON shape"),
-        (b'[{"href": "a"}, {"href": "b"}]', "expected one JSON object, found 2 values"),
+        (b'[{"href": "a"}, {"href": "b"}]', "a JSON array, but not a Spotify streaming history"),
         (
             b'{"href": "https://api.spotify.com/v1/playlists/p/tracks", "items": {"total": 1}}',
             "unexpected JSON shape",

@@ -8,8 +8,8 @@
     │   └── (throttling, 5xx, timeouts, connection resets, Retry-After too long)
     └── PermanentError      never retry: the message goes to the dead-letter
         │                   queue at once, with ``reason`` as a message attribute
-        └── (malformed JSON, unknown shape, missing object, 4xx other than 429,
-             failed validation)
+        └── (malformed or truncated JSON, unknown shape, missing object,
+             4xx other than 429, failed validation)
 
 Adapters translate library errors into this tree at the boundary (botocore's
 in :mod:`spotify_etl_common.aws_errors`, ``httpx`` status errors in the

@@ -10,6 +10,7 @@ object; nothing here reads a clock or a random source.
     raw/source=recently_played/dt=<yyyy-mm-dd>/after=<ms>.json
     raw/source=albums/album_id=<id>.json      (artists, tracks, shows, episodes the same way)
     raw/source=<library source>/dt=<yyyy-mm-dd>/run=<run id>[/time_range=<r>]/page=<nnnn>.json
+    raw/source=streaming_history/kind=<kind>/month=<yyyy-mm>/<content digest>.json
     curated/<table>/dt=<yyyy-mm-dd>/<hash of source key>.parquet
     state/extractor/<name>.json
 """
@@ -95,6 +96,27 @@ def entity_key(source: Source, entity_id: str) -> str:
     if field is None:
         raise ValueError(f"{source} is not a single-entity source")
     return f"{RAW_PREFIX}source={source}/{field}={_safe(field, entity_id)}.json"
+
+
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DIGEST = re.compile(r"^[0-9a-f]{16,64}$")
+
+
+def streaming_history_key(kind: str, month: str, digest: str) -> str:
+    """Key of one bounded chunk of imported streaming history (``spotify-etl import-history``).
+
+    ``kind`` is the export's row format, ``month`` the ``yyyy-mm`` of the plays it
+    holds, ``digest`` a hex digest of its (scrubbed, canonical) body: importing the
+    same plays again computes the same key.
+    """
+    if not _MONTH.match(month):
+        raise ValueError(f"month {month!r} must be yyyy-mm")
+    if not _DIGEST.match(digest):
+        raise ValueError(f"digest {digest!r} must be 16-64 lowercase hex digits")
+    return (
+        f"{RAW_PREFIX}source={Source.STREAMING_HISTORY}/kind={_safe('kind', kind)}"
+        f"/month={month}/{digest}.json"
+    )
 
 
 def library_page_key(

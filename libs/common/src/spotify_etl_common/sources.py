@@ -18,6 +18,8 @@ class Source(StrEnum):
     ALBUMS = "albums"
     ARTISTS = "artists"
     TRACKS = "tracks"
+    STREAMING_HISTORY = "streaming_history"
+    """Plays from the user's data export (``spotify-etl import-history``), scrubbed."""
     MY_PLAYLISTS = "my_playlists"
     SAVED_TRACKS = "saved_tracks"
     SAVED_ALBUMS = "saved_albums"

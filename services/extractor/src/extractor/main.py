@@ -10,7 +10,7 @@ import signal
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -27,6 +27,7 @@ from extractor.authflow import authorize, scopes_for
 from extractor.circuit import Circuit
 from extractor.client import SpotifyClient
 from extractor.grants import ENV_WARNING, EnvironmentGrant, GrantKeeper, UserGrant, expiry_warning
+from extractor.library import LibraryPlan, library_scopes, parse_library, split_mine
 from extractor.limiter import RollingWindowLimiter
 from extractor.output import Publisher, RunContext
 from extractor.refs import parse_playlist_refs
@@ -61,13 +62,28 @@ def credentials(settings: SpotifyAppSettings) -> AppCredentials:
 
 
 def plan_for(settings: ExtractorSettings) -> RunPlan:
+    mine, playlists = split_mine(settings.playlists)
     return RunPlan(
-        playlists=parse_playlist_refs(settings.playlists),
+        playlists=parse_playlist_refs(playlists),
+        library=LibraryPlan(
+            sources=parse_library(settings.library),
+            mine=mine,
+            full_every=timedelta(days=settings.library_full_every),
+            max_shows=settings.max_shows,
+        ),
         recently_played=settings.recently_played,
         items_endpoint=settings.playlist_items_endpoint,
         max_entities=settings.max_entities,
         recent_max_pages=settings.recently_played_max_pages,
     )
+
+
+def auth_scopes(settings: SpotifyAppSettings) -> list[str]:
+    """The scopes the configured sources need: playlists, recently played, the library."""
+    mine, playlists = split_mine(settings.playlists)
+    base = scopes_for(bool(playlists.strip()) or mine, settings.recently_played)
+    extra = library_scopes(parse_library(settings.library), mine)
+    return list(dict.fromkeys([*base, *extra]))
 
 
 def new_run(settings: ExtractorSettings) -> RunContext:
@@ -275,7 +291,7 @@ def auth_command(port: int | None, store: bool) -> int:
                 http,
                 settings.spotify_accounts_url,
                 credentials(settings),
-                scopes_for(bool(settings.playlists.strip()), settings.recently_played),
+                auth_scopes(settings),
                 settings.auth_port if port is None else port,
                 lambda line: print(line, flush=True),
             )

@@ -30,6 +30,9 @@ from extractor.entities import (
     register,
 )
 from extractor.journal import Entity, PendingJournal
+from extractor.library import LibraryPlan
+from extractor.library_pages import LibraryResult
+from extractor.library_run import run_library
 from extractor.models import References
 from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher
@@ -39,7 +42,7 @@ from extractor.refs import BadRef, PlaylistRef
 from extractor.spotify_errors import AuthorizationExpired, QuotaExceeded
 from extractor.state import StateStore
 
-SourceRun = Callable[[Register], Awaitable[PlaylistResult | RecentResult]]
+SourceRun = Callable[[Register], Awaitable[PlaylistResult | RecentResult | LibraryResult]]
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class RunPlan:
     items_endpoint: str = "items"
     max_entities: int = 200
     recent_max_pages: int = 20
+    library: LibraryPlan = field(default_factory=LibraryPlan)
 
 
 @dataclass
@@ -182,11 +186,28 @@ async def run_once(
             except SpotifyEtlError as error:
                 budget.errors.append((carried[0], error))
 
+    async def library() -> list[Outcome]:
+        if not plan.library.active:
+            return []
+        configured = {r.playlist_id for r in plan.playlists if isinstance(r, PlaylistRef)}
+        return await run_library(
+            client,
+            state,
+            publisher,
+            plan.library,
+            source,
+            lambda playlist_id: source(playlist(PlaylistRef(playlist_id, playlist_id))),
+            configured,
+        )
+
     tasks = [source(playlist(r)) for r in plan.playlists if isinstance(r, PlaylistRef)]
     if plan.recently_played:
         tasks.append(source(recent))
-    outcomes, _ = await asyncio.gather(asyncio.gather(*tasks), carried_over())
+    outcomes, _, library_outcomes = await asyncio.gather(
+        asyncio.gather(*tasks), carried_over(), library()
+    )
     report.outcomes.extend(outcomes)
+    report.outcomes.extend(library_outcomes)
     if budget.seen:
         report.outcomes.append(budget.outcome())
     circuit = client.circuit

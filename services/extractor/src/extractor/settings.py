@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from spotify_etl_common.settings import CommonSettings
+
+from extractor.library import parse_library
 
 
 class SpotifyAppSettings(BaseSettings):
@@ -40,6 +42,16 @@ class SpotifyAppSettings(BaseSettings):
     """Comma-separated playlist ids, spotify:playlist: URIs or open.spotify.com URLs."""
     recently_played: bool = Field(default=False, alias="EXTRACTOR_RECENTLY_PLAYED")
     """Whether to extract the user's recently played tracks incrementally."""
+    library: str = Field(default="", alias="EXTRACTOR_LIBRARY")
+    """Comma list of saved_tracks, saved_albums, top_items, followed_artists, saved_shows,
+    saved_episodes, or `all`: the user's library sources."""
+
+    @field_validator("library")
+    @classmethod
+    def _known_library_sources(cls, value: str) -> str:
+        parse_library(value)  # raises naming the unknown entries
+        return value
+
     auth_port: int = Field(default=8888, ge=1, le=65535, alias="EXTRACTOR_AUTH_PORT")
     """Loopback port of `extractor auth` (redirect URI http://127.0.0.1:<port>/callback)."""
 
@@ -63,6 +75,10 @@ class ExtractorSettings(CommonSettings, SpotifyAppSettings):
     """Attempts per request on 5xx, timeouts and connection errors."""
     max_entities: int = Field(default=200, ge=0, alias="EXTRACTOR_MAX_ENTITIES")
     """Most albums plus artists fetched per run (the rest waits for the next run)."""
+    library_full_every: float = Field(default=7.0, gt=0, alias="EXTRACTOR_LIBRARY_FULL_EVERY")
+    """Days between full listings of saved items (incremental runs between cannot see removals)."""
+    max_shows: int = Field(default=50, ge=0, alias="EXTRACTOR_MAX_SHOWS")
+    """Most shows fetched per run (the rest waits for the next run)."""
     recently_played_max_pages: int = Field(default=20, ge=1, alias="EXTRACTOR_RECENT_MAX_PAGES")
     """Most recently-played pages fetched per run."""
     request_timeout: float = Field(default=15.0, gt=0, alias="EXTRACTOR_REQUEST_TIMEOUT")

@@ -64,6 +64,13 @@ class StateStore:
     async def save_pending_entities(self, pending: PendingEntities) -> None:
         await self._write(PENDING_STATE, pending)
 
+    async def read_document(self, name: str, model: type[M]) -> M | None:
+        """Any other state document (the library's listings), None if absent."""
+        return await self._read(name, model)
+
+    async def write_document(self, name: str, document: BaseModel) -> None:
+        await self._write(name, document)
+
     async def _read(self, name: str, model: type[M]) -> M | None:
         raw = await self._store.get_or_none(state_key(name))
         if raw is None:

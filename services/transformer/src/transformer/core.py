@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import polars as pl
 from spotify_etl_common.sources import Source
 
-from transformer import entities, library
+from transformer import entities, history, library
 from transformer.recognise import PLAYLIST_ITEMS_HREF, Parsed, recognise
 from transformer.schemas import conform, empty
 
@@ -31,6 +31,7 @@ TABLES_OF: Mapping[Source, tuple[str, ...]] = {
     Source.ALBUMS: ("albums", "artists"),
     Source.ARTISTS: ("artists",),
     Source.PLAYLISTS: ("playlists",),
+    Source.STREAMING_HISTORY: ("plays",),
     **library.TABLES_OF,
 }
 """The tables each source yields: one file each per raw object, even when empty."""
@@ -113,6 +114,7 @@ def _recently_played(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
         pl.col("entity").struct.field("id").alias("track_id"),
         pl.col("context").struct.field("type").alias("context_type"),
         pl.col("context").struct.field("uri").alias("context_uri"),
+        *history.recently_played_columns(),
         *entities.LINEAGE,
     )
     return {"plays": plays, **entities.dimension_tables(rows)}
@@ -169,6 +171,7 @@ _BUILDERS: Mapping[Source, Callable[[pl.DataFrame], dict[str, pl.DataFrame]]] = 
     Source.ALBUMS: _albums,
     Source.ARTISTS: _artists,
     Source.PLAYLISTS: _playlists,
+    Source.STREAMING_HISTORY: history.plays_table,
     **library.BUILDERS,
 }
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import polars as pl
 from spotify_etl_common.sources import Source
 
-from transformer import library_shapes, responses
+from transformer import history, library_shapes, responses
 from transformer.truncation import truncation
 
 _API = r"https?://[^/?#\s]+(?:/[^?#\s]*?)?/v1/"
@@ -140,6 +140,11 @@ def recognise(key: str, body: bytes) -> Parsed:
     """
     if not body.strip():
         raise UnreadableObject(key, "empty body")
+    if history.is_array(body):  # only the data export's files are arrays
+        try:
+            return Parsed(Source.STREAMING_HISTORY, history.read_history(body))
+        except history.NotHistory as error:
+            raise UnreadableObject(key, truncation(body) or error.problem) from None
     body = skip_markets(body)
     leading = _LEADING_HREF.match(body[:512])
     source = page_source(leading.group("href").decode()) if leading else None

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from spotify_etl.dlq import commands as dlq_commands
+from spotify_etl.history import command as history_command
 from spotify_etl.local import commands as local_commands
 from spotify_etl.pipeline import commands as pipeline_commands
 from spotify_etl.query import commands as query_commands
@@ -24,6 +25,7 @@ COMMAND_MODULES = [
     dlq_commands,
     status_commands,
     query_commands,
+    history_command,
 ]
 
 

@@ -1,7 +1,8 @@
--- Plays per UTC hour of day (0-23), each play counted once across overlapping fetches.
+-- Plays and minutes played (where known) per UTC hour of day (0-23), each play counted once.
 SELECT
     hour(played_at) AS hour_of_day,
     count(*) AS plays,
-    count(DISTINCT track_id) AS distinct_tracks
+    count(DISTINCT track_id) AS distinct_tracks,
+    sum(ms_played) / 60000.0 AS minutes
 FROM distinct_plays
 GROUP BY hour(played_at)

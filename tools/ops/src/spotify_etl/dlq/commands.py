@@ -5,23 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from spotify_etl_common.aws import sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.sqs import SqsQueue
+from spotify_etl_common.sqs_moves import MoveTask, MoveTasks
 from spotify_etl_common.worker import resolve_queues
 
-from spotify_etl.dlq.letters import by_id, letters_json, render_list, render_show
-from spotify_etl.dlq.redrive import (
-    MoveTaskResult,
-    peek,
-    queue_arn,
-    redrive_by_copy,
-    start_move_task,
-    wait_move_task,
+from spotify_etl.dlq.letters import (
+    by_id,
+    letters_json,
+    render_list,
+    render_reason_counts,
+    render_show,
 )
+from spotify_etl.dlq.redrive import peek, redrive_by_copy, wait_move_task
 from spotify_etl.progress import Progress
 from spotify_etl.settings import OpsSettings, load_ops_settings
 
@@ -136,9 +135,8 @@ async def _redrive(settings: OpsSettings, args: argparse.Namespace) -> int:
         depth = await dlq.depth()
         if args.dry_run:
             letters = await peek(dlq, args.max or depth.visible or 10)
-            reasons = Counter(letter.reason or "(no reason)" for letter in letters)
-            for reason, count in reasons.most_common():
-                print(f"  {count:>6}  {reason[:100]}", file=sys.stderr)
+            if letters:
+                print(render_reason_counts(letters), file=sys.stderr)
             print(f"dry run: would move {len(letters)} letters from {dlq.name} to {work.name}")
             return 0
         if args.max is None:
@@ -157,11 +155,12 @@ async def _redrive(settings: OpsSettings, args: argparse.Namespace) -> int:
 
 async def _try_move_task(
     settings: OpsSettings, sqs: SQSClient, dlq: SqsQueue, work: SqsQueue
-) -> MoveTaskResult | None:
+) -> MoveTask | None:
     """Redrive server-side; None when the endpoint lacks StartMessageMoveTask."""
-    dlq_arn, work_arn = await queue_arn(sqs, dlq), await queue_arn(sqs, work)
+    tasks = MoveTasks(sqs)
+    dlq_arn, work_arn = await tasks.queue_arn(dlq), await tasks.queue_arn(work)
     async with sqs_client(settings, single_attempt=True) as probe:  # answers at once
-        handle = await start_move_task(probe, dlq_arn, work_arn)
+        handle = await MoveTasks(probe).start(dlq_arn, work_arn)
     if handle is None:
         print(
             "StartMessageMoveTask is not available here: moving by receive/send/delete",
@@ -169,7 +168,7 @@ async def _try_move_task(
         )
         return None
     print(f"move task started: {handle}", file=sys.stderr)
-    result = await wait_move_task(sqs, dlq_arn)
+    result = await wait_move_task(tasks, dlq_arn)
     print(f"move task {result.status}: moved {result.moved} letters to {work.name}")
     if result.failure:
         print(f"failure: {result.failure}", file=sys.stderr)

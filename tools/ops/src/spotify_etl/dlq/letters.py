@@ -12,6 +12,7 @@ copies of one message.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
@@ -98,6 +99,17 @@ def render_list(letters: Sequence[DeadLetter], reason_width: int = 70) -> str:
         reason = wrap(letters[index - 1].reason or "-", reason_width)
         lines.append(f"{lead}  {reason[0]}".rstrip())
         lines += [f"{indent}{more}" for more in reason[1:]]
+    return "\n".join(lines)
+
+
+def render_reason_counts(letters: Sequence[DeadLetter], width: int = 100) -> str:
+    """How many letters share each reason, most common first; reasons wrap, whole."""
+    counts = Counter(letter.reason or "(no reason)" for letter in letters)
+    lines = []
+    for reason, count in counts.most_common():
+        first, *more = wrap(reason, width)
+        lines.append(f"  {count:>6}  {first}")
+        lines += [f"  {'':>6}  {line}" for line in more]
     return "\n".join(lines)
 
 

@@ -24,89 +24,30 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from spotify_etl_common.aws_errors import translating
 from spotify_etl_common.sqs import ReceivedMessage, SqsQueue
+from spotify_etl_common.sqs_moves import MoveTask, MoveTasks
 
 from spotify_etl.dlq.letters import DeadLetter, next_batch_size, redrive_message
-
-if TYPE_CHECKING:
-    from types_aiobotocore_sqs import SQSClient
-
-UNSUPPORTED_CODES = frozenset(
-    {
-        "UnsupportedOperation",
-        "AWS.SimpleQueueService.UnsupportedOperation",
-        "InvalidAction",
-        "NotImplemented",
-        "InternalFailure",
-        "500",
-        "501",
-    }
-)
-"""Answers meaning "this endpoint cannot run a move task" (moto answers a bare 500)."""
 
 PEEK_VISIBILITY = 30
 """Seconds letters stay hidden while being looked at, before they are given back."""
 
 
-@dataclass(frozen=True)
-class MoveTaskResult:
-    """How a server-side move task ended."""
-
-    status: str
-    moved: int
-    failure: str | None = None
-
-
-def is_unsupported(code: str) -> bool:
-    """Whether a StartMessageMoveTask error code says the endpoint lacks the API.
-
-    moto answers a bare 500 page, whose code botocore reports as ``"500"``.
-    """
-    return code in UNSUPPORTED_CODES
-
-
-async def queue_arn(client: SQSClient, queue: SqsQueue) -> str:
-    """The ARN of ``queue``."""
-    with translating(f"ARN of {queue.name}"):
-        response = await client.get_queue_attributes(
-            QueueUrl=queue.url, AttributeNames=["QueueArn"]
-        )
-    return str(response["Attributes"]["QueueArn"])
-
-
-async def start_move_task(client: SQSClient, dlq_arn: str, source_arn: str) -> str | None:
-    """Start a server-side move; None when the endpoint does not support it."""
-    with translating("StartMessageMoveTask", missing=UNSUPPORTED_CODES):
-        response = await client.start_message_move_task(
-            SourceArn=dlq_arn, DestinationArn=source_arn
-        )
-        return str(response["TaskHandle"])
-    return None
-
-
 async def wait_move_task(
-    client: SQSClient,
+    tasks: MoveTasks,
     dlq_arn: str,
     on_progress: Callable[[int], None] | None = None,
     poll_seconds: float = 2.0,
-) -> MoveTaskResult:
+) -> MoveTask:
     """Poll the newest move task of ``dlq_arn`` until it is no longer running."""
     while True:
-        with translating("ListMessageMoveTasks"):
-            response = await client.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=1)
-        results = response.get("Results", [])
-        if results:
-            task = results[0]
-            moved = int(task.get("ApproximateNumberOfMessagesMoved", 0))
+        task = await tasks.newest(dlq_arn)
+        if task is not None:
             if on_progress is not None:
-                on_progress(moved)
-            status = str(task.get("Status", "UNKNOWN"))
-            if status != "RUNNING":
-                return MoveTaskResult(status, moved, task.get("FailureReason"))
+                on_progress(task.moved)
+            if task.status != "RUNNING":
+                return task
         await asyncio.sleep(poll_seconds)
 
 

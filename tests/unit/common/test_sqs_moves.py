@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from spotify_etl.dlq.redrive import is_unsupported
+from spotify_etl_common.sqs_moves import is_unsupported
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,93 @@
+"""The rows of Spotify's data export that ``spotify-etl import-history`` keeps: one contract.
+
+A download holds JSON arrays of plays in one of three row formats (each file one
+format), recognised from the keys of its rows, never from the file name:
+
+- ``extended``: "Extended streaming history", ``Streaming_History_Audio_*.json``
+  and ``Streaming_History_Video_*.json`` (``ts``, ``ms_played``, ``ip_addr``, ...),
+  and the older ``endsong_*.json`` (``username``, ``ip_addr_decrypted``,
+  ``user_agent_decrypted``, no audiobook fields);
+- ``account_music``: "Account data", ``StreamingHistory_music_*.json`` and the
+  older ``StreamingHistory<n>.json`` (``endTime``, ``artistName``, ``trackName``,
+  ``msPlayed``);
+- ``account_podcast``: ``StreamingHistory_podcast_*.json`` (``endTime``,
+  ``podcastName``, ``episodeName``, ``msPlayed``).
+
+A raw ``streaming_history`` object is a JSON array of rows of one format with
+only the :data:`KEPT_FIELDS` of that format whose value is not null: an allow
+list, so IP addresses, user agents, the user name and any field Spotify adds
+later never reach storage. The importer writes that shape; the transformer
+reads it (and the original files, whose other fields it never reads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from enum import StrEnum
+
+
+class HistoryKind(StrEnum):
+    """The row format of one export file (also the ``kind=`` partition of its raw keys)."""
+
+    EXTENDED = "extended"
+    ACCOUNT_MUSIC = "account_music"
+    ACCOUNT_PODCAST = "account_podcast"
+
+
+KEPT_FIELDS: Mapping[HistoryKind, tuple[str, ...]] = {
+    HistoryKind.EXTENDED: (
+        "ts",
+        "platform",
+        "ms_played",
+        "conn_country",
+        "master_metadata_track_name",
+        "master_metadata_album_artist_name",
+        "master_metadata_album_album_name",
+        "spotify_track_uri",
+        "episode_name",
+        "episode_show_name",
+        "spotify_episode_uri",
+        "audiobook_title",
+        "audiobook_uri",
+        "audiobook_chapter_uri",
+        "audiobook_chapter_title",
+        "reason_start",
+        "reason_end",
+        "shuffle",
+        "skipped",
+        "offline",
+        "offline_timestamp",
+        "incognito_mode",
+    ),
+    HistoryKind.ACCOUNT_MUSIC: ("endTime", "artistName", "trackName", "msPlayed"),
+    HistoryKind.ACCOUNT_PODCAST: ("endTime", "podcastName", "episodeName", "msPlayed"),
+}
+"""The fields kept of each format, in the order the raw objects write them."""
+
+SENSITIVE_FIELDS = frozenset(
+    {"ip_addr", "ip_addr_decrypted", "user_agent", "user_agent_decrypted", "username"}
+)
+"""Fields of the export that identify the person or their devices: never stored (and not in
+:data:`KEPT_FIELDS`; listed so that tests and messages can name them)."""
+
+TIME_FIELD: Mapping[HistoryKind, str] = {
+    HistoryKind.EXTENDED: "ts",
+    HistoryKind.ACCOUNT_MUSIC: "endTime",
+    HistoryKind.ACCOUNT_PODCAST: "endTime",
+}
+"""The field holding when playback ended (UTC): ``2024-01-15T14:30:12Z`` or ``2024-01-15 14:30``."""
+
+_REQUIRED: tuple[tuple[HistoryKind, frozenset[str]], ...] = (
+    (HistoryKind.EXTENDED, frozenset({"ts", "ms_played"})),
+    (HistoryKind.ACCOUNT_PODCAST, frozenset({"endTime", "msPlayed", "podcastName", "episodeName"})),
+    (HistoryKind.ACCOUNT_MUSIC, frozenset({"endTime", "msPlayed", "artistName", "trackName"})),
+)
+
+
+def kind_of(keys: Collection[str]) -> HistoryKind | None:
+    """The format of a row with these keys, or None when it is not a streaming-history row."""
+    present = set(keys)
+    for kind, required in _REQUIRED:
+        if required <= present:
+            return kind
+    return None

@@ -1,0 +1,26 @@
+-- Skip rate per UTC hour of day and platform family, over the plays whose skip is known (skipped, else reason_end fwdbtn).
+WITH known AS (
+    SELECT
+        hour(played_at) AS hour_of_day,
+        CASE
+            WHEN lower(platform) LIKE '%android%' THEN 'android'
+            WHEN lower(platform) LIKE '%ios%' OR lower(platform) LIKE '%iphone%' THEN 'ios'
+            WHEN lower(platform) LIKE '%windows%' THEN 'windows'
+            WHEN lower(platform) LIKE '%os x%' OR lower(platform) LIKE '%osx%' THEN 'macos'
+            WHEN lower(platform) LIKE '%web%' THEN 'web'
+            WHEN lower(platform) LIKE '%linux%' THEN 'linux'
+            ELSE coalesce(lower(platform), 'unknown')
+        END AS platform,
+        skipped
+    FROM play_items
+    WHERE skipped IS NOT NULL
+)
+
+SELECT
+    hour_of_day,
+    platform,
+    count(*) AS plays,
+    count_if(skipped) AS skips,
+    CAST(count_if(skipped) AS double) / count(*) AS skip_rate
+FROM known
+GROUP BY hour_of_day, platform

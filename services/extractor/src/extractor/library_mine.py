@@ -1,0 +1,58 @@
+"""``EXTRACTOR_PLAYLISTS=mine``: the playlists of ``/me/playlists`` the user may read.
+
+Every page is stored (the transformer makes ``playlists`` rows of them); the
+playlists the user owns or collaborates on are returned to be extracted like
+configured ones. The others answer 403 on their items since February 2026, so
+they are left alone with one info line, not an error.
+"""
+
+from __future__ import annotations
+
+from spotify_etl_common.errors import SpotifyEtlError
+from spotify_etl_common.logs import get_logger
+from spotify_etl_common.sources import Source
+
+from extractor.client import SpotifyClient
+from extractor.library import MINE_SCOPES
+from extractor.library_models import Me, MyPlaylist, MyPlaylistsPage
+from extractor.library_pages import PAGE_SIZE, LibraryResult, extracted, library_failure, list_pages
+from extractor.models import parse
+from extractor.output import Publisher
+from extractor.tokens import TokenKind
+
+log = get_logger("extractor")
+NAME = "my playlists"
+
+
+def readable(playlist: MyPlaylist, user_id: str) -> bool:
+    """Owned by the user, or collaborative (the user is among its collaborators)."""
+    return playlist.collaborative or (playlist.owner is not None and playlist.owner.id == user_id)
+
+
+async def extract_mine(client: SpotifyClient, publisher: Publisher) -> LibraryResult:
+    """List ``/me/playlists``; the result's ``playlists`` are the ones to extract."""
+    try:
+        me = parse(Me, (await client.get("/me", token=TokenKind.USER)).data, NAME)
+        listing = await list_pages(
+            client,
+            publisher,
+            name=NAME,
+            source=Source.MY_PLAYLISTS,
+            path="/me/playlists",
+            params={"limit": PAGE_SIZE, "offset": 0},
+            model=MyPlaylistsPage,
+        )
+    except SpotifyEtlError as error:
+        return LibraryResult(library_failure(NAME, MINE_SCOPES, error))
+    found = [p for page in listing.pages for p in page.items if p is not None]
+    chosen = list(dict.fromkeys(p.id for p in found if readable(p, me.id)))
+    others = [p for p in found if not readable(p, me.id)]
+    if others:
+        log.info(
+            "extract.playlists.others_skipped",
+            run_id=publisher.run.run_id,
+            count=len(others),
+            playlists=[f"{p.name} ({p.id})" for p in others],
+            why="owned by someone else and not collaborative: their items answer 403",
+        )
+    return LibraryResult(extracted(NAME, len(listing.objects)), playlists=chosen)

@@ -1,0 +1,81 @@
+"""The library part of one run: ``mine`` and every ``EXTRACTOR_LIBRARY`` source, side by side.
+
+Each source runs through the run's ``run_source`` (which journals and fetches
+the albums and artists it references, as for playlists); the playlists
+``mine`` finds go through ``run_playlist`` unless configured by id already;
+the shows the saved shows and episodes reference are fetched last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Collection
+
+from extractor.client import SpotifyClient
+from extractor.library import LibraryPlan, LibrarySource
+from extractor.library_mine import extract_mine
+from extractor.library_pages import LibraryResult
+from extractor.library_saved import extract_saved
+from extractor.library_shows import extract_shows
+from extractor.library_snapshots import extract_followed_artists, extract_top_items
+from extractor.outcome import Outcome
+from extractor.output import Publisher
+from extractor.playlists import Register
+from extractor.state import StateStore
+
+LibraryRun = Callable[[Register], Awaitable[LibraryResult]]
+
+
+async def run_library(
+    client: SpotifyClient,
+    state: StateStore,
+    publisher: Publisher,
+    plan: LibraryPlan,
+    run_source: Callable[[LibraryRun], Awaitable[Outcome]],
+    run_playlist: Callable[[str], Awaitable[Outcome]],
+    configured: Collection[str],
+) -> list[Outcome]:
+    """Every library source of ``plan``; one outcome each (and one per playlist of ``mine``)."""
+    shows: set[str] = set()
+
+    def keep_shows(extract: LibraryRun) -> LibraryRun:
+        async def run(register: Register) -> LibraryResult:
+            result = await extract(register)
+            shows.update(result.shows)
+            return result
+
+        return run
+
+    def source_of(source: LibrarySource) -> LibraryRun:
+        if source is LibrarySource.TOP_ITEMS:
+            return lambda register: extract_top_items(client, publisher, register)
+        if source is LibrarySource.FOLLOWED_ARTISTS:
+
+            async def followed(_: Register) -> LibraryResult:
+                return await extract_followed_artists(client, publisher)
+
+            return followed
+        return lambda register: extract_saved(
+            client, state, publisher, source, plan.full_every, register
+        )
+
+    async def mine() -> list[Outcome]:
+        result = await extract_mine(client, publisher)
+        chosen = [p for p in result.playlists if p not in configured]
+        return [result.outcome, *await asyncio.gather(*(run_playlist(p) for p in chosen))]
+
+    async def library() -> list[Outcome]:
+        return list(
+            await asyncio.gather(*(run_source(keep_shows(source_of(s))) for s in plan.sources))
+        )
+
+    parts = await asyncio.gather(mine() if plan.mine else _nothing(), library())
+    outcomes = [o for part in parts for o in part]
+    shows_outcome = await extract_shows(client, state, publisher, shows, plan.max_shows)
+    if shows_outcome is not None:
+        outcomes.append(shows_outcome)
+    return outcomes
+
+
+async def _nothing() -> list[Outcome]:
+    return []

@@ -1,0 +1,149 @@
+"""Importing Spotify's data export end to end: the CLI, the transformer and the cataloger as
+processes on a moto server.
+
+A generated download (the older endsong format, plus the account data of its last
+weeks) is imported, imported again, then a later cumulative download in the
+current format (the whole history again, split into other files): after each,
+``distinct_plays`` holds exactly the plays of the downloads so far, with their
+exact total ``ms_played``, and no object in the bucket holds an IP address, a
+user agent or the user name.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from fake_spotify.history_export import (
+    USERNAME,
+    Play,
+    account_download,
+    extended_download,
+    listening,
+)
+from spotify_etl.cli import build_parser
+from spotify_etl.local.provision import Provisioned
+
+from tests.conftest import LocalAws
+from tests.e2e.test_pipeline import query
+
+pytestmark = pytest.mark.e2e
+BIN = Path(sys.executable).parent
+FIRST_CUT = datetime(2019, 3, 10, tzinfo=UTC)
+
+
+def run(argv: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [str(BIN / argv[0]), *argv[1:]], env=env, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, f"{argv} exited {done.returncode}:\n{done.stderr[-3000:]}"
+    return done.stdout + done.stderr
+
+
+def import_and_transform(
+    paths: list[Path], env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> str:
+    """Import (the CLI in this process: its environment is the stack's), then run the
+    transformer until the transform queue is empty (the counts are read from the curated
+    files; the cataloger runs once, at the end)."""
+    args = build_parser().parse_args(["import-history", *map(str, paths), "--max-plays", "100"])
+    assert args.run(args) == 0
+    out = capsys.readouterr()
+    run(["transformer"], env)
+    return out.out + out.err
+
+
+def objects(aws: LocalAws, bucket: str) -> dict[str, bytes]:
+    s3 = aws.client("s3")
+    keys = [
+        o["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        for o in page.get("Contents", [])
+    ]
+    return {k: s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys}
+
+
+def texts(key: str, body: bytes) -> str:
+    """Everything an object holds, as text: Parquet decoded, anything else as bytes."""
+    if key.endswith(".parquet"):
+        frame = pl.read_parquet(io.BytesIO(body))
+        return frame.select(pl.all().cast(pl.String)).write_csv()
+    return body.decode("utf-8", errors="replace")
+
+
+def assert_nothing_identifying(aws: LocalAws, bucket: str, plays: list[Play]) -> None:
+    secrets = {p.ip_addr for p in plays} | {USERNAME}
+    secrets |= {p.user_agent for p in plays if p.user_agent != "unknown"}
+    found = objects(aws, bucket)
+    assert any(k.endswith(".parquet") for k in found)
+    for key, body in found.items():
+        text = texts(key, body)
+        leaked = sorted(s for s in secrets if s in text)
+        assert not leaked, f"{key} holds {leaked[:3]}"
+        for field in ("ip_addr", "user_agent", "username"):
+            assert field not in text, f"{key} names {field}"
+
+
+def assert_distinct_plays(aws: LocalAws, bucket: str, expected: list[Play]) -> None:
+    [(count, total)] = query(aws, bucket, "SELECT count(*), sum(ms_played) FROM distinct_plays")
+    assert (count, total) == (len(expected), sum(p.ms_played for p in expected))
+
+
+def raw_keys(aws: LocalAws, bucket: str) -> set[str]:
+    return {k for k in objects(aws, bucket) if k.startswith("raw/")}
+
+
+def test_import_reimport_and_a_later_download_count_each_play_once(
+    moto_server: LocalAws, stack: Provisioned, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {
+        **os.environ,
+        **moto_server.env(stack.names),
+        "SPOTIFY_ETL_EXIT_WHEN_IDLE": "2",
+        "SPOTIFY_ETL_WAIT_SECONDS": "1",
+        "CATALOGER_DATABASE": f"history_{uuid.uuid4().hex[:8]}",
+    }
+    bucket = stack.names.bucket
+    history = listening(900, seed=11, mean_gap_s=8000)  # ~3 months, 2019-01 to 2019-04
+    first = [p for p in history if p.ts < FIRST_CUT]
+    assert 0 < len(first) < len(history)
+    old = extended_download(first, tmp_path / "my_spotify_data.zip", "endsong", per_file=240)
+    (tmp_path / "account").mkdir()
+    account = account_download(first[-150:], tmp_path / "account" / "my_spotify_data.zip")
+
+    out = import_and_transform([old, account], env, capsys)
+    assert "7 other files ignored" in out  # a PDF, and six other files of the account data
+    assert_distinct_plays(moto_server, bucket, first)
+    assert_nothing_identifying(moto_server, bucket, history)
+    keys = raw_keys(moto_server, bucket)
+
+    import_and_transform([old, account], env, capsys)
+    assert raw_keys(moto_server, bucket) == keys
+    assert_distinct_plays(moto_server, bucket, first)
+
+    later = extended_download(history, tmp_path / "later.zip", "audio", per_file=310)
+    import_and_transform([later], env, capsys)
+    assert_distinct_plays(moto_server, bucket, history)
+    assert_nothing_identifying(moto_server, bucket, history)
+    [(zero, untracked)] = query(
+        moto_server,
+        bucket,
+        "SELECT count(*) FILTER (WHERE ms_played = 0), count(*) FILTER (WHERE track_id IS NULL) "
+        "FROM distinct_plays",
+    )
+    assert zero == sum(p.ms_played == 0 for p in history)
+    assert untracked == sum(p.track_id is None for p in history)
+
+    run(["cataloger"], env)  # the new plays columns reach the catalog
+    glue = moto_server.client("glue").get_table(
+        DatabaseName=env["CATALOGER_DATABASE"], Name="plays"
+    )
+    columns = [c["Name"] for c in glue["Table"]["StorageDescriptor"]["Columns"]]
+    assert {"ms_played", "offline_at", "origin", "track_name"} <= set(columns)

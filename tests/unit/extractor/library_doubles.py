@@ -1,0 +1,116 @@
+"""The fake Spotify behind an httpx MockTransport (no server), and in-memory S3 and SQS ports."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
+
+import httpx
+from extractor.client import SpotifyClient
+from extractor.limiter import RollingWindowLimiter
+from extractor.output import Publisher, RunContext
+from extractor.retry import RetryPolicy
+from extractor.run import RunPlan, RunReport, run_once
+from extractor.state import StateStore
+from extractor.tokens import AppCredentials, TokenProvider
+from fake_spotify.api import FakeWebApi
+from spotify_etl_common.messages import RawObjectWritten
+from spotify_etl_common.s3 import ObjectInfo
+from spotify_etl_common.sqs import OutgoingMessage
+
+API = "https://api.test/v1"
+ACCOUNTS = "https://accounts.test"
+
+
+class MemoryStore:
+    """The ObjectStore port in memory."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    async def put(
+        self,
+        key: str,
+        body: bytes,
+        content_type: str = "application/json",
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        self.objects[key] = body
+
+    async def get_or_none(self, key: str) -> bytes | None:
+        return self.objects.get(key)
+
+    async def extracted_at(self, key: str) -> datetime | None:
+        return None
+
+    async def list(self, prefix: str) -> AsyncIterator[ObjectInfo]:
+        for key in sorted(self.objects):
+            if key.startswith(prefix):
+                yield ObjectInfo(key, len(self.objects[key]), datetime.now(UTC))
+
+
+class MemorySink:
+    """The MessageSink port in memory."""
+
+    def __init__(self) -> None:
+        self.messages: list[RawObjectWritten] = []
+
+    async def send(self, messages: Sequence[OutgoingMessage]) -> None:
+        self.messages.extend(RawObjectWritten.model_validate_json(m.body) for m in messages)
+
+
+class FakeTransport:
+    """Requests answered by the fake's pure core; counts API requests by path."""
+
+    def __init__(self, fake: FakeWebApi, refresh_token: str = "fake-refresh-token") -> None:
+        self.fake = fake
+        self.refresh_token = refresh_token
+        self.paths: Counter[str] = Counter()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/token":
+            form = dict(parse_qsl(request.content.decode()))
+            reply = self.fake.token(request.headers.get("Authorization"), form)
+        else:
+            path = request.url.path.removeprefix("/v1")
+            self.paths[path] += 1
+            reply = self.fake.handle_api(
+                path, dict(request.url.params), request.headers.get("Authorization"), API
+            )
+        return httpx.Response(
+            reply.status, content=json.dumps(reply.body).encode(), headers=dict(reply.headers)
+        )
+
+
+async def run(
+    transport: FakeTransport,
+    store: MemoryStore,
+    sink: MemorySink,
+    plan: RunPlan,
+    started_at: datetime,
+) -> RunReport:
+    """One extractor run against the fake at ``started_at``."""
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(transport)) as http:
+        credentials = AppCredentials(
+            "fake-client-id", "fake-client-secret", transport.refresh_token
+        )
+        tokens = TokenProvider(http, ACCOUNTS, credentials)
+        client = SpotifyClient(
+            http,
+            tokens,
+            API,
+            RollingWindowLimiter(10_000, 30.0),
+            concurrency=4,
+            policy=RetryPolicy(max_attempts=2, max_retry_after=1),
+            sleep=no_sleep,
+        )
+        run_context = RunContext(f"{started_at:%Y%m%dT%H%M%SZ}-test", started_at, "bucket")
+        publisher = Publisher(store, sink, run_context)
+        return await run_once(client, StateStore(store), publisher, plan)

@@ -1,0 +1,1 @@
+"""``spotify-etl import-history``: Spotify's data export into raw ``streaming_history`` objects."""

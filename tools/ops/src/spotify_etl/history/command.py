@@ -1,0 +1,158 @@
+"""``spotify-etl import-history PATH...``: land the data export as raw objects, one message each.
+
+Reads the zip as downloaded, an extracted folder, or the JSON files; scrubs
+every row before anything is written (:mod:`spotify_etl.history.scrub`); writes
+bounded objects under ``raw/source=streaming_history/`` with content-derived
+keys (:mod:`spotify_etl.history.batches`) and sends one ``RawObjectWritten``
+per object to the transform queue. Progress goes to stderr, the count to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from spotify_etl_common.aws import s3_client, sqs_client
+from spotify_etl_common.errors import SpotifyEtlError
+from spotify_etl_common.keys import RAW_PREFIX
+from spotify_etl_common.messages import EXTRACTED_AT_METADATA, raw_message
+from spotify_etl_common.s3 import S3Store
+from spotify_etl_common.sources import Source
+from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
+
+from spotify_etl.history.batches import MAX_PLAYS, Chunk, Spool
+from spotify_etl.history.files import NotAnExport
+from spotify_etl.history.reading import ReadSummary, read_export
+from spotify_etl.progress import Progress
+from spotify_etl.settings import OpsSettings, load_ops_settings
+
+PREFIX = f"{RAW_PREFIX}source={Source.STREAMING_HISTORY}/"
+PUTS_AT_ONCE = 10
+"""Objects uploaded concurrently; their messages are sent once all of them are stored."""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``import-history``."""
+    parser = commands.add_parser(
+        "import-history",
+        help="import Spotify's data export (streaming history) into the lake",
+        description=(
+            "Import the listening history of Spotify's data export: the zip as downloaded "
+            "(Extended streaming history or Account data), an extracted folder, or the JSON "
+            "files. Files are recognised by their content; other files of a download are "
+            "ignored. IP addresses, user agents and the user name are removed before anything "
+            "is stored. Plays land in objects of at most --max-plays plays under "
+            f"{PREFIX}kind=<format>/month=<yyyy-mm>/, keyed by their content: importing the "
+            "same download again writes the same objects. One transform message per object."
+        ),
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="zip files, folders or JSON files")
+    parser.add_argument(
+        "--max-plays",
+        type=_positive,
+        default=MAX_PLAYS,
+        help=f"plays per raw object at most (default {MAX_PLAYS:,}); part of the keys",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="read and count, write and send nothing"
+    )
+    parser.set_defaults(run=run_import)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Read, then (unless ``--dry-run``) write and announce; exit code."""
+    with tempfile.TemporaryDirectory(prefix="spotify-etl-history-") as scratch:
+        spool = Spool(Path(scratch))
+        try:
+            summary = read_export(args.paths, spool, _say)
+        except NotAnExport as error:
+            print(f"import-history: {error}", file=sys.stderr)
+            return 2
+        if summary.files == 0:
+            print(
+                "import-history: no streaming history found in "
+                f"{', '.join(map(str, args.paths))} ({len(summary.ignored)} other files "
+                "ignored): pass the zip from Spotify's privacy page, its folder, or "
+                "Streaming_History_*.json / StreamingHistory_music_*.json files",
+                file=sys.stderr,
+            )
+            return 2
+        objects = spool.objects(args.max_plays)
+        if args.dry_run:
+            print(f"dry run: {_counts(summary)}; would write {objects} objects under {PREFIX}")
+            return 0
+        settings = load_ops_settings()
+        try:
+            written = asyncio.run(_land(settings, spool.chunks(args.max_plays), objects))
+        except SpotifyEtlError as error:
+            print(f"import-history failed: {error.reason}", file=sys.stderr)
+            return 1
+    print(
+        f"imported {_counts(summary)} into {written} objects under "
+        f"s3://{settings.bucket}/{PREFIX}; {written} messages sent to {settings.transform_queue}"
+    )
+    return 0
+
+
+def _counts(summary: ReadSummary) -> str:
+    kinds = ", ".join(f"{kind} {n:,}" for kind, n in sorted(summary.plays.items()))
+    parts = [f"{summary.total:,} plays ({kinds}) from {summary.files} files"]
+    if summary.ignored:
+        parts.append(f"{len(summary.ignored)} other files ignored")
+    if summary.repeated:
+        parts.append(f"{len(summary.repeated)} repeated files read once")
+    if summary.untimed:
+        parts.append(f"{summary.untimed} rows without a time left out")
+    return "; ".join(parts)
+
+
+async def _land(settings: OpsSettings, chunks: Iterable[Chunk], objects: int) -> int:
+    run_id = "import-history-" + datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
+    progress = Progress("import-history objects", objects)
+    written = 0
+    async with s3_client(settings) as s3, sqs_client(settings) as sqs:
+        store = S3Store(s3, settings.bucket)
+        queue = await SqsQueue.resolve(sqs, settings.transform_queue)
+        group: list[Chunk] = []
+        for chunk in chunks:
+            group.append(chunk)
+            if len(group) == PUTS_AT_ONCE:
+                written += await _land_group(store, queue, group, run_id)
+                progress.advance(len(group))
+                group = []
+        if group:
+            written += await _land_group(store, queue, group, run_id)
+            progress.advance(len(group))
+    progress.close()
+    return written
+
+
+async def _land_group(store: S3Store, queue: SqsQueue, group: list[Chunk], run_id: str) -> int:
+    """Store every object of ``group``, then send their messages (never a message first)."""
+    await asyncio.gather(
+        *(
+            store.put(c.key, c.body, metadata={EXTRACTED_AT_METADATA: c.last_played_at.isoformat()})
+            for c in group
+        )
+    )
+    messages = [raw_message(store.bucket, c.key, c.last_played_at, run_id) for c in group]
+    await queue.send(
+        [OutgoingMessage(m.model_dump_json(), {"source": str(m.source)}) for m in messages]
+    )
+    return len(group)
