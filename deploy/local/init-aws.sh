@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Local stack init (docker-compose `init` service): the bucket, both work queues with their
-# dead-letter queues and redrive policies (maxReceiveCount 5, visibility 60 s), the Glue
-# database and the Athena workgroup. Idempotent: safe to run again on a running stack.
-# Same layout as deploy/template.yaml and `spotify-etl local up` (spotify_etl.local.provision).
+# dead-letter queues and redrive policies (maxReceiveCount 10, visibility 60 s, messages kept
+# 14 days), the Glue database and the Athena workgroup. Idempotent: safe to run again on a
+# running stack. Same queues as deploy/template.yaml (see the reasons there);
+# `spotify-etl local up` (spotify_etl.local.provision) builds the same layout in-process.
 set -euo pipefail
 
 : "${AWS_ENDPOINT_URL:?AWS_ENDPOINT_URL must point at LocalStack}"
@@ -10,9 +11,9 @@ set -euo pipefail
 : "${SPOTIFY_ETL_BUCKET:?}" "${SPOTIFY_ETL_TRANSFORM_QUEUE:?}" "${SPOTIFY_ETL_CATALOG_QUEUE:?}"
 GLUE_DATABASE="${GLUE_DATABASE:-spotify}"
 ATHENA_WORKGROUP="${ATHENA_WORKGROUP:-spotify-etl}"
-MAX_RECEIVE_COUNT=5
+MAX_RECEIVE_COUNT=10
 VISIBILITY_TIMEOUT=60
-DLQ_RETENTION=1209600
+RETENTION=1209600 # 14 days, work queues and DLQs alike
 
 localstack() { aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
 moto_glue() { aws --endpoint-url "$AWS_ENDPOINT_URL_GLUE" glue "$@"; }
@@ -25,10 +26,10 @@ echo "bucket ready: s3://$SPOTIFY_ETL_BUCKET"
 
 for queue in "$SPOTIFY_ETL_TRANSFORM_QUEUE" "$SPOTIFY_ETL_CATALOG_QUEUE"; do
   dlq_url=$(localstack sqs create-queue --queue-name "$queue-dlq" \
-    --attributes "MessageRetentionPeriod=$DLQ_RETENTION" --query QueueUrl --output text)
+    --attributes "MessageRetentionPeriod=$RETENTION" --query QueueUrl --output text)
   dlq_arn=$(localstack sqs get-queue-attributes --queue-url "$dlq_url" \
     --attribute-names QueueArn --query Attributes.QueueArn --output text)
-  attributes="{\"VisibilityTimeout\":\"$VISIBILITY_TIMEOUT\",\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"$dlq_arn\\\",\\\"maxReceiveCount\\\":\\\"$MAX_RECEIVE_COUNT\\\"}\"}"
+  attributes="{\"VisibilityTimeout\":\"$VISIBILITY_TIMEOUT\",\"MessageRetentionPeriod\":\"$RETENTION\",\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"$dlq_arn\\\",\\\"maxReceiveCount\\\":\\\"$MAX_RECEIVE_COUNT\\\"}\"}"
   url=$(localstack sqs create-queue --queue-name "$queue" --query QueueUrl --output text 2>/dev/null \
     || localstack sqs get-queue-url --queue-name "$queue" --query QueueUrl --output text)
   localstack sqs set-queue-attributes --queue-url "$url" --attributes "$attributes"

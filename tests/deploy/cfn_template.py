@@ -113,6 +113,8 @@ class Resolver:
                 f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{name}-AbCdEf"
             ),
             "AWS::SNS::Topic": f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}",
+            "AWS::KMS::Key": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{name}",
+            "AWS::Events::Rule": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{name}",
         }
         return arns.get(kind, f"arn:aws:unknown:{REGION}:{ACCOUNT}:{name}")
 
@@ -209,16 +211,19 @@ def resources_of_type(template: Mapping[str, Any], kind: str) -> dict[str, Any]:
 
 
 def policies(template: Mapping[str, Any]) -> Iterator[Policy]:
-    """Every identity and resource policy of the template, intrinsics resolved."""
+    """Every identity, resource and key policy of the template, intrinsics resolved."""
     resolver = Resolver(template)
     for logical_id, role in resources_of_type(template, "AWS::IAM::Role").items():
         for policy in role["Properties"].get("Policies", []):
             name = policy["PolicyName"]
             yield Policy(logical_id, name, resolver.resolve(policy["PolicyDocument"]))
-    for kind in ("AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy"):
+    for kind in ("AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy"):
         for logical_id, resource in resources_of_type(template, kind).items():
             document = resolver.resolve(resource["Properties"]["PolicyDocument"])
             yield Policy(logical_id, "resource-policy", document)
+    for logical_id, resource in resources_of_type(template, "AWS::KMS::Key").items():
+        document = resolver.resolve(resource["Properties"]["KeyPolicy"])
+        yield Policy(logical_id, "key-policy", document)
 
 
 def _as_list(value: Any) -> list[Any]:

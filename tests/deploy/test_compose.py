@@ -136,3 +136,20 @@ def test_python_health_checks_compile(config: dict[str, Any]) -> None:
     assert len(probes) >= 4
     for probe in probes:
         compile(probe[3], "<healthcheck>", "exec")
+
+
+@pytest.mark.parametrize("name", [*SERVICES, "fake-spotify"])
+def test_service_containers_run_under_an_init(config: dict[str, Any], name: str) -> None:
+    """PID 1 is an init that forwards SIGTERM and reaps, not the Python service."""
+    assert config["services"][name]["init"] is True
+
+
+@pytest.mark.parametrize("name", WORKERS)
+def test_workers_get_their_grace_before_docker_kills_them(
+    config: dict[str, Any], name: str
+) -> None:
+    service = config["services"][name]
+    grace = float(service["environment"]["SPOTIFY_ETL_SHUTDOWN_GRACE"])
+    stop_grace = service["stop_grace_period"]
+    seconds = float(stop_grace.removesuffix("s")) if isinstance(stop_grace, str) else stop_grace
+    assert grace + 5 < seconds

@@ -54,6 +54,7 @@ NOT_EMULATED = {
     "AWS::Glue::Database": "moto's CloudFormation has no handler",
     "AWS::S3::BucketPolicy": "moto's CloudFormation has no handler",
     "AWS::SNS::Subscription": "moto's CloudFormation has no handler",
+    "AWS::SNS::TopicPolicy": "moto's CloudFormation has no handler",
     "AWS::SQS::QueuePolicy": "moto's CloudFormation has no handler",
     "AWS::Scheduler::Schedule": "moto's CloudFormation has no handler",
     "AWS::SecretsManager::Secret": "moto's CloudFormation has no handler",
@@ -63,6 +64,7 @@ NOT_EMULATED = {
 NOT_EMULATED_PROPERTIES = {
     "AWS::S3::Bucket": [
         "PublicAccessBlockConfiguration",
+        "VersioningConfiguration",
         "LifecycleConfiguration",
         "OwnershipControls",
     ],
@@ -75,7 +77,11 @@ NOT_EMULATED_PROPERTIES = {
         "ExecutionRoleArn",
         "RuntimePlatform",
     ],
-    "AWS::ECS::Service": ["LaunchType", "NetworkConfiguration", "DeploymentConfiguration"],
+    "AWS::ECS::Service": [
+        "CapacityProviderStrategy",
+        "NetworkConfiguration",
+        "DeploymentConfiguration",
+    ],
     "AWS::EC2::SecurityGroup": ["SecurityGroupEgress"],
 }
 """Properties moto accepts but does not apply on resources it does create.
@@ -336,13 +342,20 @@ def test_work_queues_redrive_to_their_dead_letter_queues(deployed: DeployedStack
         )["Attributes"]["QueueArn"]
         redrive = json.loads(attributes["RedrivePolicy"])
         assert redrive["deadLetterTargetArn"] == dlq_arn
-        assert int(redrive["maxReceiveCount"]) == 5
+        assert int(redrive["maxReceiveCount"]) == 10
         assert attributes["VisibilityTimeout"] == "60"
 
 
-def test_dead_letter_queues_keep_messages_fourteen_days(deployed: DeployedStack) -> None:
+def test_every_queue_keeps_messages_fourteen_days(deployed: DeployedStack) -> None:
+    """Work nobody receives outlives a long outage, as dead letters do."""
     sqs = deployed.aws.client("sqs")
-    for queue in ("TransformDeadLetterQueue", "CatalogDeadLetterQueue", "ScheduleDeadLetterQueue"):
+    for queue in (
+        "TransformQueue",
+        "CatalogQueue",
+        "TransformDeadLetterQueue",
+        "CatalogDeadLetterQueue",
+        "ScheduleDeadLetterQueue",
+    ):
         attributes = sqs.get_queue_attributes(
             QueueUrl=deployed.queue_url(queue), AttributeNames=["MessageRetentionPeriod"]
         )["Attributes"]
@@ -389,7 +402,20 @@ def test_task_definitions_run_each_service_image_with_its_command_and_log_group(
     assert logs["options"]["awslogs-group"] == f"/spotify-etl/{deployed.name}/{service}"
 
 
-def test_task_definitions_point_at_the_stack_bucket_and_queues(deployed: DeployedStack) -> None:
+def _refs_to_skipped_resources(template: dict[str, Any], logical_id: str) -> set[str]:
+    """Environment names whose value is a Ref to a resource type moto does not create."""
+    [container] = template["Resources"][logical_id]["Properties"]["ContainerDefinitions"]
+    return {
+        e["Name"]
+        for e in container["Environment"]
+        if isinstance(e["Value"], dict)
+        and template["Resources"].get(e["Value"].get("Ref", ""), {}).get("Type") in NOT_EMULATED
+    }
+
+
+def test_task_definitions_point_at_the_stack_bucket_and_queues(
+    deployed: DeployedStack, template: dict[str, Any]
+) -> None:
     for logical_id in (
         "ExtractorTaskDefinition",
         "TransformerTaskDefinition",
@@ -397,7 +423,8 @@ def test_task_definitions_point_at_the_stack_bucket_and_queues(deployed: Deploye
     ):
         _, container = _container(deployed, logical_id)
         env = {e["name"]: e.get("value") for e in container["environment"]}
-        assert None not in env.values(), env
+        skipped = _refs_to_skipped_resources(template, logical_id)
+        assert None not in {k: v for k, v in env.items() if k not in skipped}.values(), env
         assert env["SPOTIFY_ETL_BUCKET"] == deployed.resources["DataBucket"]
         assert env["SPOTIFY_ETL_TRANSFORM_QUEUE"] == deployed.queue_name("TransformQueue")
         assert env["SPOTIFY_ETL_CATALOG_QUEUE"] == deployed.queue_name("CatalogQueue")
@@ -407,8 +434,22 @@ def test_extractor_reads_spotify_credentials_as_secrets(deployed: DeployedStack)
     _, container = _container(deployed, "ExtractorTaskDefinition")
     secrets = {s["name"] for s in container["secrets"]}
     env = {e["name"] for e in container["environment"]}
-    assert {"SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "SPOTIFY_REFRESH_TOKEN"} <= secrets
+    assert secrets == {"SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"}
+    assert "SPOTIFY_REFRESH_TOKEN_SECRET" in env
+    assert "SPOTIFY_REFRESH_TOKEN" not in secrets | env
     assert not secrets & env
+
+
+@pytest.mark.parametrize(
+    "logical_id",
+    ["ExtractorTaskDefinition", "TransformerTaskDefinition", "CatalogerTaskDefinition"],
+)
+def test_every_container_runs_under_an_init_and_stops_within_two_minutes(
+    deployed: DeployedStack, logical_id: str
+) -> None:
+    _, container = _container(deployed, logical_id)
+    assert container["linuxParameters"]["initProcessEnabled"] is True
+    assert container["stopTimeout"] == 120
 
 
 def test_each_service_has_its_own_task_role_with_an_inline_policy(deployed: DeployedStack) -> None:
@@ -439,6 +480,35 @@ def test_tasks_security_group_admits_no_inbound_traffic(deployed: DeployedStack)
         "SecurityGroups"
     ][0]
     assert group["IpPermissions"] == []
+
+
+def test_alarm_topic_is_encrypted_with_the_stack_key(deployed: DeployedStack) -> None:
+    """The topic's key is the stack's own (a customer-managed key), found under its alias.
+
+    Its key policy is asserted on the template (test_template_static.py): moto stores the
+    policy of a key made by CloudFormation as a dict and answers DescribeKey and
+    GetKeyPolicy of it with a 500.
+    """
+    sns = deployed.aws.client("sns")
+    topic = sns.get_topic_attributes(TopicArn=deployed.resources["AlarmTopic"])["Attributes"]
+    key_id = deployed.resources["AlarmTopicKey"]
+    assert topic["KmsMasterKeyId"] == key_id
+    aliases = deployed.aws.client("kms").list_aliases(KeyId=key_id)["Aliases"]
+    assert [a["AliasName"] for a in aliases] == [f"alias/{deployed.name}-alarms"]
+
+
+def test_extractor_tasks_that_stop_badly_are_sent_to_the_alarm_topic(
+    deployed: DeployedStack,
+) -> None:
+    events = deployed.aws.client("events")
+    rule = events.describe_rule(Name=f"{deployed.name}-extractor-stopped-badly")
+    pattern = json.loads(rule["EventPattern"])
+    assert pattern["detail-type"] == ["ECS Task State Change"]
+    assert pattern["detail"]["lastStatus"] == ["STOPPED"]
+    [prefix] = pattern["detail"]["taskDefinitionArn"]
+    assert prefix["prefix"].endswith(f":task-definition/{deployed.name}-extractor:")
+    [target] = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    assert target["Arn"] == deployed.resources["AlarmTopic"]
 
 
 def test_alarm_topic_and_dashboard_exist(deployed: DeployedStack) -> None:

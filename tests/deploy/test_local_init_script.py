@@ -1,21 +1,23 @@
 """deploy/local/init-aws.sh (the compose `init` step) against a moto server.
 
-Needs an ``aws`` CLI on PATH (the compose step runs in the amazon/aws-cli image);
-skipped without one. moto stands in for both LocalStack and the Glue/Athena moto.
+Runs with this venv's ``aws`` (the ``awscli`` dev dependency; the compose step runs
+in the amazon/aws-cli image). moto stands in for both LocalStack and the Glue/Athena moto.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import LocalAws
 from tests.deploy.cfn_template import REPO
+from tests.deploy.venv_tools import venv_tool
 
 pytestmark = pytest.mark.integration
 
@@ -23,16 +25,15 @@ SCRIPT = REPO / "deploy" / "local" / "init-aws.sh"
 
 
 def _run(moto_server: LocalAws, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    aws = shutil.which("aws")
-    if aws is None:
-        pytest.skip("no aws CLI on PATH (the compose init step brings its own)")
+    venv_tool("aws")  # fails with the fix when the dev dependency is missing
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
     return subprocess.run(
         ["bash", str(SCRIPT)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
-        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env},
+        env={"PATH": path, "HOME": os.environ.get("HOME", "/tmp"), **env},
     )
 
 
@@ -59,8 +60,9 @@ def test_init_script_creates_bucket_queues_with_redrive_database_and_workgroup(
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         redrive = json.loads(attributes["RedrivePolicy"])
         assert redrive["deadLetterTargetArn"].endswith(f":{queue}-dlq")
-        assert int(redrive["maxReceiveCount"]) == 5
+        assert int(redrive["maxReceiveCount"]) == 10
         assert attributes["VisibilityTimeout"] == "60"
+        assert attributes["MessageRetentionPeriod"] == "1209600"
     glue = moto_server.client("glue")
     assert glue.get_database(Name=env["GLUE_DATABASE"])["Database"]["Name"] == env["GLUE_DATABASE"]
     athena = moto_server.client("athena")

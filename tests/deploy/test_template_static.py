@@ -71,17 +71,96 @@ def test_task_roles_are_distinct(template: dict[str, Any]) -> None:
     assert len(set(roles)) == len(roles) == 3
 
 
-def test_workers_stop_within_the_ecs_stop_timeout(resolved: dict[str, Any]) -> None:
-    for task in ("TransformerTaskDefinition", "CatalogerTaskDefinition"):
-        [container] = _props(resolved, task)["ContainerDefinitions"]
-        env = {e["Name"]: e["Value"] for e in container["Environment"]}
-        assert float(env["SPOTIFY_ETL_SHUTDOWN_GRACE"]) < container["StopTimeout"]
+FARGATE_MAX_STOP_TIMEOUT = 120
+GIVE_BACK_AND_EXIT = 5
+"""Seconds a worker needs after its grace: give back (one batch call per 10 messages), close."""
+TASKS = ("ExtractorTaskDefinition", "TransformerTaskDefinition", "CatalogerTaskDefinition")
 
 
-def test_worker_services_run_on_fargate_in_the_given_subnets(resolved: dict[str, Any]) -> None:
+def _container_of(resolved: dict[str, Any], task: str) -> dict[str, Any]:
+    [container] = _props(resolved, task)["ContainerDefinitions"]
+    return dict(container)
+
+
+def _env(container: dict[str, Any]) -> dict[str, str]:
+    return {e["Name"]: str(e["Value"]) for e in container["Environment"]}
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_every_container_runs_under_an_init_with_the_longest_stop_timeout(
+    resolved: dict[str, Any], task: str
+) -> None:
+    container = _container_of(resolved, task)
+    assert container["LinuxParameters"]["InitProcessEnabled"] is True
+    assert container["StopTimeout"] == FARGATE_MAX_STOP_TIMEOUT
+
+
+@pytest.mark.parametrize(
+    ("task", "queue"),
+    [("TransformerTaskDefinition", "TransformQueue"), ("CatalogerTaskDefinition", "CatalogQueue")],
+)
+def test_worker_grace_visibility_and_stop_timeout_agree(
+    resolved: dict[str, Any], task: str, queue: str
+) -> None:
+    """SIGTERM: the long poll is cancelled, in-flight work gets the grace, then give-back."""
+    container = _container_of(resolved, task)
+    env = _env(container)
+    grace = float(env["SPOTIFY_ETL_SHUTDOWN_GRACE"])
+    assert grace + GIVE_BACK_AND_EXIT < container["StopTimeout"] <= FARGATE_MAX_STOP_TIMEOUT
+    visibility = int(env["SPOTIFY_ETL_VISIBILITY_TIMEOUT"])
+    assert visibility == _props(resolved, queue)["VisibilityTimeout"]
+    # the heartbeat (visibility / 3) keeps messages invisible through the grace
+    assert visibility / 3 < grace
+
+
+def test_extractor_run_deadline_ends_a_run_before_the_next_hourly_one(
+    template: dict[str, Any], resolved: dict[str, Any]
+) -> None:
+    """Default hourly schedule, up to 5 minutes late: deadline + stop timeout < 55 minutes."""
+    schedule = _props(resolved, "ExtractorSchedule")
+    assert schedule["ScheduleExpression"] == "cron(0 * * * ? *)"
+    window = schedule["FlexibleTimeWindow"]["MaximumWindowInMinutes"] * 60
+    container = _container_of(resolved, "ExtractorTaskDefinition")
+    deadline = float(_env(container)["EXTRACTOR_RUN_DEADLINE"])
+    assert deadline + container["StopTimeout"] < 3600 - window
+    raw = template["Resources"]["ExtractorTaskDefinition"]["Properties"]["ContainerDefinitions"]
+    assert {"Name": "EXTRACTOR_RUN_DEADLINE", "Value": {"Ref": "ExtractorRunDeadline"}} in raw[0][
+        "Environment"
+    ]
+
+
+@pytest.mark.parametrize("queue", ["TransformQueue", "CatalogQueue"])
+def test_work_queues_keep_messages_fourteen_days_and_allow_ten_receives(
+    resolved: dict[str, Any], queue: str
+) -> None:
+    props = _props(resolved, queue)
+    assert props["MessageRetentionPeriod"] == 1209600
+    assert props["RedrivePolicy"]["maxReceiveCount"] == 10
+
+
+def test_worker_services_run_on_fargate_spot_above_an_on_demand_base(
+    template: dict[str, Any], resolved: dict[str, Any]
+) -> None:
+    for service in ("TransformerService", "CatalogerService"):
+        raw = template["Resources"][service]["Properties"]
+        assert "LaunchType" not in raw
+        assert raw["CapacityProviderStrategy"] == [
+            {"CapacityProvider": "FARGATE", "Base": {"Ref": "WorkerOnDemandBase"}, "Weight": 0},
+            {"CapacityProvider": "FARGATE_SPOT", "Weight": 1},
+        ]
+    assert template["Parameters"]["WorkerOnDemandBase"]["Default"] == 0
+    assert set(_props(resolved, "Cluster")["CapacityProviders"]) == {"FARGATE", "FARGATE_SPOT"}
+
+
+def test_no_desired_count_that_an_update_would_reset(template: dict[str, Any]) -> None:
+    """Application Auto Scaling owns the count; a deploy must not set it back."""
+    for service in resources_of_type(template, "AWS::ECS::Service").values():
+        assert "DesiredCount" not in service["Properties"]
+
+
+def test_worker_services_run_in_the_given_subnets(resolved: dict[str, Any]) -> None:
     for service in ("TransformerService", "CatalogerService"):
         props = _props(resolved, service)
-        assert props["LaunchType"] == "FARGATE"
         network = props["NetworkConfiguration"]["AwsvpcConfiguration"]
         assert network["Subnets"] == ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
         assert props["DeploymentConfiguration"]["DeploymentCircuitBreaker"]["Rollback"] is True
@@ -101,14 +180,39 @@ def test_extractor_schedule_retries_and_dead_letters_failed_starts(
     assert target["EcsParameters"]["LaunchType"] == "FARGATE"
 
 
-@pytest.mark.parametrize(
-    ("prefix", "queue", "service"),
-    [
-        ("Transformer", "TransformQueue", "TransformerService"),
-        ("Cataloger", "CatalogQueue", "CatalogerService"),
-    ],
-)
-def test_workers_scale_on_backlog_per_running_task(
+def _metrics_by_id(metrics: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {m["Id"]: m for m in metrics}
+
+
+def _assert_backlog_and_desired(
+    metrics: dict[str, dict[str, Any]], queue: str, service: str
+) -> None:
+    queue_dimension = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    for metric_id, name in (
+        ("visible", "ApproximateNumberOfMessagesVisible"),
+        ("inflight", "ApproximateNumberOfMessagesNotVisible"),
+    ):
+        metric = metrics[metric_id]["MetricStat"]["Metric"]
+        assert (metric["Namespace"], metric["MetricName"]) == ("AWS/SQS", name)
+        assert metric["Dimensions"] == queue_dimension
+    desired = metrics["desired"]["MetricStat"]["Metric"]
+    assert (desired["Namespace"], desired["MetricName"]) == (
+        "ECS/ContainerInsights",
+        "DesiredTaskCount",
+    )
+    assert {"Name": "ServiceName", "Value": {"Fn::GetAtt": [service, "Name"]}} in desired[
+        "Dimensions"
+    ]
+
+
+SCALING = [
+    ("Transformer", "TransformQueue", "TransformerService"),
+    ("Cataloger", "CatalogQueue", "CatalogerService"),
+]
+
+
+@pytest.mark.parametrize(("prefix", "queue", "service"), SCALING)
+def test_workers_track_backlog_per_desired_task(
     template: dict[str, Any], prefix: str, queue: str, service: str
 ) -> None:
     resources = template["Resources"]
@@ -119,29 +223,16 @@ def test_workers_scale_on_backlog_per_running_task(
     assert policy["PolicyType"] == "TargetTrackingScaling"
     tracking = policy["TargetTrackingScalingPolicyConfiguration"]
     assert tracking["TargetValue"] == {"Ref": f"{prefix}BacklogPerTask"}
-    metrics = {m["Id"]: m for m in tracking["CustomizedMetricSpecification"]["Metrics"]}
-    visible = metrics["visible"]["MetricStat"]["Metric"]
-    running = metrics["running"]["MetricStat"]["Metric"]
-    assert (visible["Namespace"], visible["MetricName"]) == (
-        "AWS/SQS",
-        "ApproximateNumberOfMessagesVisible",
-    )
-    assert visible["Dimensions"] == [
-        {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}
-    ]
-    assert (running["Namespace"], running["MetricName"]) == (
-        "ECS/ContainerInsights",
-        "RunningTaskCount",
-    )
-    assert {"Name": "ServiceName", "Value": {"Fn::GetAtt": [service, "Name"]}} in running[
-        "Dimensions"
-    ]
+    metrics = _metrics_by_id(tracking["CustomizedMetricSpecification"]["Metrics"])
+    _assert_backlog_and_desired(metrics, queue, service)
     [expression] = [m for m in metrics.values() if m["ReturnData"]]
-    assert expression["Expression"] == "visible / running"
+    assert expression["Expression"] == "(visible + inflight) / MAX([desired, 1])"
 
 
-@pytest.mark.parametrize("prefix", ["Transformer", "Cataloger"])
-def test_a_backlog_with_no_running_task_starts_one(template: dict[str, Any], prefix: str) -> None:
+@pytest.mark.parametrize(("prefix", "queue", "service"), SCALING)
+def test_a_backlog_with_no_desired_task_starts_one(
+    template: dict[str, Any], prefix: str, queue: str, service: str
+) -> None:
     resources = template["Resources"]
     step = resources[f"{prefix}ScaleFromZero"]["Properties"]
     assert step["PolicyType"] == "StepScaling"
@@ -150,9 +241,20 @@ def test_a_backlog_with_no_running_task_starts_one(template: dict[str, Any], pre
     assert config["StepAdjustments"] == [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]
     alarm = resources[f"{prefix}BacklogWithoutTasksAlarm"]["Properties"]
     assert alarm["AlarmActions"] == [{"Ref": f"{prefix}ScaleFromZero"}]
-    [expression] = [m for m in alarm["Metrics"] if m["ReturnData"]]
-    assert "visible > 0" in expression["Expression"]
-    assert "FILL(running, 0) == 0" in expression["Expression"]
+    assert alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] == 2
+    metrics = _metrics_by_id(alarm["Metrics"])
+    _assert_backlog_and_desired(metrics, queue, service)
+    [expression] = [m for m in metrics.values() if m["ReturnData"]]
+    assert expression["Expression"] == (
+        "IF((visible + inflight) > 0 AND FILL(desired, 0) == 0, 1, 0)"
+    )
+
+
+def test_no_scaling_decision_reads_the_running_task_count(template: dict[str, Any]) -> None:
+    """Running is 0 while tasks start or crash-loop: it must not drive scaling."""
+    kinds = ("AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::CloudWatch::Alarm")
+    scaling = [r for r in template["Resources"].values() if r["Type"] in kinds]
+    assert "RunningTaskCount" not in json.dumps(scaling)
 
 
 @pytest.mark.parametrize(
@@ -239,3 +341,22 @@ def test_dashboard_and_alarms_use_metric_names_the_services_emit(
     names = _dashboard_metrics(resolved) | alarmed
     assert {"MessagesHandled", "RowsWritten", "SpotifyRequests"} <= names
     assert {n for n in names if f'"{n}"' not in code} == set()
+
+
+@pytest.mark.parametrize("secret", ["SpotifySecret", "SpotifyRefreshTokenSecret"])
+def test_hand_entered_secrets_survive_stack_deletion_and_replacement(
+    template: dict[str, Any], secret: str
+) -> None:
+    resource = template["Resources"][secret]
+    assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+
+
+def test_data_bucket_is_versioned_and_old_versions_expire(resolved: dict[str, Any]) -> None:
+    bucket = _props(resolved, "DataBucket")
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    [rule] = [
+        r for r in bucket["LifecycleConfiguration"]["Rules"] if "NoncurrentVersionExpiration" in r
+    ]
+    assert rule["Status"] == "Enabled"
+    assert "Prefix" not in rule  # every prefix, raw/ above all
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import polars as pl
 import pytest
+from cataloger.files import CuratedFiles
 from cataloger.glue_catalog import GlueCatalog
 from cataloger.service import Cataloger, CatalogOptions
 from cataloger.settings import CatalogerSettings
-from spotify_etl_common.aws import glue_client
+from spotify_etl_common.aws import glue_client, s3_client
 from spotify_etl_common.messages import TableFileWritten
 from spotify_etl_common.sqs import ReceivedMessage
 from spotify_etl_common.tables import TABLES
@@ -39,9 +42,25 @@ async def glue(settings: CatalogerSettings) -> AsyncIterator[GlueClient]:
 
 
 @pytest.fixture
-def cataloger(glue: GlueClient, settings: CatalogerSettings) -> Cataloger:
+async def files(settings: CatalogerSettings) -> AsyncIterator[CuratedFiles]:
+    """The check of announced files, against the stack's bucket."""
+    async with s3_client(settings) as client:
+        yield CuratedFiles(client)
+
+
+@pytest.fixture
+def cataloger(glue: GlueClient, settings: CatalogerSettings, files: CuratedFiles) -> Cataloger:
     """A cataloger over every declared table, partitions added, no crawler or views."""
-    return Cataloger(GlueCatalog(glue, settings.database), CatalogOptions(settings.bucket), TABLES)
+    return Cataloger(
+        GlueCatalog(glue, settings.database), CatalogOptions(settings.bucket), TABLES, files
+    )
+
+
+def parquet_bytes() -> bytes:
+    """A small, real Parquet file."""
+    buffer = io.BytesIO()
+    pl.DataFrame({"n": [1, 2]}).write_parquet(buffer)
+    return buffer.getvalue()
 
 
 def _file_message(
@@ -68,14 +87,22 @@ Batch = list[tuple[TableFileWritten, ReceivedMessage]]
 
 
 @pytest.fixture
-def batch(settings: CatalogerSettings) -> Callable[..., Batch]:
-    """``batch(("albums", "2026-11-24"), ...)``: one message per (table, day), ids m0, m1..."""
+def batch(settings: CatalogerSettings, aws_env: LocalAws) -> Callable[..., Batch]:
+    """``batch(("albums", "2026-11-24"), ...)``: one message per (table, day), ids m0, m1...
+
+    Each message's Parquet file is put in the bucket first, as the transformer would.
+    """
+    s3 = aws_env.client("s3")
+    body = parquet_bytes()
 
     def make(*files: tuple[str, str]) -> Batch:
-        return [
+        made = [
             (_file_message(settings.bucket, table, day, n), _received(n))
             for n, (table, day) in enumerate(files)
         ]
+        for message, _ in made:
+            s3.put_object(Bucket=settings.bucket, Key=message.key, Body=body)
+        return made
 
     return make
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from cataloger.crawler import CrawlerRunner, crawler_spec
 from cataloger.definitions import table_input
+from cataloger.files import CuratedFiles
 from cataloger.glue_catalog import GlueCatalog
 from cataloger.publisher import ViewPublisher
 from cataloger.service import Cataloger, CatalogOptions
@@ -81,6 +82,7 @@ async def album_types(glue: GlueClient, settings: CatalogerSettings) -> dict[str
 
 
 async def test_a_burst_runs_the_crawler_once_then_restores_the_declared_types(
+    files: CuratedFiles,
     glue: GlueClient,
     settings: CatalogerSettings,
     batch: Batch,
@@ -92,6 +94,7 @@ async def test_a_burst_runs_the_crawler_once_then_restores_the_declared_types(
         GlueCatalog(glue, settings.database),
         CatalogOptions(settings.bucket),
         TABLES,
+        files,
         crawler=crawler,
     )
     await cataloger.start()
@@ -109,6 +112,7 @@ async def test_a_burst_runs_the_crawler_once_then_restores_the_declared_types(
 
 
 async def test_a_crawler_already_running_is_waited_for_not_an_error(
+    files: CuratedFiles,
     glue: GlueClient,
     settings: CatalogerSettings,
     batch: Batch,
@@ -120,6 +124,7 @@ async def test_a_crawler_already_running_is_waited_for_not_an_error(
         GlueCatalog(glue, settings.database),
         CatalogOptions(settings.bucket),
         TABLES,
+        files,
         crawler=crawler,
     )
     await cataloger.start()
@@ -154,7 +159,7 @@ async def view_queries(athena: AthenaClient, workgroup: str) -> list[str]:
 
 
 async def test_views_are_published_at_start_and_when_a_table_is_created_not_per_file(
-    glue: GlueClient, settings: CatalogerSettings, batch: Batch
+    files: CuratedFiles, glue: GlueClient, settings: CatalogerSettings, batch: Batch
 ) -> None:
     workgroup = f"wg-{uuid.uuid4().hex[:8]}"
     async with athena_client(settings) as athena:
@@ -166,6 +171,7 @@ async def test_views_are_published_at_start_and_when_a_table_is_created_not_per_
             GlueCatalog(glue, settings.database),
             CatalogOptions(settings.bucket),
             TABLES,
+            files,
             publisher=ViewPublisher(queries, load_views()),
         )
         await cataloger.start()

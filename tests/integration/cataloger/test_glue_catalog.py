@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from cataloger.definitions import table_input
+from cataloger.files import CuratedFiles
 from cataloger.glue_catalog import GlueCatalog
 from cataloger.service import Cataloger, CatalogOptions
 from cataloger.settings import CatalogerSettings
@@ -110,14 +111,14 @@ async def test_more_than_100_partitions_are_added_in_several_calls(
 
 
 async def test_a_table_whose_schema_gained_a_column_is_updated_not_failed(
-    glue: GlueClient, settings: CatalogerSettings, batch: Batch
+    files: CuratedFiles, glue: GlueClient, settings: CatalogerSettings, batch: Batch
 ) -> None:
     albums = TABLES["albums"]
     older = replace(albums, columns=tuple(c for c in albums.columns if c.name != "release_year"))
     catalog = GlueCatalog(glue, settings.database)
     await catalog.ensure_database("test")
     await catalog.ensure_table(table_input(settings.bucket, older))
-    cataloger = Cataloger(catalog, CatalogOptions(settings.bucket), TABLES)
+    cataloger = Cataloger(catalog, CatalogOptions(settings.bucket), TABLES, files)
 
     outcome = await cataloger.handle_batch(batch(("albums", "2026-11-24")))
 
@@ -129,7 +130,7 @@ async def test_a_table_whose_schema_gained_a_column_is_updated_not_failed(
 
 
 async def test_with_partition_projection_tables_carry_it_and_no_partitions_are_added(
-    glue: GlueClient, settings: CatalogerSettings, batch: Batch
+    files: CuratedFiles, glue: GlueClient, settings: CatalogerSettings, batch: Batch
 ) -> None:
     from cataloger.definitions import Projection
 
@@ -137,6 +138,7 @@ async def test_with_partition_projection_tables_carry_it_and_no_partitions_are_a
         GlueCatalog(glue, settings.database),
         CatalogOptions(settings.bucket, Projection("2024-01-01")),
         TABLES,
+        files,
     )
     await cataloger.start()
     outcome = await cataloger.handle_batch(batch(("plays", "2026-11-24")))

@@ -93,6 +93,8 @@ class MemoryQueue(SqsQueue):
         self.received_at: list[tuple[float, str]] = []
         self.receive_errors: list[Exception] = []
         self.polls_cancelled = 0
+        self.swallowed: list[str] = []
+        """Messages an abandoned poll took after its client had gone."""
 
     def _by_handle(self, handles: Sequence[str]) -> list[Stored]:
         return [s for s in self.stored.values() if s.handle in handles]
@@ -100,23 +102,34 @@ class MemoryQueue(SqsQueue):
     async def receive(
         self, max_messages: int = 10, wait_seconds: int = 20, visibility_timeout: int = 60
     ) -> list[ReceivedMessage]:
-        deadline = self.time.now + wait_seconds
+        if self.receive_errors:
+            raise self.receive_errors.pop(0)
+        # The poll runs on "SQS's side": a client that gives up does not end it.
+        server = asyncio.ensure_future(
+            self._poll(max_messages, self.time.now + wait_seconds, visibility_timeout)
+        )
         try:
-            while True:
-                if self.receive_errors:
-                    raise self.receive_errors.pop(0)
-                now = self.time.now
-                ready = [s for s in self.stored.values() if s.visible_at <= now][:max_messages]
-                if ready:
-                    return [self._take(s, visibility_timeout) for s in ready]
-                if now >= deadline:
-                    return []
-                # wake each second at least: a change of visibility may end the poll sooner
-                later = [s.visible_at for s in self.stored.values() if s.visible_at > now]
-                await self.time.sleep(min([deadline, now + 1, *later]) - now)
+            return await asyncio.shield(server)
         except asyncio.CancelledError:
             self.polls_cancelled += 1
+            server.add_done_callback(
+                lambda done: self.swallowed.extend(m.message_id for m in done.result())
+            )
             raise
+
+    async def _poll(
+        self, max_messages: int, deadline: float, visibility_timeout: int
+    ) -> list[ReceivedMessage]:
+        while True:
+            now = self.time.now
+            ready = [s for s in self.stored.values() if s.visible_at <= now][:max_messages]
+            if ready:
+                return [self._take(s, visibility_timeout) for s in ready]
+            if now >= deadline:
+                return []
+            # wake each second at least: a change of visibility may end the poll sooner
+            later = [s.visible_at for s in self.stored.values() if s.visible_at > now]
+            await self.time.sleep(min([deadline, now + 1, *later]) - now)
 
     def _take(self, stored: Stored, visibility_timeout: int) -> ReceivedMessage:
         stored.receive_count += 1
@@ -249,13 +262,30 @@ async def test_stop_gives_back_unfinished_messages_at_the_grace_deadline(
 ) -> None:
     queue = MemoryQueue("work", time, [job(n, seconds=100) for n in range(3)])
     dlq = MemoryQueue("dlq", time)
-    w = worker(time, queue, dlq, config(shutdown_grace=5))
+    w = worker(time, queue, dlq, config(shutdown_grace=5, wait_seconds=2))
     time.at(1, w.stop)
     stats = await time.run(w.run())
     assert time.now == 6.0  # the stop at 1 s plus the 5 s grace
     assert sorted(queue.visibility[-3:]) == [(6.0, (f"m{n}",), 0) for n in range(3)]
     assert (stats.handled, stats.given_back, dlq.sent, queue.deleted) == (0, 3, [], [])
     assert sorted(line["outcome"] for line in handled(lines())) == ["given_back"] * 3
+
+
+async def test_nothing_is_given_back_into_a_poll_still_open_on_sqs_side(
+    time: VirtualTime,
+) -> None:
+    """A cancelled 20 s poll stays open on SQS's side: give back only once it closed."""
+    queue = MemoryQueue("work", time, [job(1, seconds=100)])
+    dlq = MemoryQueue("dlq", time)
+    w = worker(time, queue, dlq, config(shutdown_grace=5, wait_seconds=20))
+    time.at(1, w.stop)  # the second poll, opened at 0 s, is open until 20 s
+    stats = await time.run(w.run())
+    assert time.now == 21.0  # past the abandoned poll's wait, not at 1 + 5 s
+    assert queue.polls_cancelled == 1
+    await time.run(time.sleep(60))  # let the abandoned poll end
+    assert queue.swallowed == []
+    assert queue.visibility[-1] == (21.0, ("m0",), 0)
+    assert stats.given_back == 1
 
 
 async def test_work_shorter_than_the_grace_finishes_and_is_deleted(time: VirtualTime) -> None:

@@ -17,8 +17,13 @@ Semantics (DESIGN.md, "The worker loop"):
   poll under way, stops receiving, lets in-flight work (a message or a whole
   batch) finish until ``shutdown_grace`` seconds after the stop, then cancels
   it and gives its messages back (visibility 0); nothing is dead-lettered by
-  a stop. Worst case, the process exits ``shutdown_grace`` seconds after the
-  signal plus the time to give back and flush deletes (one or two SQS calls).
+  a stop. SQS keeps an abandoned poll open until its wait ends and may still
+  hand it messages (they come back after the visibility timeout, one receive
+  more), so unfinished work is never given back before that poll's wait
+  (plus 1 s) is over. The process exits, after SIGTERM, at most
+  ``max(shutdown_grace, wait_seconds + 1)`` seconds plus one give-back and one
+  delete call (with nothing in flight: at once); the batch mode never polls
+  while a batch is in flight, so there it is ``shutdown_grace`` plus those calls.
 - a failed receive is retried with exponential backoff (1 s doubling to 20 s).
 
 Each message gets its own structlog context and exactly one line,
@@ -108,6 +113,8 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 """``asyncio.sleep``, or a virtual one in tests."""
 
+POLL_MARGIN = 1.0
+"""Seconds past an abandoned long poll's wait before its server side is taken as closed."""
 RECEIVE_BACKOFF_BASE = 1.0
 RECEIVE_BACKOFF_CAP = 20.0
 
@@ -227,6 +234,7 @@ class Worker(Generic[M]):
         self._in_flight: dict[asyncio.Task[None], tuple[ReceivedMessage, ...]] = {}
         self._deleter = BatchDeleter(queue, sleep=sleep)
         self._receive_failures = 0
+        self._abandoned_poll_until = 0.0
 
     @property
     def in_flight(self) -> int:
@@ -295,13 +303,20 @@ class Worker(Generic[M]):
 
     async def _receive(self, max_messages: int) -> list[ReceivedMessage]:
         """One long poll, cancelled by a stop; a failure is retried after a backoff."""
+        started = self._clock()
         poll = asyncio.create_task(
             self.queue.receive(
                 max_messages, self.config.receive_wait, self.config.visibility_timeout
             )
         )
         if not await self._until_stopped(poll):
-            log.info("receive.cancelled")
+            # SQS does not learn that the poll was abandoned: until its wait ends it
+            # may still take messages (they come back after the visibility timeout).
+            # Nothing is given back into it: see _drain.
+            self._abandoned_poll_until = started + self.config.receive_wait + POLL_MARGIN
+            log.info(
+                "receive.cancelled", open_until_s=round(self._abandoned_poll_until - started, 1)
+            )
             return []
         try:
             messages = poll.result()
@@ -362,6 +377,9 @@ class Worker(Generic[M]):
         deadline = self._drain_deadline
         if deadline is None:
             deadline = self._clock() + self.config.shutdown_grace
+        # Give nothing back while an abandoned long poll may still be open on SQS's
+        # side: it would take the messages again (and count a receive).
+        deadline = max(deadline, self._abandoned_poll_until)
         remaining = deadline - self._clock()
         if remaining > 0:
             timer = asyncio.ensure_future(self._sleep(remaining))
@@ -484,6 +502,11 @@ class Worker(Generic[M]):
 
     async def _give_back_unhandled(self, messages: Sequence[ReceivedMessage]) -> None:
         """Messages a stop overtook between receive and handling: back, one line each."""
+        if not messages:
+            return
+        wait = self._abandoned_poll_until - self._clock()
+        if wait > 0:  # not into a poll still open on SQS's side (see _drain)
+            await self._sleep(wait)
         await self._give_back(messages)
         started = self._clock()
         for received in messages:

@@ -7,7 +7,7 @@ import sys
 from contextlib import AsyncExitStack
 
 from spotify_etl_common.athena import AthenaQueries
-from spotify_etl_common.aws import athena_client, glue_client, sqs_client
+from spotify_etl_common.aws import athena_client, glue_client, s3_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.logs import configure_logging, get_logger
 from spotify_etl_common.messages import TableFileWritten
@@ -19,6 +19,7 @@ from spotify_etl_views import load_views
 
 from cataloger.crawler import CrawlerRunner, crawler_spec
 from cataloger.definitions import Projection
+from cataloger.files import CuratedFiles
 from cataloger.glue_catalog import GlueCatalog
 from cataloger.publisher import ViewPublisher
 from cataloger.service import Cataloger, CatalogOptions
@@ -35,6 +36,7 @@ async def run(settings: CatalogerSettings) -> WorkerStats:
     async with AsyncExitStack() as stack:
         sqs = await stack.enter_async_context(sqs_client(settings))
         glue = await stack.enter_async_context(glue_client(settings))
+        s3 = await stack.enter_async_context(s3_client(settings))
         queue, dead_letters = await resolve_queues(sqs, settings.catalog_queue)
         publisher = None
         if settings.publish_views:
@@ -68,6 +70,7 @@ async def run(settings: CatalogerSettings) -> WorkerStats:
             GlueCatalog(glue, settings.database),
             CatalogOptions(settings.bucket, projection),
             TABLES,
+            CuratedFiles(s3),
             crawler=crawler,
             publisher=publisher,
         )

@@ -1,7 +1,11 @@
 """The cataloger's core: a batch of file messages -> one catalog update per table.
 
-Gather (the batch), decide (:func:`plan.coalesce`), apply (Glue tables and
-partitions, the crawler once per burst, views when a table changed).
+Gather (the batch, and what S3 says of each announced file:
+:mod:`cataloger.files`), decide (:func:`plan.check_message`,
+:func:`files.file_problem`, :func:`plan.coalesce`), apply (Glue tables and
+partitions, the crawler once per burst, views when a table changed). A message
+whose file is missing or not Parquet fails alone, permanently; nothing is
+registered for it.
 Each message's ``message.handled`` line names its table and partition; the
 batch's figures (tables, new partitions, tables changed) are on its one
 ``batch.handled`` line.
@@ -9,6 +13,7 @@ batch's figures (tables, new partitions, tables changed) are on its one
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +28,7 @@ from spotify_etl_common.worker_line import line_of
 
 from cataloger.crawler import CrawlerRunner
 from cataloger.definitions import Projection, partition_input, table_input
+from cataloger.files import CuratedFiles
 from cataloger.glue_catalog import GlueCatalog, TableChange
 from cataloger.plan import check_message, coalesce
 from cataloger.publisher import ViewPublisher
@@ -50,10 +56,12 @@ class Cataloger:
         catalog: GlueCatalog,
         options: CatalogOptions,
         tables: Mapping[str, Table],
+        files: CuratedFiles,
         crawler: CrawlerRunner | None = None,
         publisher: ViewPublisher | None = None,
     ) -> None:
         self.catalog = catalog
+        self.files = files
         self.options = options
         self.tables = dict(tables)
         self.crawler = crawler
@@ -79,8 +87,7 @@ class Cataloger:
     ) -> BatchOutcome:
         """Coalesce the batch, update each table once, run the crawler and views once."""
         failures: dict[str, SpotifyEtlError] = {}
-        ids_by_table: dict[str, list[str]] = {}
-        valid: list[TableFileWritten] = []
+        checked: list[tuple[TableFileWritten, ReceivedMessage]] = []
         for message, received in items:
             line_of(received).add(table=message.table, partition=dict(message.partition))
             try:
@@ -88,6 +95,20 @@ class Cataloger:
             except SpotifyEtlError as error:
                 failures[received.message_id] = error
                 continue
+            checked.append((message, received))
+
+        # Nothing is registered for a file that is not there, or not Parquet.
+        probes = await asyncio.gather(
+            *(self.files.check(message) for message, _ in checked), return_exceptions=True
+        )
+        ids_by_table: dict[str, list[str]] = {}
+        valid: list[TableFileWritten] = []
+        for (message, received), probed in zip(checked, probes, strict=True):
+            if isinstance(probed, SpotifyEtlError):
+                failures[received.message_id] = probed
+                continue
+            if isinstance(probed, BaseException):
+                raise probed
             valid.append(message)
             ids_by_table.setdefault(message.table, []).append(received.message_id)
 

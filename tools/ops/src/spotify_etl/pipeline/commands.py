@@ -165,11 +165,31 @@ def _print_top(stack: LocalStack, top: int) -> None:
         for title, sql in (
             ("top tracks", _top_sql("top_tracks", top)),
             ("top artists", _top_sql("top_artists", top)),
+            ("your library", LIBRARY_SUMMARY_SQL),
+            ("your top artists, last 4 weeks", _taste_sql(top)),
         ):
             rows = run_query(con, sql)
             print(f"\n{title}:\n{render('table', rows.columns, rows.rows)}", flush=True)
     finally:
         con.close()
+
+
+LIBRARY_SUMMARY_SQL = """
+SELECT 'saved tracks' AS library, count(*) AS items, max(added_at) AS newest FROM library_tracks
+UNION ALL SELECT 'saved albums', count(*), max(added_at) FROM library_albums
+UNION ALL SELECT 'saved shows', count(*), max(added_at) FROM library_shows
+UNION ALL SELECT 'followed artists', count(*), max(seen_at) FROM followed_artists_current
+"""
+"""What the library views hold now: one row per kind, with the newest save."""
+
+
+def _taste_sql(top: int) -> str:
+    """The newest short-term top artists snapshot, rank 1 first."""
+    return (
+        "SELECT rank, name FROM top_items_latest "
+        "WHERE item_type = 'artist' AND time_range = 'short_term' "
+        f"ORDER BY rank LIMIT {int(top)}"
+    )
 
 
 def _top_sql(view: str, top: int) -> str:

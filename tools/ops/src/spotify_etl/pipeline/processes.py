@@ -53,8 +53,9 @@ class FakeSpotifyProcess:
             "SPOTIFY_CLIENT_ID": FAKE_CLIENT_ID,
             "SPOTIFY_CLIENT_SECRET": FAKE_CLIENT_SECRET,
             "SPOTIFY_REFRESH_TOKEN": FAKE_REFRESH_TOKEN,
-            "EXTRACTOR_PLAYLISTS": ",".join(self.playlists),
+            "EXTRACTOR_PLAYLISTS": "mine",
             "EXTRACTOR_RECENTLY_PLAYED": "true",
+            "EXTRACTOR_LIBRARY": "all",
         }
 
     def stop(self) -> None:
