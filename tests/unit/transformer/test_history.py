@@ -1,0 +1,152 @@
+"""Streaming history rows (raw objects and the export's own files) become plays rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+import pytest
+from spotify_etl_common.sources import Source
+from spotify_etl_common.tables import PLAYS
+from transformer.core import RawObject, transform
+from transformer.recognise import UnreadableObject, recognise
+
+FETCHED = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+KEY = "raw/source=streaming_history/kind=extended/month=2024-01/abc.json"
+ENDSONG_ROW = {
+    "ts": "2024-01-15T14:30:12Z",
+    "username": "someone",
+    "platform": "Android OS 9 API 28 (samsung, SM-G960F)",
+    "ms_played": 201_000,
+    "conn_country": "DE",
+    "ip_addr_decrypted": "93.184.216.34",
+    "user_agent_decrypted": "unknown",
+    "master_metadata_track_name": "Song",
+    "master_metadata_album_artist_name": "Artist",
+    "master_metadata_album_album_name": "Album",
+    "spotify_track_uri": "spotify:track:4uLU6hMCjMI75M1A2tKUQC",
+    "episode_name": None,
+    "episode_show_name": None,
+    "spotify_episode_uri": None,
+    "reason_start": "clickrow",
+    "reason_end": "fwdbtn",
+    "shuffle": True,
+    "skipped": None,
+    "offline": True,
+    "offline_timestamp": 1_705_329_011,
+    "incognito_mode": False,
+}
+
+
+def plays_of(rows: list[dict[str, Any]], key: str = KEY) -> pl.DataFrame:
+    return transform([RawObject(key, json.dumps(rows).encode(), FETCHED)]).tables["plays"]
+
+
+def test_an_endsong_row_becomes_a_play_with_every_export_column() -> None:
+    [row] = plays_of([ENDSONG_ROW]).to_dicts()
+    assert row == {
+        "played_at": datetime(2024, 1, 15, 14, 30, 12, tzinfo=UTC),
+        "track_id": "4uLU6hMCjMI75M1A2tKUQC",
+        "context_type": None,
+        "context_uri": None,
+        "ms_played": 201_000,
+        "episode_id": None,
+        "reason_start": "clickrow",
+        "reason_end": "fwdbtn",
+        "shuffle": True,
+        "skipped": None,
+        "offline": True,
+        "offline_at": datetime(2024, 1, 15, 14, 30, 11, tzinfo=UTC),
+        "incognito_mode": False,
+        "platform": "Android OS 9 API 28 (samsung, SM-G960F)",
+        "conn_country": "DE",
+        "track_name": "Song",
+        "artist_name": "Artist",
+        "album_name": "Album",
+        "episode_name": None,
+        "show_name": None,
+        "origin": "export",
+        "source_key": KEY,
+        "extracted_at": FETCHED,
+    }
+
+
+def test_offline_timestamp_in_seconds_or_milliseconds_gives_the_same_time() -> None:
+    in_ms = dict(ENDSONG_ROW, offline_timestamp=1_705_329_011_250)
+    zero = dict(ENDSONG_ROW, offline_timestamp=0)
+    times = plays_of([ENDSONG_ROW, in_ms, zero]).get_column("offline_at").to_list()
+    assert times == [
+        datetime(2024, 1, 15, 14, 30, 11, tzinfo=UTC),
+        datetime(2024, 1, 15, 14, 30, 11, 250_000, tzinfo=UTC),
+        None,
+    ]
+
+
+def test_unknown_rows_episodes_and_zero_ms_plays_are_all_kept() -> None:
+    unknown = {"ts": "2024-01-15T15:00:00Z", "ms_played": 0, "platform": "ios", "ip_addr": "x"}
+    episode = {
+        "ts": "2024-01-15T16:00:00Z",
+        "ms_played": 5_000,
+        "episode_name": "Ep",
+        "episode_show_name": "Show",
+        "spotify_episode_uri": "spotify:episode:5Xt5DXGzch68nYYamXrNxZ",
+        "skipped": 1,  # older files write 0/1
+    }
+    rows = plays_of([unknown, episode]).select(
+        "track_id", "episode_id", "show_name", "ms_played", "skipped"
+    )
+    assert rows.rows() == [
+        (None, None, None, 0, None),
+        (None, "5Xt5DXGzch68nYYamXrNxZ", "Show", 5_000, True),
+    ]
+
+
+def test_account_data_rows_give_names_and_minutes() -> None:
+    music = [{"endTime": "2024-01-15 14:30", "artistName": "A", "trackName": "S", "msPlayed": 9}]
+    podcast = [
+        {"endTime": "2024-01-15 14:31", "podcastName": "P", "episodeName": "E", "msPlayed": 8}
+    ]
+    frame = pl.concat([plays_of(music, "m.json"), plays_of(podcast, "p.json")])
+    cols = ["played_at", "track_name", "artist_name", "show_name", "episode_name", "ms_played"]
+    assert frame.select(cols).rows() == [
+        (datetime(2024, 1, 15, 14, 30, tzinfo=UTC), "S", "A", None, None, 9),
+        (datetime(2024, 1, 15, 14, 31, tzinfo=UTC), None, None, "P", "E", 8),
+    ]
+    assert frame.get_column("origin").to_list() == ["export", "export"]
+
+
+def test_recently_played_rows_get_their_origin_and_null_export_columns() -> None:
+    page = {
+        "href": "https://api.spotify.com/v1/me/player/recently-played",
+        "items": [
+            {"track": {"id": "T1", "type": "track"}, "played_at": "2026-11-24T05:00:00.123Z"}
+        ],
+    }
+    frame = transform([RawObject("rp.json", json.dumps(page).encode(), FETCHED)]).tables["plays"]
+    [row] = frame.to_dicts()
+    assert row["origin"] == "recently_played"
+    assert all(row[c] is None for c in ("ms_played", "platform", "track_name", "offline_at"))
+
+
+def test_an_empty_history_file_yields_an_empty_plays_table() -> None:
+    parsed = recognise("empty.json", b"[]\n")
+    assert parsed.source is Source.STREAMING_HISTORY
+    assert plays_of([]).schema == pl.Schema(plays_of([ENDSONG_ROW]).schema)
+    assert plays_of([]).columns == list(PLAYS.column_names)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b'[{"platform": "ios"}]', "not a Spotify streaming history (first row's keys: platform"),
+        (b'[{"ts": "yesterday", "ms_played": 1}]', "1 of 1 extended rows have no readable ts"),
+        (b'[{"ts": "2024-01-15T14:30:12Z", "ms_played": 1}, {"ts": "2024', "truncated"),
+        (b'[{"ts": "2024-01-15T14:30:12Z", "ms_played": "lots"}]', "unreadable extended"),
+    ],
+)
+def test_an_array_that_is_no_streaming_history_is_unreadable(body: bytes, problem: str) -> None:
+    with pytest.raises(UnreadableObject) as caught:
+        recognise("file.json", body)
+    assert problem in caught.value.problem
