@@ -139,3 +139,17 @@ def test_a_library_of_thousands_of_saved_tracks_is_one_knob_away() -> None:
     catalog = build_catalog(CatalogSpec(playlists=1, items=10, saved_tracks=3000))
     assert len(catalog.library.tracks) == 3000
     assert len({s.id for s in catalog.library.tracks}) == 3000
+
+
+def test_the_library_changes_through_the_admin_endpoint(fake: FakeSpotify) -> None:
+    before = len(fake.catalog.library.tracks)
+    saved = httpx.post(f"{fake.url}/fake/library/new-release?tracks=2").json()["saved"]
+    gone = fake.catalog.library.tracks[-1].id
+    httpx.post(f"{fake.url}/fake/library/unsave?kind=tracks&ids={gone}")
+    bad = httpx.post(f"{fake.url}/fake/library/unsave?kind=songs&ids=x")
+    unknown = httpx.post(f"{fake.url}/fake/library/forget-everything")
+    ids = [s.id for s in fake.catalog.library.tracks]
+    assert len(ids) == before + 2 - 1
+    assert set(saved) <= set(ids[:2])
+    assert gone not in ids
+    assert (bad.status_code, unknown.status_code) == (400, 404)

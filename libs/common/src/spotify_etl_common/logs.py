@@ -8,8 +8,10 @@ work ends with one canonical line (``message.handled``, see
 :mod:`spotify_etl_common.worker`), and handlers add their fields to it
 (:mod:`spotify_etl_common.worker_line`) rather than logging a second line.
 
-Event names are ``noun.verb`` in lower case, dot-separated
-(``worker.started``, ``message.handled``, ``views.published``).
+Event names are lower case and dot-separated, what the event is about first,
+then what happened (``worker.started``, ``message.handled``,
+``glue.table_created``, ``extract.run.aborted``); words inside a part are
+joined with ``_``.
 """
 
 from __future__ import annotations

@@ -19,11 +19,11 @@ Semantics (DESIGN.md, "The worker loop"):
   it and gives its messages back (visibility 0); nothing is dead-lettered by
   a stop. SQS keeps an abandoned poll open until its wait ends and may still
   hand it messages (they come back after the visibility timeout, one receive
-  more), so unfinished work is never given back before that poll's wait
-  (plus 1 s) is over. The process exits, after SIGTERM, at most
-  ``max(shutdown_grace, wait_seconds + 1)`` seconds plus one give-back and one
-  delete call (with nothing in flight: at once); the batch mode never polls
-  while a batch is in flight, so there it is ``shutdown_grace`` plus those calls.
+  more), so nothing is given back before that poll's wait (plus 1 s) is over.
+  After SIGTERM the process exits within ``max(shutdown_grace, wait_seconds +
+  1)`` seconds plus one give-back and one delete call; idle, at once; in the
+  middle of a batch, ``shutdown_grace`` plus those calls (no poll is open
+  while a batch is in flight).
 - a failed receive is retried with exponential backoff (1 s doubling to 20 s).
 
 Each message gets its own structlog context and exactly one line,
@@ -480,7 +480,7 @@ class Worker(Generic[M]):
                     await self.queue.change_visibility(
                         receipt_handles, self.config.visibility_timeout
                     )
-                    log.debug("heartbeat", extended_to=self.config.visibility_timeout)
+                    log.debug("heartbeat.sent", extended_to=self.config.visibility_timeout)
                 except SpotifyEtlError as error:
                     log.warning("heartbeat.failed", reason=error.reason)
 

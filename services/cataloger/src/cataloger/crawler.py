@@ -95,10 +95,10 @@ class CrawlerRunner:
         with translating(action):
             if current is None:
                 await self._glue.create_crawler(**kwargs)  # type: ignore[arg-type]
-                log.info("crawler_created", crawler=self.spec.name)
+                log.info("crawler.created", crawler=self.spec.name)
             elif not self.spec.matches(current) and current.get("State") == "READY":
                 await self._glue.update_crawler(**kwargs)  # type: ignore[arg-type]
-                log.info("crawler_updated", crawler=self.spec.name)
+                log.info("crawler.updated", crawler=self.spec.name)
 
     async def run(self) -> str:
         """Start one run (or join the one in progress) and wait until it ends."""
@@ -109,7 +109,7 @@ class CrawlerRunner:
         ) as start:
             await self._glue.start_crawler(Name=self.spec.name)
         joined = start.code is not None
-        log.info("crawler_already_running" if joined else "crawler_started", crawler=self.spec.name)
+        log.info("crawler.joined" if joined else "crawler.started", crawler=self.spec.name)
         status = await self._wait(started)
         log.info(
             "crawler_finished",

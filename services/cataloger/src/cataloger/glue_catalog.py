@@ -77,7 +77,7 @@ class GlueCatalog:
             )
         if outcome.code is not None:
             return False
-        log.info("glue_database_created", database=self.database)
+        log.info("glue.database_created", database=self.database)
         return True
 
     async def ensure_table(self, wanted: TableInputTypeDef) -> TableChange:
@@ -90,7 +90,7 @@ class GlueCatalog:
             with translating(action, tolerated=ALREADY_EXISTS) as created:
                 await self._glue.create_table(DatabaseName=self.database, TableInput=wanted)
             if created.code is None:
-                log.info("glue_table_created", database=self.database, table=name)
+                log.info("glue.table_created", database=self.database, table=name)
                 return TableChange.CREATED
             # another cataloger won the race; compare with what it made
             with translating(action):
@@ -100,7 +100,7 @@ class GlueCatalog:
             return TableChange.UNCHANGED
         with translating(action):
             await self._glue.update_table(DatabaseName=self.database, TableInput=wanted)
-        log.info("glue_table_updated", database=self.database, table=name, reasons=list(reasons))
+        log.info("glue.table_updated", database=self.database, table=name, reasons=list(reasons))
         return TableChange.UPDATED
 
     async def add_partitions(self, table: str, partitions: Sequence[PartitionInputTypeDef]) -> int:

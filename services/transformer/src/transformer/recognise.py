@@ -60,7 +60,8 @@ class UnreadableObject(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """A raw object's source and its body as a one-row frame of the source's read schema."""
+    """A raw object's source and its body as a frame of the source's read schema: one row,
+    or one per entity for a several-ids answer."""
 
     source: Source
     frame: pl.DataFrame

@@ -158,6 +158,14 @@ class FakeWebApi:
         params = {"code": self.config.credentials.auth_code, "state": query.get("state", "")}
         return 302, f"{target}?{urlencode(params)}"
 
+    # --- the library changes (admin: POST /fake/library/<change>) --------------
+
+    def change_library(self, change: str, query: dict[str, str]) -> Reply:
+        """``new-release?tracks=N`` saves a new album's tracks; ``shift-taste?time_range=R``
+        moves that range's top items; ``unsave?kind=tracks&ids=a,b`` removes saved items."""
+        with self._lock:
+            return library_api.change(self.catalog, change, query)
+
     # --- Web API ----------------------------------------------------------------
 
     def handle_api(

@@ -162,3 +162,23 @@ def _following(catalog: Catalog, query: dict[str, str], base: str) -> Reply:
         "items": [payloads.artist(base, catalog.artists[i]) for i in chosen],
     }
     return Reply(200, {"artists": body})
+
+
+def change(catalog: Catalog, what: str, query: dict[str, str]) -> Reply:
+    """Change the library as a user would between runs (the fake's admin endpoint)."""
+    library = catalog.library
+    try:
+        if what == "new-release":
+            saved = catalog.save_new_release(int(query.get("tracks", 1)))
+            return Reply(200, {"saved": saved})
+        if what == "shift-taste":
+            time_range = query.get("time_range", "short_term")
+            library.shift_taste(time_range, int(query.get("by", 3)))
+            return Reply(200, {"shifted": time_range})
+        if what == "unsave":
+            ids = [i for i in query.get("ids", "").split(",") if i]
+            library.unsave(query.get("kind", "tracks"), ids)
+            return Reply(200, {"unsaved": ids})
+    except (KeyError, ValueError) as error:
+        return Reply(400, payloads.error(400, f"bad library change: {error}"))
+    return Reply(404, payloads.error(404, f"unknown library change {what!r}"))

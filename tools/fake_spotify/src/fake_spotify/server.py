@@ -176,11 +176,14 @@ def _handler_for(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
             self._send(Reply(404, payloads.error(404, "Service not found")))
 
         def do_POST(self) -> None:
-            path, _ = self._split()
+            path, query = self._split()
             length = int(self.headers.get("Content-Length", 0))
             form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
             if path == "/api/token":
                 self._send(fake.service.token(self.headers.get("Authorization"), form))
+                return
+            if path.startswith("/fake/library/"):  # the library changes between runs
+                self._send(fake.service.change_library(path.removeprefix("/fake/library/"), query))
                 return
             self._send(Reply(404, payloads.error(404, "Service not found")))
 
