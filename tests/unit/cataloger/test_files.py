@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
-from cataloger.files import FileProbe, file_problem
+from botocore.exceptions import ClientError
+from cataloger.files import CuratedFiles, FileProbe, file_problem
+from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.messages import TableFileWritten
 
 KEY = "curated/albums/dt=2026-11-24/0123abcd.parquet"
@@ -61,3 +65,16 @@ def test_a_file_under_another_table_or_day_than_the_message_says_is_refused() ->
     other_day = file_problem(message(day="2031-01-01"), sound)
     assert other_day is not None
     assert "lies in dt=2026-11-24" in other_day
+
+
+class ForbiddingS3:
+    """S3 as a role without s3:ListBucket sees a missing key: HEAD answers 403."""
+
+    async def head_object(self, **request: Any) -> dict[str, Any]:
+        answer = {"Error": {"Code": "403", "Message": "Forbidden"}}
+        raise ClientError({**answer, "ResponseMetadata": {"HTTPStatusCode": 403}}, "HeadObject")
+
+
+async def test_a_403_on_head_is_poison_naming_both_causes() -> None:
+    with pytest.raises(PermanentError, match="answered 403: the file does not exist, or"):
+        await CuratedFiles(cast(Any, ForbiddingS3())).check(message())

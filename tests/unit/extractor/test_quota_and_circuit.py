@@ -60,6 +60,7 @@ async def test_a_quota_hit_stops_every_queued_request_at_once_naming_its_own_url
         assert isinstance(result, RunStopped)
         assert result.reason.startswith(f"GET https://api.test/v1/albums/{i} not sent:")
         assert "QUOTA_EXCEEDED" in result.reason
+        assert "/albums/0" not in result.reason  # not the URL of the request that met it
         assert isinstance(result.cause, QuotaExceeded)
         assert failed("x", result.reason, result).status is Status.FAILED
     assert clock.now < 60  # never waited out the day

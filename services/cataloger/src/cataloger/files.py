@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 PARQUET_MAGIC = b"PAR1"
 FOOTER_TAIL = 8
 """A Parquet file ends with the footer's length (4 bytes, little-endian) and ``PAR1``."""
+FORBIDDEN = frozenset({"403", "AccessDenied", "Forbidden"})
+"""S3's HEAD answers for a key it will not show: missing without s3:ListBucket, or denied."""
 SMALLEST_PARQUET = 12
 """``PAR1``, an empty footer's length and ``PAR1``: nothing shorter is Parquet."""
 
@@ -77,10 +79,18 @@ class CuratedFiles:
         """Size and last bytes of ``s3://bucket/key``; None when it does not exist."""
         uri = f"s3://{bucket}/{key}"
         async with self._limit:
-            with translating(f"HEAD {uri}", missing=MISSING_OBJECT) as head_outcome:
+            with translating(
+                f"HEAD {uri}", missing=MISSING_OBJECT, tolerated=FORBIDDEN
+            ) as head_outcome:
                 head = await self.s3.head_object(Bucket=bucket, Key=key)
             if head_outcome.missing:
                 return None
+            if head_outcome.code is not None:
+                raise PermanentError(
+                    f"HEAD {uri} answered 403: the file does not exist, or the cataloger "
+                    "may not read it (it needs s3:GetObject on curated/*, and s3:ListBucket "
+                    "for S3 to answer 404 rather than 403 for a missing key)"
+                )
             size = int(head.get("ContentLength", 0))
             if size < FOOTER_TAIL:
                 return FileProbe(size, b"")

@@ -43,11 +43,15 @@ class Circuit:
             self._event.set()
         return self.stop_reason is not None
 
-    def trip(self, error: SpotifyEtlError) -> None:
-        """Stop the run because of ``error`` (the first cause wins)."""
+    def trip(self, error: SpotifyEtlError, why: str | None = None) -> None:
+        """Stop the run because of ``error`` (the first cause wins).
+
+        ``why`` is the short reason the stopped requests quote (without the URL
+        of the request that met it); ``error.reason`` by default.
+        """
         if self.stop_reason is None:
             self.cause = error
-            self.stop_reason = error.reason
+            self.stop_reason = why or error.reason
         self._event.set()
 
     def stop(self, reason: str) -> None:

@@ -163,7 +163,7 @@ class SpotifyClient:
                 f"{what} answered 429 QUOTA_EXCEEDED: the app's daily Spotify quota is exhausted",
                 retry_after=delay,
             )
-            self.circuit.trip(error)
+            self.circuit.trip(error, "Spotify answered 429 QUOTA_EXCEEDED (the daily quota)")
             raise error
         if header:
             delay = parse_retry_after(header)
@@ -175,13 +175,15 @@ class SpotifyClient:
                 f"EXTRACTOR_MAX_RETRY_AFTER {self._policy.max_retry_after:.0f} s",
                 retry_after=delay,
             )
-            self.circuit.trip(error)
+            self.circuit.trip(
+                error, f"Spotify asked to wait {delay:.0f} s, longer than EXTRACTOR_MAX_RETRY_AFTER"
+            )
             raise error
         if count > self._policy.max_rate_limited:
             error = SpotifyUnavailable(
                 f"{what} rate limited {count} times in a row", retry_after=delay
             )
-            self.circuit.trip(error)
+            self.circuit.trip(error, f"a request was rate limited {count} times in a row")
             raise error
         self._limiter.pause(delay)
         self.counters.waited_seconds += delay

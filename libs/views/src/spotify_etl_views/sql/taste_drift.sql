@@ -1,8 +1,8 @@
--- How each time range's top artists changed between consecutive snapshots: entered, left, or moved (rank_delta > 0 climbed), with names.
+-- How each time range's top artists changed between consecutive complete snapshots: entered, left, or moved (rank_delta > 0 climbed), with names.
 WITH artists AS (
     SELECT time_range, snapshot, taken_at, item_id, min(rank) AS rank
     FROM top_item_snapshots
-    WHERE item_type = 'artist'
+    WHERE item_type = 'artist' AND complete
     GROUP BY time_range, snapshot, taken_at, item_id
 ),
 

@@ -1,4 +1,6 @@
--- Base view: every top artist and track of every snapshot (the run= segment of the raw key; an object without one is a snapshot by itself), with when the snapshot was taken.
+-- Base view: every top artist and track of every snapshot (one per run: the run= segment of the raw key, else the object itself), with when it was taken and whether it is complete.
+-- complete: the snapshot holds as many ranks as the ranking's total (every page of it was
+-- fetched); a run stopped half-way leaves an incomplete one, which the other views pass over.
 WITH items AS (
     SELECT
         top_items.*,
@@ -7,12 +9,17 @@ WITH items AS (
 ),
 
 snapshots AS (
-    SELECT item_type, time_range, snapshot, min(extracted_at) AS taken_at
+    SELECT
+        item_type,
+        time_range,
+        snapshot,
+        min(extracted_at) AS taken_at,
+        count(DISTINCT rank) >= coalesce(min(total), 0) AS complete
     FROM items
     GROUP BY item_type, time_range, snapshot
 )
 
-SELECT DISTINCT i.item_type, i.time_range, i.snapshot, s.taken_at, i.rank, i.item_id
+SELECT DISTINCT i.item_type, i.time_range, i.snapshot, s.taken_at, s.complete, i.rank, i.item_id
 FROM items AS i
 INNER JOIN snapshots AS s
     ON s.item_type = i.item_type AND s.time_range = i.time_range AND s.snapshot = i.snapshot

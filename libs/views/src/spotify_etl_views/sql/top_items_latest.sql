@@ -1,4 +1,4 @@
--- The newest snapshot of the user's top artists and top tracks per time range, rank 1 first, with names.
+-- The newest complete snapshot of the user's top artists and top tracks per time range (the newest one when none is complete), rank 1 first, with names.
 WITH latest AS (
     SELECT item_type, time_range, snapshot
     FROM (
@@ -7,9 +7,13 @@ WITH latest AS (
             time_range,
             snapshot,
             row_number() OVER (
-                PARTITION BY item_type, time_range ORDER BY taken_at DESC, snapshot DESC
+                PARTITION BY item_type, time_range
+                ORDER BY CASE WHEN complete THEN 0 ELSE 1 END, taken_at DESC, snapshot DESC
             ) AS snapshot_rank
-        FROM (SELECT DISTINCT item_type, time_range, snapshot, taken_at FROM top_item_snapshots) AS s
+        FROM (
+            SELECT DISTINCT item_type, time_range, snapshot, taken_at, complete
+            FROM top_item_snapshots
+        ) AS s
     ) AS ranked
     WHERE snapshot_rank = 1
 )

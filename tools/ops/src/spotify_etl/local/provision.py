@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -95,3 +96,18 @@ def provision(
         urls[queue] = url
         urls[names.dlq(queue)] = dlq_url
     return Provisioned(names=names, queue_urls=urls)
+
+
+LOCAL_REFRESH_TOKEN_SECRET = "spotify-etl-local/spotify-user"  # noqa: S105 - a name
+"""Secret of the local stack's user (the extractor's SPOTIFY_REFRESH_TOKEN_SECRET)."""
+
+
+def provision_refresh_token_secret(
+    secretsmanager: Any, name: str, refresh_token: str, authorized_at: datetime
+) -> None:
+    """Create (or overwrite) the user's refresh-token secret, as `extractor auth --store` does."""
+    value = json.dumps({"refresh_token": refresh_token, "authorized_at": authorized_at.isoformat()})
+    try:
+        secretsmanager.create_secret(Name=name, SecretString=value)
+    except secretsmanager.exceptions.ResourceExistsException:
+        secretsmanager.put_secret_value(SecretId=name, SecretString=value)

@@ -20,8 +20,10 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
+import boto3
 from spotify_etl_common.aws import sqs_client
 from spotify_etl_common.settings import CommonSettings
 from spotify_etl_common.sqs import SqsQueue
@@ -29,6 +31,7 @@ from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 
 from spotify_etl.local.commands import ensure_local_stack
+from spotify_etl.local.provision import LOCAL_REFRESH_TOKEN_SECRET, provision_refresh_token_secret
 from spotify_etl.local.state import LocalStack, state_dir
 from spotify_etl.pipeline.processes import (
     FakeSpotifyProcess,
@@ -98,6 +101,14 @@ def run_local(args: argparse.Namespace) -> int:
             f"fake Spotify Web API at {fake.url} with {len(fake.playlists)} playlists"
         )
         env |= fake.env()
+        # the fake user's refresh token in moto's Secrets Manager, as on AWS
+        provision_refresh_token_secret(
+            boto3.client("secretsmanager"),
+            LOCAL_REFRESH_TOKEN_SECRET,
+            env.pop("SPOTIFY_REFRESH_TOKEN"),
+            datetime.now(UTC),
+        )
+        env["SPOTIFY_REFRESH_TOKEN_SECRET"] = LOCAL_REFRESH_TOKEN_SECRET
     try:
         return _pipeline(stack, env, logs, args.top, started, extract=not args.no_extract)
     finally:
