@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from extractor.library import (
     LibraryConfigError,
@@ -22,6 +23,7 @@ from extractor.run import RunPlan, RunReport
 from extractor.settings import SpotifyAppSettings
 from fake_spotify.api import FakeConfig, FakeWebApi
 from fake_spotify.catalog import CatalogSpec, build_catalog
+from spotify_etl_common.keys import state_key
 from spotify_etl_common.sources import Source
 
 from tests.unit.extractor.library_doubles import FakeTransport, MemorySink, MemoryStore, run
@@ -191,3 +193,38 @@ def test_a_missing_scope_fails_that_source_with_one_line_and_the_others_go_on() 
     assert "user-library-read" in (failed["saved tracks"] or "")
     assert "extractor auth" in (failed["saved tracks"] or "")
     assert any(o.source == "top items" and o.objects == 6 for o in report.outcomes)
+
+
+class FailingSecondPage(FakeTransport):
+    """``/me/tracks`` past the first page answers 500 while ``failing`` is set."""
+
+    failing = True
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        offset = request.url.params.get("offset", "0")
+        if self.failing and request.url.path.endswith("/me/tracks") and offset != "0":
+            self.paths["/me/tracks (failed)"] += 1
+            return httpx.Response(500, content=b'{"error": {"status": 500, "message": "x"}}')
+        return super().__call__(request)
+
+
+def test_an_incremental_run_that_fails_half_way_keeps_its_pages_and_not_its_position() -> None:
+    h = Harness(saved_tracks=60)
+    plan = saved_only(LibrarySource.SAVED_TRACKS)
+    h.run(plan, DAY0)
+    new = h.catalog.save_new_release(55)  # the next listing needs two pages
+    broken = FailingSecondPage(h.fake)
+    report = asyncio.run(run(broken, h.store, h.sink, plan, DAY0 + timedelta(days=1)))
+    assert [o.source for o in report.failures] == ["saved tracks"]
+    assert "the next run will try again" in (report.failures[0].error or "")
+    announced = {m.key for m in h.sink.messages if m.source is Source.SAVED_TRACKS}
+    assert len(announced) == 2 + 1  # the first run's two pages, and this run's first
+    _, fetched = h.run(plan, DAY0 + timedelta(days=1, hours=1))
+    assert fetched.paths["/me/tracks"] == 2  # from the top again, down to the stored track
+    listed = [
+        m.key for m in h.sink.messages if m.source is Source.SAVED_TRACKS and "T070000Z" in m.key
+    ]
+    assert len(listed) == 2
+    state = SavedState.model_validate_json(h.store.objects[state_key("library-saved_tracks")])
+    assert state.newest_id == h.catalog.library.tracks[0].id
+    assert state.newest_id in new
