@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PY_SOURCES = libs services tools tests bench
 
-.PHONY: help uv install lint typecheck pytest test run down bench bench-worker bench-extractor bench-transform bench-load deploy clean
+.PHONY: help uv install lint typecheck pytest test run down bench bench-worker bench-extractor bench-transform bench-load bench-history deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ bench-transform: install ## transform-files vs the pandas baseline over a ~1 GB 
 
 bench-load: install ## 5,000 raw objects through 1, 2 and 4 transformer processes
 	$(UV) run python -m bench.load_test
+
+bench-history: install ## import a generated export of 250,000 plays end to end (PLAYS=N to change)
+	$(UV) run python -m bench.history_import_bench --plays $(or $(PLAYS),250000)
 
 deploy: ## build + push images to ECR, deploy the stack (VPC_ID, SUBNET_IDS, AWS_REGION; ARGS="Key=Value ...")
 	deploy/deploy.sh $(ARGS)

@@ -1,0 +1,161 @@
+"""Import a generated data export of N plays (default 250,000) end to end on a local stack.
+
+1. generates an "Extended streaming history" zip of N plays (~10 years at the default
+   size, files of 15,000 plays as Spotify splits them);
+2. starts a moto server, provisions the bucket and the queues (with their DLQs);
+3. runs ``spotify-etl import-history`` on the zip, then the transformer and the
+   cataloger until their queues are empty, each as its own process;
+4. checks ``distinct_plays`` (count and total ms_played) against the generated plays.
+
+Reports, on stdout, the wall time and the peak RSS (``wait4`` rusage of that process) of
+the import and of the transform+catalog drain. Each drain includes about 2 s of idle
+wait before its worker exits. Run it alone: ``make bench-history`` (``PLAYS=2000`` for a
+quick check, e.g. ``uv run python -m bench.history_import_bench --plays 2000``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import s3fs
+from fake_spotify.history_export import extended_download, listening
+from spotify_etl.local.provision import StackNames, provision
+from spotify_etl.local.server import free_port, start_moto, stop_process
+from spotify_etl.local.state import CREDENTIALS, REGION
+from spotify_etl.query.local_engine import connect, run_query
+from spotify_etl_common.tables import TABLES
+from spotify_etl_views import load_views
+
+TEN_YEARS_S = 10 * 365 * 86_400
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One process run to completion: its wall time and peak resident memory."""
+
+    seconds: float
+    peak_rss_mb: float
+
+
+def measure(argv: list[str], env: dict[str, str], log: Path) -> Measured:
+    """Run ``argv`` to completion; exit on failure with the tail of its log."""
+    command = shutil.which(argv[0]) or argv[0]
+    started = time.perf_counter()
+    with log.open("w") as out:
+        process = subprocess.Popen([command, *argv[1:]], env=env, stdout=out, stderr=out)
+        _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"{argv[0]} exited {process.returncode}:\n{log.read_text()[-3000:]}")
+    return Measured(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plays", type=int, default=250_000, help="plays in the download")
+    parser.add_argument("--max-plays", type=int, default=10_000, help="plays per raw object")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="history-bench-") as scratch:
+        work = Path(scratch)
+        started = time.perf_counter()
+        # mean gap so that the plays span about ten years whatever their number
+        gap = max(60.0, TEN_YEARS_S / args.plays - 150)
+        plays = listening(args.plays, seed=2026, mean_gap_s=gap)
+        download = extended_download(plays, work / "my_spotify_data.zip", "audio", 15_000)
+        print(
+            f"generated {len(plays):,} plays ({plays[0].ts:%Y-%m} to {plays[-1].ts:%Y-%m}), "
+            f"{download.stat().st_size / 1e6:.1f} MB zip in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+        port = free_port()
+        pid = start_moto(port, work / "moto.log")
+        endpoint = f"http://127.0.0.1:{port}"
+        try:
+            names = StackNames.unique()
+            client = {
+                s: boto3.client(  # type: ignore[call-overload]
+                    s, endpoint_url=endpoint, region_name=REGION, **_credentials()
+                )
+                for s in ("s3", "sqs")
+            }
+            provision(client["s3"], client["sqs"], names, REGION)
+            env = {
+                **os.environ,
+                **CREDENTIALS,
+                "AWS_ENDPOINT_URL": endpoint,
+                "AWS_REGION": REGION,
+                "AWS_DEFAULT_REGION": REGION,
+                "SPOTIFY_ETL_BUCKET": names.bucket,
+                "SPOTIFY_ETL_TRANSFORM_QUEUE": names.transform_queue,
+                "SPOTIFY_ETL_CATALOG_QUEUE": names.catalog_queue,
+                "CATALOGER_DATABASE": "history_bench",
+                "SPOTIFY_ETL_EXIT_WHEN_IDLE": "2",
+                "SPOTIFY_ETL_WAIT_SECONDS": "1",
+            }
+            imported = measure(
+                [
+                    "spotify-etl",
+                    "import-history",
+                    str(download),
+                    "--max-plays",
+                    str(args.max_plays),
+                ],
+                env,
+                work / "import.log",
+            )
+            transformed = measure(["transformer"], env, work / "transformer.log")
+            catalogued = measure(["cataloger"], env, work / "cataloger.log")
+            count, total = _distinct_plays(endpoint, names.bucket)
+        finally:
+            stop_process(pid)
+    expected = (len(plays), sum(p.ms_played for p in plays))
+    drain = transformed.seconds + catalogued.seconds
+    print(f"plays: {args.plays:,} (objects of at most {args.max_plays:,})")
+    print(f"import-history: {imported.seconds:.1f} s, peak RSS {imported.peak_rss_mb:.0f} MB")
+    print(
+        f"transform+catalog drain: {drain:.1f} s (transformer {transformed.seconds:.1f} s, "
+        f"peak RSS {transformed.peak_rss_mb:.0f} MB; cataloger {catalogued.seconds:.1f} s, "
+        f"peak RSS {catalogued.peak_rss_mb:.0f} MB)"
+    )
+    print(
+        f"distinct_plays: {count:,} plays, {total:,} ms (expected {expected[0]:,}, {expected[1]:,})"
+    )
+    return 0 if (count, total) == expected else 1
+
+
+def _credentials() -> dict[str, str]:
+    return {
+        "aws_access_key_id": CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    }
+
+
+def _distinct_plays(endpoint: str, bucket: str) -> tuple[int, int]:
+    fs = s3fs.S3FileSystem(
+        endpoint_url=endpoint,
+        key=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        secret=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        use_listings_cache=False,
+    )
+    con = connect(fs, bucket, TABLES, load_views())
+    try:
+        [(count, total)] = run_query(
+            con, "SELECT count(*), coalesce(sum(ms_played), 0) FROM distinct_plays"
+        ).rows
+    finally:
+        con.close()
+    return int(count), int(total)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
