@@ -160,6 +160,14 @@ def test_mine_extracts_own_and_collaborative_playlists_and_leaves_the_others() -
     assert fetched.paths[f"/playlists/{own[0]}"] == 1  # configured and mine: extracted once
     listed = [m for m in h.sink.messages if m.source is Source.MY_PLAYLISTS]
     assert len(listed) == 1
+    h.catalog.touch(collaborative[0])
+    again, fetched = h.run(plan, DAY0 + timedelta(hours=1))
+    assert again.ok
+    # unchanged playlists are skipped from the listing's snapshot ids, without a request
+    assert {p.split("/")[2] for p in fetched.paths if p.startswith("/playlists/")} == {
+        own[0],
+        collaborative[0],
+    }
 
 
 def test_every_library_source_in_one_run_and_shows_fetched_once() -> None:

@@ -16,7 +16,8 @@ as a whole goes into ``BatchOutcome.summary``, which the worker logs once on
 the ``batch.handled`` line.
 
 The lines are bound in a ``contextvars`` context around the handler call, so
-they follow the handler into its tasks and nowhere else.
+they follow the handler into its tasks and nowhere else. :func:`handled_line`
+builds the line itself (purely) from the settlement and what was added.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from spotify_etl_common.metrics import Unit
+from spotify_etl_common.metrics import Unit, emf_fields
 from spotify_etl_common.sqs import ReceivedMessage
+from spotify_etl_common.worker_settle import Outcome, Settlement
 
 
 @dataclass
@@ -98,3 +100,43 @@ def bound_lines(lines: Mapping[str, MessageLine]) -> Iterator[None]:
     finally:
         _current.reset(current_token)
         _batch.reset(batch_token)
+
+
+def handled_line(
+    received: ReceivedMessage,
+    policy: Settlement,
+    *,
+    duration_ms: float,
+    service: str,
+    timestamp_ms: int,
+    line: MessageLine | None = None,
+    returned: Mapping[str, object] | None = None,
+    batch: str | None = None,
+) -> dict[str, object]:
+    """The fields of a message's ``message.handled`` line, EMF metrics included.
+
+    What the handler returned and added comes first; the worker's own fields
+    (id, outcome, duration, reason, the three worker metrics) win over them.
+    """
+    added = line or MessageLine()
+    metrics: dict[str, tuple[float, Unit]] = {
+        **added.metrics,
+        "MessagesHandled": (1 if policy.ok else 0, "Count"),
+        "MessagesFailed": (0 if policy.ok else 1, "Count"),
+        "HandleDuration": (duration_ms, "Milliseconds"),
+    }
+    fields: dict[str, object] = {**(returned or {}), **added.fields}
+    if batch is not None:
+        fields["batch"] = batch
+    if policy.reason is not None:
+        fields["reason"] = policy.reason
+    if policy.outcome is Outcome.RETRY:
+        fields["retry_in"] = policy.retry_in
+    return {
+        **fields,
+        "message_id": received.message_id,
+        "receive_count": received.receive_count,
+        "outcome": str(policy.outcome),
+        "duration_ms": duration_ms,
+        **emf_fields(service, metrics, timestamp_ms=timestamp_ms),
+    }

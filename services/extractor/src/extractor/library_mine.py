@@ -45,7 +45,7 @@ async def extract_mine(client: SpotifyClient, publisher: Publisher) -> LibraryRe
     except SpotifyEtlError as error:
         return LibraryResult(library_failure(NAME, MINE_SCOPES, error))
     found = [p for page in listing.pages for p in page.items if p is not None]
-    chosen = list(dict.fromkeys(p.id for p in found if readable(p, me.id)))
+    chosen = list(dict.fromkeys((p.id, p.snapshot_id) for p in found if readable(p, me.id)))
     others = [p for p in found if not readable(p, me.id)]
     if others:
         log.info(

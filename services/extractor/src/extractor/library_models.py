@@ -75,6 +75,7 @@ class Owner(_Loose):
 class MyPlaylist(_Loose):
     id: str
     name: str | None = None
+    snapshot_id: str | None = None
     owner: Owner | None = None
     collaborative: bool = False
 

@@ -2,8 +2,10 @@
 
 Each source runs through the run's ``run_source`` (which journals and fetches
 the albums and artists it references, as for playlists); the playlists
-``mine`` finds go through ``run_playlist`` unless configured by id already;
-the shows the saved shows and episodes reference are fetched last.
+``mine`` finds go through ``run_playlist`` unless configured by id already or
+unchanged (the listing's ``snapshot_id`` is the one last extracted: skipped
+without a request); the shows the saved shows and episodes reference are
+fetched last.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from extractor.library_pages import LibraryResult
 from extractor.library_saved import extract_saved
 from extractor.library_shows import extract_shows
 from extractor.library_snapshots import extract_followed_artists, extract_top_items
-from extractor.outcome import Outcome
+from extractor.outcome import Outcome, Status
 from extractor.output import Publisher
 from extractor.playlists import Register
 from extractor.state import StateStore
@@ -61,8 +63,17 @@ async def run_library(
 
     async def mine() -> list[Outcome]:
         result = await extract_mine(client, publisher)
-        chosen = [p for p in result.playlists if p not in configured]
-        return [result.outcome, *await asyncio.gather(*(run_playlist(p) for p in chosen))]
+        outcomes = [result.outcome]
+        chosen = []
+        for playlist_id, snapshot_id in result.playlists:
+            if playlist_id in configured:
+                continue
+            if snapshot_id is not None and snapshot_id == await state.last_snapshot(playlist_id):
+                # unchanged since its last extraction: the listing said so, no request needed
+                outcomes.append(Outcome(f"playlist {playlist_id}", Status.SKIPPED))
+                continue
+            chosen.append(playlist_id)
+        return [*outcomes, *await asyncio.gather(*(run_playlist(p) for p in chosen))]
 
     async def library() -> list[Outcome]:
         return list(

@@ -244,6 +244,9 @@ def run_once_command(settings: ExtractorSettings) -> int:
         log_aborted(error.reason)
         print(f"extractor: run aborted: {error.reason}", file=sys.stderr)
         return 1
+    except Exception as error:  # a bug: still one failed run on the alarm, then the traceback
+        log_aborted(f"unexpected {type(error).__name__}: {error}")
+        raise
     log_report(report)
     if report.busy is not None:
         print(f"extractor: {report.busy}", file=sys.stderr)
