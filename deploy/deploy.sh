@@ -246,8 +246,17 @@ run_quiet aws cloudformation create-change-set \
   --tags Key=project,Value=spotify-etl "Key=image-tag,Value=$TAG" \
   --parameters "$PARAMETERS_JSON"
 
-if ! run aws cloudformation wait change-set-create-complete \
-  --stack-name "$STACK" --change-set-name "$CHANGE_SET"; then
+if [ "$DRY_RUN" = 1 ]; then
+  run aws cloudformation wait change-set-create-complete \
+    --stack-name "$STACK" --change-set-name "$CHANGE_SET"
+  CREATED=1
+elif aws cloudformation wait change-set-create-complete \
+  --stack-name "$STACK" --change-set-name "$CHANGE_SET" 2>/dev/null; then
+  CREATED=1
+else
+  CREATED=0
+fi
+if [ "$CREATED" = 0 ]; then
   reason="$(aws cloudformation describe-change-set --stack-name "$STACK" \
     --change-set-name "$CHANGE_SET" --query StatusReason --output text)"
   if [[ "$reason" == *"didn't contain changes"* || "$reason" == *"No updates are to be performed"* ]]; then

@@ -1,9 +1,9 @@
 """The real ``deploy/deploy.sh --skip-build``, with the real AWS CLI, against a moto server.
 
 No dry run: the script creates its artifacts bucket, uploads the template, builds
-the TemplateURL and deploys through a change set; then it runs again as an
-update (a new image tag, one parameter left out). The stack's resources are
-read back through each service's own API.
+the TemplateURL and deploys through a change set; then it runs again with nothing
+changed, and then as an update (a new image tag, the parameters of the first run
+left out). The stack's resources are read back through each service's own API.
 
 moto creates the resource types it implements and silently skips the others,
 so CREATE_COMPLETE proves little: :data:`NOT_EMULATED` names the types moto 5.2
@@ -44,6 +44,8 @@ SCRIPT = REPO / "deploy" / "deploy.sh"
 TEMPLATE_BYTES = (REPO / "deploy" / "template.yaml").stat().st_size
 FIRST_TAG = "abc1234"
 SECOND_TAG = "def5678"
+OVERRIDES = ("ExtractorPlaylists=3cEYpjA9oz9GiPac4AsH4n", "LogRetentionDays=14")
+"""Given to the first deploy (and its repetition), left out of the second."""
 
 NOT_EMULATED = {
     "AWS::ApplicationAutoScaling::ScalableTarget": "moto's CloudFormation has no handler",
@@ -113,6 +115,8 @@ class DeployedStack:
     aws: LocalAws
     first: subprocess.CompletedProcess[str]
     second: subprocess.CompletedProcess[str]
+    again: subprocess.CompletedProcess[str]
+    """The first run repeated, nothing changed (between the first and the second)."""
     artifacts_bucket: str
     resources: dict[str, str]
     """Logical id to physical id, for the resources moto created (after the first deploy)."""
@@ -170,8 +174,7 @@ def deployed(moto_server: LocalAws) -> Iterator[DeployedStack]:
         name,
         "--tag",
         FIRST_TAG,
-        "ExtractorPlaylists=3cEYpjA9oz9GiPac4AsH4n",
-        "LogRetentionDays=14",
+        *OVERRIDES,
     )
     assert first.returncode == 0, first.stderr
     artifacts = f"{name}-artifacts-123456789012-us-east-1"
@@ -180,6 +183,8 @@ def deployed(moto_server: LocalAws) -> Iterator[DeployedStack]:
     summaries = cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
 
     # moto applies the TLS-only Deny unconditionally (it sees no aws:SecureTransport).
+    moto_server.client("s3").delete_bucket_policy(Bucket=artifacts)
+    again = _deploy(moto_server, env, "--stack", name, "--tag", FIRST_TAG, *OVERRIDES)
     moto_server.client("s3").delete_bucket_policy(Bucket=artifacts)
     _put_images(moto_server, prefix, SECOND_TAG)
     second = _deploy(moto_server, env, "--stack", name, "--tag", SECOND_TAG)
@@ -191,6 +196,7 @@ def deployed(moto_server: LocalAws) -> Iterator[DeployedStack]:
         aws=moto_server,
         first=first,
         second=second,
+        again=again,
         artifacts_bucket=artifacts,
         resources={
             s["LogicalResourceId"]: s["PhysicalResourceId"]
@@ -249,6 +255,17 @@ def test_the_stack_was_created_then_updated_by_change_sets(deployed: DeployedSta
     assert body == (REPO / "deploy" / "template.yaml").read_text()
 
 
+def test_a_deploy_without_changes_ends_0_and_deletes_its_empty_change_set(
+    deployed: DeployedStack,
+) -> None:
+    assert deployed.again.returncode == 0, deployed.again.stderr
+    assert "is up to date: nothing to deploy" in deployed.again.stderr
+    assert "Waiter" not in deployed.again.stderr
+    cfn = deployed.aws.client("cloudformation")
+    summaries = cfn.list_change_sets(StackName=deployed.name)["Summaries"]
+    assert all(c["Status"] != "FAILED" for c in summaries if c["StackName"] == deployed.name)
+
+
 def test_the_template_was_uploaded_to_the_artifacts_bucket_and_deployed_by_url(
     deployed: DeployedStack,
 ) -> None:
@@ -257,7 +274,8 @@ def test_the_template_was_uploaded_to_the_artifacts_bucket_and_deployed_by_url(
         Bucket=deployed.artifacts_bucket, Prefix=f"templates/{deployed.name}/"
     )
     keys = sorted(o["Key"] for o in listed["Contents"])
-    assert [k.rsplit("-", 1)[1] for k in keys] == [f"{FIRST_TAG}.yaml", f"{SECOND_TAG}.yaml"]
+    tags = [FIRST_TAG, FIRST_TAG, SECOND_TAG]
+    assert [k.rsplit("-", 1)[1] for k in keys] == [f"{t}.yaml" for t in tags]
     assert {o["Size"] for o in listed["Contents"]} == {TEMPLATE_BYTES}
     url = f"https://{deployed.artifacts_bucket}.s3.us-east-1.amazonaws.com/{keys[-1]}"
     assert f"uploaded to {url}" in deployed.second.stderr

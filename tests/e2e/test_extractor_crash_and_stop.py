@@ -1,8 +1,8 @@
 """``extractor run-once`` as a process: killed (SIGKILL) at several points, or sent SIGTERM.
 
 After the interrupted runs, one clean run must leave every referenced album and
-artist stored and every raw object announced, without fetching again anything
-an earlier run had stored.
+artist stored and every raw object announced (the transformer then turns each
+into curated files), without fetching again anything an earlier run had stored.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from extractor.lease import LEASE_KEY
 from fake_spotify.catalog import CatalogSpec, build_catalog
 from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned
+from spotify_etl_common.keys import source_digest
 
 from tests.conftest import LocalAws
 from tests.integration.extractor.conftest import (
@@ -34,6 +35,7 @@ from tests.integration.extractor.conftest import (
 
 pytestmark = pytest.mark.e2e
 EXTRACTOR = Path(sys.executable).parent / "extractor"
+TRANSFORMER = Path(sys.executable).parent / "transformer"
 
 
 @pytest.fixture
@@ -80,21 +82,50 @@ def _stored_entities(stack: Provisioned, s3: Any) -> set[tuple[str, str]]:
     return {e for k in raw_keys(stack, s3) if (e := entity_of_key(k)) is not None}
 
 
+def _transform_everything(stack: Provisioned, aws: LocalAws, env: dict[str, str]) -> None:
+    """Run the transformer until the queue is empty: every raw object has curated files."""
+    s3 = aws.client("s3")
+    transformer = subprocess.run(
+        [str(TRANSFORMER)],
+        env=env | {"SPOTIFY_ETL_EXIT_WHEN_IDLE": "2", "SPOTIFY_ETL_WAIT_SECONDS": "1"},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert transformer.returncode == 0, transformer.stderr.decode()[-2000:]
+    pages = s3.get_paginator("list_objects_v2").paginate(
+        Bucket=stack.names.bucket, Prefix="curated/"
+    )
+    curated = {
+        o["Key"].rsplit("/", 1)[-1].removesuffix(".parquet")
+        for page in pages
+        for o in page.get("Contents", [])
+    }
+    # every raw object was announced and transformed (curated files are named by its key)
+    untransformed = {k for k in raw_keys(stack, s3) if source_digest(k) not in curated}
+    assert untransformed == set()
+
+
 def _check_clean_finish(
     stack: Provisioned,
     aws: LocalAws,
     fake: FakeSpotify,
     env: dict[str, str],
     stored_then: list[tuple[set[tuple[str, str]], Counter[str]]],
+    *,
+    transform: bool,
 ) -> None:
-    s3, sqs = aws.client("s3"), aws.client("sqs")
+    s3 = aws.client("s3")
     clean = subprocess.run(
         [str(EXTRACTOR), "run-once"], env=env, capture_output=True, timeout=120, check=False
     )
     assert clean.returncode == 0, clean.stderr.decode()
     assert referenced_entities(fake.catalog) <= _stored_entities(stack, s3)
-    announced = {m.key for m in drain(stack, sqs)}
-    assert raw_keys(stack, s3) <= announced  # nothing written is left unannounced
+    if transform:
+        _transform_everything(stack, aws, env)
+    else:
+        announced = {m.key for m in drain(stack, aws.client("sqs"))}
+        assert raw_keys(stack, s3) <= announced  # nothing written is left unannounced
     final = Counter(fake.paths)
     for stored, paths in stored_then:
         later = final - paths
@@ -119,7 +150,7 @@ def test_kill_9_at_several_points_then_a_clean_run_loses_and_refetches_nothing(
         # the lease a killed run leaves expires after deadline + grace; here: forget it
         s3.delete_object(Bucket=stack.names.bucket, Key=LEASE_KEY)
 
-    _check_clean_finish(stack, moto_server, slow_fake, env, stored_then)
+    _check_clean_finish(stack, moto_server, slow_fake, env, stored_then, transform=True)
 
 
 def test_sigterm_stops_at_a_safe_point_soon_and_the_next_run_completes(
@@ -141,4 +172,4 @@ def test_sigterm_stops_at_a_safe_point_soon_and_the_next_run_completes(
     assert "Contents" not in s3.list_objects_v2(Bucket=stack.names.bucket, Prefix=LEASE_KEY)
     stored_then = [(_stored_entities(stack, s3), Counter(slow_fake.paths))]
 
-    _check_clean_finish(stack, moto_server, slow_fake, env, stored_then)
+    _check_clean_finish(stack, moto_server, slow_fake, env, stored_then, transform=False)
