@@ -37,6 +37,7 @@ from tests.e2e.test_pipeline import query
 pytestmark = pytest.mark.e2e
 BIN = Path(sys.executable).parent
 FIRST_CUT = datetime(2019, 3, 10, tzinfo=UTC)
+MS_FROM = datetime(2019, 2, 15, tzinfo=UTC)
 
 
 def run(argv: list[str], env: dict[str, str]) -> str:
@@ -111,7 +112,12 @@ def test_import_reimport_and_a_later_download_count_each_play_once(
         "CATALOGER_DATABASE": f"history_{uuid.uuid4().hex[:8]}",
     }
     bucket = stack.names.bucket
-    history = listening(900, seed=11, mean_gap_s=8000)  # ~3 months, 2019-01 to 2019-04
+    # ~3 months, 2019-01 to 2019-04; offline_timestamp in seconds, then in ms from mid-February
+    history = listening(900, seed=11, mean_gap_s=8000, ms_from=MS_FROM)
+    assert {p.offline_timestamp > 10**11 for p in history if p.offline_timestamp} == {
+        True,
+        False,
+    }
     first = [p for p in history if p.ts < FIRST_CUT]
     assert 0 < len(first) < len(history)
     old = extended_download(first, tmp_path / "my_spotify_data.zip", "endsong", per_file=240)
@@ -140,6 +146,13 @@ def test_import_reimport_and_a_later_download_count_each_play_once(
     )
     assert zero == sum(p.ms_played == 0 for p in history)
     assert untracked == sum(p.track_id is None for p in history)
+    [(offline_times,)] = query(
+        moto_server,
+        bucket,
+        "SELECT count(*) FROM distinct_plays "
+        "WHERE offline_at BETWEEN played_at - INTERVAL 1 HOUR AND played_at",
+    )
+    assert offline_times == sum(p.offline_timestamp is not None for p in history)
 
     run(["cataloger"], env)  # the new plays columns reach the catalog
     glue = moto_server.client("glue").get_table(

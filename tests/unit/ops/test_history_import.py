@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fake_spotify.history_export import account_download, extended_download, listening
+from spotify_etl.cli import build_parser
 from spotify_etl.history.batches import Chunk, Spool
 from spotify_etl.history.files import Member, NotAnExport, recognise
 from spotify_etl.history.reading import read_export
@@ -147,3 +148,42 @@ def test_rows_with_line_separators_in_names_survive_the_spool(tmp_path: Path) ->
     path.write_bytes(member.data)
     [chunk] = read([path], tmp_path / "s")
     assert [r["master_metadata_track_name"] for r in json.loads(chunk.body)] == ["a\u2028b"] * 2
+
+
+def run_cli(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+def test_the_command_names_a_file_that_is_not_an_export_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "Payments.json"
+    path.write_text('{"payment_method": "card"}')
+    assert run_cli(["import-history", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"import-history: {path} is not a Spotify streaming history file: a JSON dict, not an "
+        "array of plays; expected a JSON array of plays (ts and ms_played, or endTime and "
+        "msPlayed), as in Streaming_History_Audio_*.json, endsong_*.json or "
+        "StreamingHistory_music_*.json"
+    ]
+
+
+def test_a_dry_run_counts_plays_objects_and_ignored_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plays = listening(120, seed=6, mean_gap_s=30_000)  # about six weeks
+    path = extended_download(plays, tmp_path / "my_spotify_data.zip", "audio", 50)
+    assert run_cli(["import-history", str(path), "--dry-run", "--max-plays", "40"]) == 0
+    captured = capsys.readouterr()
+    months = {p.ts.strftime("%Y-%m") for p in plays}
+    per_month = [sum(p.ts.strftime("%Y-%m") == m for p in plays) for m in months]
+    objects = sum(-(-n // 40) for n in per_month)
+    files = len(list(zipfile.ZipFile(path).namelist())) - 1
+    assert captured.out == (
+        f"dry run: 120 plays (extended 120) from {files} files; 1 other files ignored; "
+        f"would write {objects} objects under raw/source=streaming_history/\n"
+    )
+    assert "read " in captured.err

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from fake_spotify.history_export import extended_download, listening
 from spotify_etl_common.sources import Source
 from spotify_etl_common.tables import PLAYS
 from transformer.core import RawObject, transform
+from transformer.local_files import find_files, transform_files
 from transformer.recognise import UnreadableObject, recognise
 
 FETCHED = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
@@ -150,3 +154,19 @@ def test_an_array_that_is_no_streaming_history_is_unreadable(body: bytes, proble
     with pytest.raises(UnreadableObject) as caught:
         recognise("file.json", body)
     assert problem in caught.value.problem
+
+
+def test_transform_files_reads_an_extracted_export_folder(tmp_path: Path) -> None:
+    """The export's own files (IP addresses and all): every play, and no IP in the output."""
+    plays = listening(120, seed=8, mean_gap_s=20_000)
+    with zipfile.ZipFile(extended_download(plays, tmp_path / "e.zip", "endsong", 50)) as archive:
+        archive.extractall(tmp_path / "export")
+    outcome = transform_files(find_files([tmp_path / "export"]), tmp_path / "out", workers=1)
+    assert (outcome.files, outcome.errors) == (3, [])
+    frame = pl.read_parquet(tmp_path / "out" / "plays" / "**" / "*.parquet")
+    assert (frame.height, frame.get_column("ms_played").sum()) == (
+        len(plays),
+        sum(p.ms_played for p in plays),
+    )
+    text = frame.select(pl.all().cast(pl.String)).write_csv()
+    assert not [p.ip_addr for p in plays if p.ip_addr in text]
