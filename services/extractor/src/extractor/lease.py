@@ -20,7 +20,7 @@ from spotify_etl_common.keys import state_key
 
 LEASE_KEY = state_key("lease")
 """``state/extractor/lease.json``."""
-GRACE = 600.0
+GRACE = 300.0
 """Seconds a lease outlives the run deadline (finishing, announcing, releasing)."""
 
 
