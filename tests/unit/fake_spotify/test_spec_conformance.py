@@ -157,9 +157,13 @@ def test_error_answers_validate_against_the_spec(fake: FakeSpotify, openapi: Ope
     with httpx.Client() as http:
         forbidden = http.get(f"{fake.api_url}/playlists/{others[0]}/items", headers=good)
         unauthorized = http.get(f"{fake.api_url}/me/player/recently-played", headers=expired)
+        no_scope = {"Authorization": f"Bearer {user_token(fake, 'fake-refresh-token-no-scopes')}"}
+        scopeless = http.get(f"{fake.api_url}/me/tracks", headers=no_scope)
     assert (forbidden.status_code, unauthorized.status_code) == (403, 401)
+    assert scopeless.status_code == 403
     check(openapi, forbidden)
     check(openapi, unauthorized)
+    check(openapi, scopeless)
 
 
 def test_rate_limited_answer_validates_and_carries_retry_after(openapi: OpenAPI) -> None:
