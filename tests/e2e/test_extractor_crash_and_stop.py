@@ -29,6 +29,7 @@ from tests.integration.extractor.conftest import (
     drain,
     entity_of_key,
     entity_of_path,
+    lease_is_free,
     raw_keys,
     referenced_entities,
 )
@@ -131,7 +132,7 @@ def _check_clean_finish(
         later = final - paths
         refetched = {e for p in later if (e := entity_of_path(p)) in stored}
         assert refetched == set(), "fetched again after it was stored"
-    assert "Contents" not in s3.list_objects_v2(Bucket=stack.names.bucket, Prefix=LEASE_KEY)
+    assert lease_is_free(s3, stack.names.bucket)
 
 
 def test_kill_9_at_several_points_then_a_clean_run_loses_and_refetches_nothing(
@@ -147,7 +148,8 @@ def test_kill_9_at_several_points_then_a_clean_run_loses_and_refetches_nothing(
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
         stored_then.append((_stored_entities(stack, s3), Counter(slow_fake.paths)))
-        # the lease a killed run leaves expires after deadline + grace; here: forget it
+        # a killed run leaves its lease held (until deadline + grace): here, forget it
+        assert not lease_is_free(s3, stack.names.bucket)
         s3.delete_object(Bucket=stack.names.bucket, Key=LEASE_KEY)
 
     _check_clean_finish(stack, moto_server, slow_fake, env, stored_then, transform=True)
@@ -169,7 +171,7 @@ def test_sigterm_stops_at_a_safe_point_soon_and_the_next_run_completes(
         pytest.skip("the run finished before SIGTERM arrived")
     assert process.returncode == 1
     assert "STOPPED run stopped early: a stop signal (SIGTERM) arrived" in stderr
-    assert "Contents" not in s3.list_objects_v2(Bucket=stack.names.bucket, Prefix=LEASE_KEY)
+    assert lease_is_free(s3, stack.names.bucket)
     stored_then = [(_stored_entities(stack, s3), Counter(slow_fake.paths))]
 
     _check_clean_finish(stack, moto_server, slow_fake, env, stored_then, transform=False)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from extractor.lease import LEASE_KEY, is_free
 from fake_spotify.catalog import Catalog, CatalogSpec, build_catalog
 from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned
@@ -122,3 +124,12 @@ def point_at(fake: FakeSpotify, monkeypatch: pytest.MonkeyPatch, **more: str) ->
     } | more
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+
+
+def lease_is_free(s3: Any, bucket: str) -> bool:
+    """Whether ``state/extractor/lease.json`` lets a run start now (absent or released)."""
+    try:
+        body = s3.get_object(Bucket=bucket, Key=LEASE_KEY)["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        body = None
+    return is_free(body, datetime.now(UTC))

@@ -27,6 +27,7 @@ from tests.integration.extractor.conftest import (
     drain,
     entity_of_key,
     entity_of_path,
+    lease_is_free,
     point_at,
     raw_keys,
     referenced_entities,
@@ -191,7 +192,7 @@ async def test_an_overlapping_run_exits_saying_another_holds_the_lease(
     assert done[0].ok, done[0].summary_lines()
     assert "holds the lease" in (busy[0].busy or "") or "taking the lease" in (busy[0].busy or "")
     assert busy[0].counters.requests == 0
-    assert "Contents" not in s3.list_objects_v2(Bucket=stack.names.bucket, Prefix=LEASE_KEY)
+    assert lease_is_free(s3, stack.names.bucket)
 
 
 def test_a_live_lease_makes_run_once_exit_0_and_an_expired_one_is_taken_over(
@@ -218,7 +219,7 @@ def test_a_live_lease_makes_run_once_exit_0_and_an_expired_one_is_taken_over(
     s3.put_object(Bucket=stack.names.bucket, Key=LEASE_KEY, Body=stale.model_dump_json())
     assert main(["run-once"]) == 0
     assert "extract.lease.taken_over" in capsys.readouterr().out
-    assert "Contents" not in s3.list_objects_v2(Bucket=stack.names.bucket, Prefix=LEASE_KEY)
+    assert lease_is_free(s3, stack.names.bucket)
 
 
 async def test_the_deadline_stops_new_requests_and_the_next_run_completes(

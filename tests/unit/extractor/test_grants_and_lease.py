@@ -89,9 +89,6 @@ class MemoryStore:
     async def read_versioned(self, key: str) -> tuple[bytes, str] | None:
         return self.objects.get(key)
 
-    async def delete(self, key: str) -> None:
-        self.objects.pop(key, None)
-
     async def put(
         self,
         key: str,
@@ -125,8 +122,11 @@ async def test_a_second_run_finds_the_lease_held_until_its_expiry() -> None:
     assert "run-1" in second.line()
     assert "2026-12-01 13:00:00 UTC" in second.line()
     assert await lease.release(store, first)
-    assert lease.LEASE_KEY not in store.objects
+    assert lease.is_free(store.objects[lease.LEASE_KEY][0], NOW)  # released, not deleted
     assert lease.LEASE_KEY == "state/extractor/lease.json"
+    third = await lease.take(store, lease.lease_for("run-3", NOW, 3600), NOW)
+    assert isinstance(third, lease.Held)
+    assert third.took_over is None  # a released lease is no crash
 
 
 async def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_release_it() -> None:

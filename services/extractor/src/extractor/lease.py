@@ -4,7 +4,9 @@
 it with ``If-None-Match: *``; if it exists and has not expired, another run
 holds it and this one exits. An expired lease (a crashed run) is taken over
 with ``If-Match`` on the ETag that was read, so of two runs taking over at once
-only one wins. The run deletes it at the end if it still holds it.
+only one wins. At the end the run marks it released (a conditional put on its
+own ETag, so it never touches a lease another run took over): only
+``s3:PutObject`` and ``s3:GetObject`` are needed, no delete.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from spotify_etl_common.keys import state_key
 
 LEASE_KEY = state_key("lease")
 """``state/extractor/lease.json``."""
-GRACE = 600.0
+GRACE = 300.0
 """Seconds a lease outlives the run deadline (finishing, announcing, releasing)."""
 
 
@@ -26,6 +28,11 @@ class LeaseDocument(BaseModel):
     run_id: str
     taken_at: AwareDatetime
     expires_at: AwareDatetime
+    released: bool = False
+    """Set by the holder at the end of its run: free to take."""
+
+    def free(self, now: datetime) -> bool:
+        return self.released or self.expires_at <= now
 
 
 class LeaseStore(Protocol):
@@ -35,8 +42,6 @@ class LeaseStore(Protocol):
 
     async def read_versioned(self, key: str) -> tuple[bytes, str] | None: ...
 
-    async def delete(self, key: str) -> None: ...
-
 
 @dataclass(frozen=True)
 class Held:
@@ -45,7 +50,7 @@ class Held:
     document: LeaseDocument
     etag: str
     took_over: LeaseDocument | None = None
-    """The expired lease of a crashed run this one replaced."""
+    """The expired (never released) lease of a crashed run this one replaced."""
 
 
 @dataclass(frozen=True)
@@ -86,22 +91,27 @@ async def take(store: LeaseStore, document: LeaseDocument, now: datetime) -> Hel
         return Held(document, etag) if etag is not None else Busy(None)
     raw, current_etag = current
     holder = _parse(raw)
-    if holder is not None and holder.expires_at > now:
+    if holder is not None and not holder.free(now):
         return Busy(holder)
     etag = await store.put_conditionally(LEASE_KEY, body, if_match=current_etag)
     if etag is None:
         return Busy(None)
-    return Held(document, etag, took_over=holder)
+    crashed = holder if holder is not None and not holder.released else None
+    return Held(document, etag, took_over=crashed)
 
 
 async def release(store: LeaseStore, held: Held) -> bool:
-    """Delete the lease if it is still this run's; False if another run took it over."""
-    current = await store.read_versioned(LEASE_KEY)
-    if current is None:
-        return False
-    raw, etag = current
-    holder = _parse(raw)
-    if etag != held.etag and (holder is None or holder.run_id != held.document.run_id):
-        return False
-    await store.delete(LEASE_KEY)
-    return True
+    """Mark the lease released if it is still this run's; False if another run took it over."""
+    done = held.document.model_copy(update={"released": True})
+    etag = await store.put_conditionally(
+        LEASE_KEY, done.model_dump_json().encode(), if_match=held.etag
+    )
+    return etag is not None
+
+
+def is_free(body: bytes | None, now: datetime) -> bool:
+    """Whether a lease object (None: absent) lets a run start now."""
+    if body is None:
+        return True
+    holder = _parse(body)
+    return holder is None or holder.free(now)

@@ -51,7 +51,3 @@ class ExtractorStore(S3Store):
                 )
             return answer["ETag"]
         return None
-
-    async def delete(self, key: str) -> None:
-        with translating(f"DELETE {self.uri(key)}"):
-            await self.client.delete_object(Bucket=self.bucket, Key=key)
