@@ -2,8 +2,9 @@
 processes on a moto server.
 
 A generated download (the older endsong format, plus the account data of its last
-weeks) is imported, imported again, then a later cumulative download in the
-current format (the whole history again, split into other files): after each,
+weeks, and recently played pages that overlap its end) is imported, imported
+again, then a later cumulative download in the current format (the whole
+history again, split into other files): after each,
 ``distinct_plays`` holds exactly the plays of the downloads so far, with their
 exact total ``ms_played``, and no object in the bucket holds an IP address, a
 user agent or the user name.
@@ -12,11 +13,12 @@ user agent or the user name.
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -30,6 +32,8 @@ from fake_spotify.history_export import (
 )
 from spotify_etl.cli import build_parser
 from spotify_etl.local.provision import Provisioned
+from spotify_etl_common.keys import recently_played_key
+from spotify_etl_common.messages import raw_message
 
 from tests.conftest import LocalAws
 from tests.e2e.test_pipeline import query
@@ -92,9 +96,42 @@ def assert_nothing_identifying(aws: LocalAws, bucket: str, plays: list[Play]) ->
             assert field not in text, f"{key} names {field}"
 
 
-def assert_distinct_plays(aws: LocalAws, bucket: str, expected: list[Play]) -> None:
-    [(count, total)] = query(aws, bucket, "SELECT count(*), sum(ms_played) FROM distinct_plays")
-    assert (count, total) == (len(expected), sum(p.ms_played for p in expected))
+def assert_distinct_plays(
+    aws: LocalAws, bucket: str, expected: list[Play], recent_only: int = 0
+) -> None:
+    """``distinct_plays`` holds the ``expected`` export plays (with their ms_played) and
+    ``recent_only`` plays that only recently played knows (ms_played unknown)."""
+    [(count, total, recent)] = query(
+        aws,
+        bucket,
+        "SELECT count(*), sum(ms_played), count(*) FILTER (WHERE origin = 'recently_played') "
+        "FROM distinct_plays",
+    )
+    assert (count, total) == (len(expected) + recent_only, sum(p.ms_played for p in expected))
+    assert recent == recent_only
+
+
+def recently_played(aws: LocalAws, stack: Provisioned, plays: list[Play]) -> None:
+    """Store a recently played page of ``plays`` (as the extractor would: end times to the
+    millisecond, a couple of seconds off the export's) and queue its message."""
+    items = [
+        {
+            "track": {"id": p.track_id, "type": "track", "name": p.track_name, "artists": []},
+            "played_at": (p.ts + timedelta(milliseconds=2_500)).isoformat(timespec="milliseconds"),
+            "context": {"type": "playlist", "uri": "spotify:playlist:P1"},
+        }
+        for p in plays
+    ]
+    after = int(plays[0].ts.timestamp() * 1000) - 1
+    page = {"href": "https://api.spotify.com/v1/me/player/recently-played", "items": items}
+    key = recently_played_key(after)
+    bucket = stack.names.bucket
+    aws.client("s3").put_object(Bucket=bucket, Key=key, Body=json.dumps(page).encode())
+    message = raw_message(bucket, key, plays[-1].ts + timedelta(minutes=5), "e2e")
+    aws.client("sqs").send_message(
+        QueueUrl=stack.queue_urls[stack.names.transform_queue],
+        MessageBody=message.model_dump_json(),
+    )
 
 
 def raw_keys(aws: LocalAws, bucket: str) -> set[str]:
@@ -124,20 +161,32 @@ def test_import_reimport_and_a_later_download_count_each_play_once(
     (tmp_path / "account").mkdir()
     account = account_download(first[-150:], tmp_path / "account" / "my_spotify_data.zip")
 
+    # recently played overlaps the download's last plays and goes past its end
+    tracks = [p for p in history if p.track_id and p.ms_played >= 30_000]
+    before = [p for p in tracks if p.ts < FIRST_CUT][-8:]
+    past = [p for p in tracks if p.ts >= FIRST_CUT][:5]
+    recently_played(moto_server, stack, before + past)
+
     out = import_and_transform([old, account], env, capsys)
     assert "7 other files ignored" in out  # a PDF, and six other files of the account data
-    assert_distinct_plays(moto_server, bucket, first)
+    assert_distinct_plays(moto_server, bucket, first, recent_only=len(past))
     assert_nothing_identifying(moto_server, bucket, history)
     keys = raw_keys(moto_server, bucket)
 
     import_and_transform([old, account], env, capsys)
     assert raw_keys(moto_server, bucket) == keys
-    assert_distinct_plays(moto_server, bucket, first)
+    assert_distinct_plays(moto_server, bucket, first, recent_only=len(past))
 
     later = extended_download(history, tmp_path / "later.zip", "audio", per_file=310)
     import_and_transform([later], env, capsys)
     assert_distinct_plays(moto_server, bucket, history)
     assert_nothing_identifying(moto_server, bucket, history)
+    [(with_context,)] = query(
+        moto_server,
+        bucket,
+        "SELECT count(*) FROM distinct_plays WHERE origin = 'export' AND context_type IS NOT NULL",
+    )
+    assert with_context == len(before) + len(past)  # the export's rows, recently played's context
     [(zero, untracked)] = query(
         moto_server,
         bucket,
