@@ -16,8 +16,11 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
-MAX_RECEIVE_COUNT = 5
-"""Receives before SQS moves a message to the dead-letter queue."""
+MAX_RECEIVE_COUNT = 10
+"""Receives before SQS moves a message to the dead-letter queue (as deployed: a stopped or
+killed worker's messages count a receive each, so healthy ones must survive some churn)."""
+WORK_RETENTION = 1_209_600
+"""Work queues keep messages 14 days, as deployed: longer than any outage worth sitting out."""
 VISIBILITY_TIMEOUT = 60
 """Default visibility timeout of the work queues (the worker heartbeats past it)."""
 DLQ_RETENTION = 1_209_600
@@ -87,7 +90,11 @@ def provision(
         redrive = json.dumps(
             {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
         )
-        attributes = {"VisibilityTimeout": str(visibility_timeout), "RedrivePolicy": redrive}
+        attributes = {
+            "VisibilityTimeout": str(visibility_timeout),
+            "RedrivePolicy": redrive,
+            "MessageRetentionPeriod": str(WORK_RETENTION),
+        }
         try:
             url = sqs.create_queue(QueueName=queue, Attributes=attributes)["QueueUrl"]  # type: ignore[arg-type]
         except sqs.exceptions.QueueNameExists:
