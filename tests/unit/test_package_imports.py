@@ -193,19 +193,8 @@ def import_cycles(package: Package) -> list[list[str]]:
     return cycles
 
 
-TRANSITIONAL_CYCLES = {
-    # errors.__getattr__ lends the translators' old names, lazily, to sqs.py and the
-    # extractor's secret_store.py until they import spotify_etl_common.aws_errors: drop then.
-    frozenset({"spotify_etl_common.errors", "spotify_etl_common.aws_errors"}),
-}
-
-
 @pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.name)
 def test_no_package_has_an_import_cycle(package: Package) -> None:
     # A package's __init__ importing its own submodules is not a cycle worth reporting.
-    cycles = [
-        c
-        for c in import_cycles(package)
-        if not any(m in package.modules for m in c) and frozenset(c) not in TRANSITIONAL_CYCLES
-    ]
+    cycles = [c for c in import_cycles(package) if not any(m in package.modules for m in c)]
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)

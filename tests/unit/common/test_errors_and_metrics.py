@@ -5,12 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError, EndpointConnectionError
-from spotify_etl_common.errors import (
-    PermanentError,
-    TransientError,
-    translate_botocore_error,
-    translate_client_error,
-)
+from spotify_etl_common.aws_errors import translate_botocore_error, translate_client_error
+from spotify_etl_common.errors import PermanentError, TransientError
 from spotify_etl_common.metrics import emf_fields
 from spotify_etl_common.sqs import ReceivedMessage
 from spotify_etl_common.worker import WorkerConfig, dead_letter_attributes

@@ -20,18 +20,7 @@ these types without loading an AWS SDK.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # the translators live at the AWS boundary, not here
-    from spotify_etl_common.aws_errors import translate_botocore_error, translate_client_error
-
-__all__ = [
-    "PermanentError",
-    "SpotifyEtlError",
-    "TransientError",
-    "translate_botocore_error",
-    "translate_client_error",
-]
+__all__ = ["PermanentError", "SpotifyEtlError", "TransientError"]
 
 
 class SpotifyEtlError(Exception):
@@ -52,16 +41,3 @@ class TransientError(SpotifyEtlError):
 
 class PermanentError(SpotifyEtlError):
     """A failure that will fail again the same way: dead-letter it."""
-
-
-def __getattr__(name: str) -> Any:
-    """The old home of the botocore translators, loaded only when asked for.
-
-    They live in :mod:`spotify_etl_common.aws_errors`; importing this module
-    never imports botocore.
-    """
-    if name in {"translate_client_error", "translate_botocore_error"}:
-        from spotify_etl_common import aws_errors
-
-        return getattr(aws_errors, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,17 +7,18 @@ writes (or first creates) the secret. The value never reaches a log line.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-from spotify_etl_common.aws_errors import (
-    error_code,
-    translate_botocore_error,
-    translate_client_error,
-)
-from spotify_etl_common.errors import PermanentError, SpotifyEtlError
+from spotify_etl_common.aws_errors import Outcome, translating
+from spotify_etl_common.errors import PermanentError
 
 from extractor.grants import AUTH_COMMAND, UserGrant, parse_secret, secret_text
+
+NOT_FOUND = frozenset({"ResourceNotFoundException"})
+"""Secrets Manager's answer for a secret that does not exist."""
+DENIED = frozenset({"AccessDeniedException", "AccessDenied"})
+"""Answers for a role without the permission asked for."""
 
 
 class SecretsManagerGrant:
@@ -32,51 +33,46 @@ class SecretsManagerGrant:
 
     async def load(self) -> UserGrant:
         """The stored grant; a missing or unreadable secret is one clear error."""
-        try:
+        with self._translating("GetSecretValue") as outcome:
             answer = await self._client.get_secret_value(SecretId=self.secret_id)
-        except (ClientError, BotoCoreError) as error:
-            raise self._error(error, "GetSecretValue") from error
+        self._raise_for(outcome, "GetSecretValue")
         return parse_secret(str(answer.get("SecretString", "")), self.secret_id)
 
     async def keep(self, grant: UserGrant) -> None:
         """Write a rotated grant back (PutSecretValue: a new version of the same secret)."""
-        try:
+        with self._translating("PutSecretValue") as outcome:
             await self._client.put_secret_value(
                 SecretId=self.secret_id, SecretString=secret_text(grant)
             )
-        except (ClientError, BotoCoreError) as error:
-            raise self._error(error, "PutSecretValue") from error
+        self._raise_for(outcome, "PutSecretValue")
 
     async def store(self, grant: UserGrant) -> None:
         """Write ``grant``, creating the secret if it does not exist yet (``auth --store``)."""
-        try:
+        with self._translating("PutSecretValue") as outcome:
             await self._client.put_secret_value(
                 SecretId=self.secret_id, SecretString=secret_text(grant)
             )
-        except ClientError as error:
-            if error_code(error) != "ResourceNotFoundException":
-                raise self._error(error, "PutSecretValue") from error
-            try:
-                await self._client.create_secret(
-                    Name=self.secret_id, SecretString=secret_text(grant)
-                )
-            except (ClientError, BotoCoreError) as again:
-                raise self._error(again, "CreateSecret") from again
-        except BotoCoreError as error:
-            raise self._error(error, "PutSecretValue") from error
+        if not outcome.missing:
+            self._raise_for(outcome, "PutSecretValue")
+            return
+        with self._translating("CreateSecret") as created:
+            await self._client.create_secret(Name=self.secret_id, SecretString=secret_text(grant))
+        self._raise_for(created, "CreateSecret")
 
-    def _error(self, error: ClientError | BotoCoreError, action: str) -> SpotifyEtlError:
-        if isinstance(error, ClientError):
-            code = error_code(error)
-            if code == "ResourceNotFoundException":
-                return PermanentError(
-                    f"{action} on secret {self.secret_id}: it does not exist; "
-                    f"run `{AUTH_COMMAND}` to create it"
-                )
-            if code in ("AccessDeniedException", "AccessDenied"):
-                return PermanentError(
-                    f"{action} on secret {self.secret_id} was denied: the role needs "
-                    f"secretsmanager:{action} on that secret"
-                )
-            return translate_client_error(error, f"{action} on secret {self.secret_id}")
-        return translate_botocore_error(error, f"{action} on secret {self.secret_id}")
+    def _translating(self, action: str) -> AbstractContextManager[Outcome]:
+        return translating(
+            f"{action} on secret {self.secret_id}", missing=NOT_FOUND, tolerated=DENIED
+        )
+
+    def _raise_for(self, outcome: Outcome, action: str) -> None:
+        """The clear error for a missing secret or a denied call (nothing when it worked)."""
+        if outcome.missing:
+            raise PermanentError(
+                f"{action} on secret {self.secret_id}: it does not exist; "
+                f"run `{AUTH_COMMAND}` to create it"
+            )
+        if outcome.code is not None:
+            raise PermanentError(
+                f"{action} on secret {self.secret_id} was denied: the role needs "
+                f"secretsmanager:{action} on that secret"
+            )
