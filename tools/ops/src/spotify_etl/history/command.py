@@ -77,6 +77,8 @@ def _say(line: str) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     """Read, then (unless ``--dry-run``) write and announce; exit code."""
+    # Settings first: a missing bucket or queue should not wait for the whole export to be read.
+    settings = None if args.dry_run else load_ops_settings()
     with tempfile.TemporaryDirectory(prefix="spotify-etl-history-") as scratch:
         spool = Spool(Path(scratch))
         try:
@@ -94,14 +96,17 @@ def run_import(args: argparse.Namespace) -> int:
             )
             return 2
         objects = spool.objects(args.max_plays)
-        if args.dry_run:
+        if settings is None:
             print(f"dry run: {_counts(summary)}; would write {objects} objects under {PREFIX}")
             return 0
-        settings = load_ops_settings()
         try:
             written = asyncio.run(_land(settings, spool.chunks(args.max_plays), objects))
         except SpotifyEtlError as error:
-            print(f"import-history failed: {error.reason}", file=sys.stderr)
+            print(
+                f"import-history failed: {error.reason} (running it again is safe: "
+                "the same objects are written under the same keys)",
+                file=sys.stderr,
+            )
             return 1
     print(
         f"imported {_counts(summary)} into {written} objects under "
