@@ -113,6 +113,18 @@ def is_array(body: bytes) -> bool:
     return _without_bom(body).lstrip()[:1] == b"["
 
 
+def is_history(body: bytes) -> bool:
+    """Whether ``body`` is a streaming-history file: a JSON array of plays of one of the
+    formats (:func:`~spotify_etl_common.streaming_history.kind_of`), or an empty array."""
+    if not is_array(body):
+        return False
+    try:
+        first = _first_row(body)
+    except NotHistory:
+        return False
+    return first is None or kind_of(first.keys()) is not None
+
+
 def _first_row(body: bytes) -> dict[str, object] | None:
     """The first element of the array ``body`` (None for ``[]``), decoded on its own."""
     text = body[:_PROBE_BYTES].decode("utf-8", errors="ignore")
