@@ -87,6 +87,8 @@ def _counts(summary: ReadSummary) -> str:
         parts.append(f"{len(summary.repeated)} repeated files read once")
     if summary.untimed:
         parts.append(f"{summary.untimed} rows without a time left out")
+    if summary.unreadable:
+        parts.append(f"{summary.unreadable} unreadable values left out")
     return "; ".join(parts)
 
 
