@@ -13,8 +13,9 @@ from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import SqsQueue
 
 from spotify_etl.progress import Progress
-from spotify_etl.replay.plan import DateRange, Stage, listing_prefix, replay_run_id
+from spotify_etl.replay.plan import DateRange, listing_prefix, replay_run_id
 from spotify_etl.replay.run import enqueue, select_objects
+from spotify_etl.replay.stage import Stage
 from spotify_etl.settings import OpsSettings, load_ops_settings
 
 
