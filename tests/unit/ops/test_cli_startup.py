@@ -48,6 +48,18 @@ def test_the_status_command_loads_no_duckdb_or_polars() -> None:
     assert not {"duckdb", "polars"} & set(loaded)
 
 
+def test_listing_the_views_loads_no_query_engine() -> None:
+    code = (
+        "import contextlib, io\n"
+        "from spotify_etl.cli import build_parser\n"
+        "args = build_parser().parse_args(['views'])\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    assert args.run(args) == 0\n"
+        "assert 'distinct_plays' in out.getvalue()"
+    )
+    assert not {"duckdb", "polars", "aiobotocore"} & set(_loaded_after(code))
+
+
 def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> dict[str, object]:
     """Every leaf command's ``run`` default, by its words (``dlq list``)."""
     found: dict[str, object] = {}

@@ -1,4 +1,4 @@
-"""``spotify-etl query "SQL"`` and ``spotify-etl views``."""
+"""``spotify-etl query "SQL"``: DuckDB over the local stack, or Athena."""
 
 from __future__ import annotations
 
@@ -20,14 +20,6 @@ from spotify_etl.query.output import render
 from spotify_etl.query.target import AthenaTarget, LocalTarget, TargetError, choose_target
 
 EXIT_FAILED = 1
-
-
-def run_views_command(args: argparse.Namespace) -> int:
-    views = sorted(load_views(), key=lambda v: v.name)
-    width = max((len(v.name) for v in views), default=0)
-    for view in views:
-        print(f"{view.name:<{width}}  {view.description}")
-    return 0
 
 
 def run_query_command(args: argparse.Namespace) -> int:

@@ -29,4 +29,4 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     query.add_argument("--athena", action="store_true", help="run on Athena even if local")
     query.set_defaults(run=lazy(_COMMANDS, "run_query_command"))
     views = commands.add_parser("views", help="list the views with a one-line description")
-    views.set_defaults(run=lazy(_COMMANDS, "run_views_command"))
+    views.set_defaults(run=lazy("spotify_etl.query.views_command", "run_views_command"))
