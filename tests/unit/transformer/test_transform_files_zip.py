@@ -32,9 +32,9 @@ def test_an_extended_history_zip_gives_every_play_and_no_ip_address(
     plays = listening(300, seed=11, mean_gap_s=40_000)
     download = extended_download(plays, tmp_path / "my_spotify_data.zip", "audio", per_file=70)
     files = find_files([download])
-    names = [f.member for f in files]
+    names = [f.inside[-1] for f in files]
     assert len(names) > 2  # several audio files, a video file; the PDF is no input
-    assert all(n is not None and n.endswith(".json") for n in names)
+    assert all(n.endswith(".json") for n in names)
     outcome = transform_files(files, tmp_path / "out", workers=1, batch_size=2)
     assert (outcome.errors, outcome.ignored) == ([], [])
     frame = _plays(tmp_path / "out")
@@ -93,3 +93,24 @@ def test_an_account_data_zip_reads_its_history_and_ignores_the_other_files(
     assert "ignored 5 files of the download that are not streaming history" in captured.err
     assert "SearchQueries.json" in captured.err
     assert "listener@example.com" not in _as_text(frame)
+
+
+def test_a_download_zipped_again_is_read_through_the_inner_zip(tmp_path: Path) -> None:
+    """A zip holding the download's zip (and a stray notes file): the plays of the inner one."""
+    plays = listening(80, seed=9, mean_gap_s=30_000)
+    inner = extended_download(plays, tmp_path / "my_spotify_data.zip", "audio", per_file=30)
+    outer = tmp_path / "backup.zip"
+    with zipfile.ZipFile(outer, "w") as archive:
+        archive.write(inner, "downloads/my_spotify_data.zip")
+        archive.writestr("downloads/notes.json", '{"note": "from the privacy page"}')
+    files = find_files([outer])
+    assert {f.inside[0] for f in files} == {"downloads/my_spotify_data.zip", "downloads/notes.json"}
+    outcome = transform_files(files, tmp_path / "out", workers=1)
+    assert outcome.ignored == [f"{outer}:downloads/notes.json"]
+    frame = _plays(tmp_path / "out")
+    assert (frame.height, frame.get_column("ms_played").sum()) == (
+        len(plays),
+        sum(p.ms_played for p in plays),
+    )
+    keys = set(frame.get_column("source_key"))
+    assert all(k.startswith(f"{outer}:downloads/my_spotify_data.zip:") for k in keys)

@@ -29,10 +29,8 @@ def source_key(path: Path) -> str:
 def local_raw_object(source: LocalFile, body: bytes, extracted_at: datetime | None) -> RawObject:
     """A local file as the core's input; context from Hive partitions in its key, if any.
 
-    A zip member's key is ``<zip path>:<member>``."""
-    key = source_key(source.path)
-    if source.member is not None:
-        key = f"{key}:{source.member}"
+    A zip member's key is ``<zip path>:<member>`` (``:<member>`` again per nested zip)."""
+    key = ":".join((source_key(source.path), *source.inside))
     values = partition_values(key)
     return RawObject(
         key=key,
@@ -52,7 +50,7 @@ def run_batch(
     objects = []
     for source in paths:
         body = source.read()
-        if source.member is not None and not is_history(body):
+        if source.in_zip and not is_history(body):
             outcome.ignored.append(str(source))  # a download's other files
             continue
         objects.append(local_raw_object(source, body, extracted_at))

@@ -119,7 +119,7 @@ def is_history(body: bytes) -> bool:
     if not is_array(body):
         return False
     try:
-        first = _first_row(body)
+        first = _first_row(_without_bom(body))
     except NotHistory:
         return False
     return first is None or kind_of(first.keys()) is not None
