@@ -91,6 +91,8 @@ class MemoryQueue(SqsQueue):
         self.visibility: list[tuple[float, tuple[str, ...], int]] = []
         """(when, message ids, seconds) of every change-visibility call."""
         self.received_at: list[tuple[float, str]] = []
+        self.polls: list[tuple[float, int]] = []
+        """(when, wait seconds) of every receive call."""
         self.receive_errors: list[Exception] = []
         self.polls_cancelled = 0
         self.swallowed: list[str] = []
@@ -102,6 +104,7 @@ class MemoryQueue(SqsQueue):
     async def receive(
         self, max_messages: int = 10, wait_seconds: int = 20, visibility_timeout: int = 60
     ) -> list[ReceivedMessage]:
+        self.polls.append((self.time.now, wait_seconds))
         if self.receive_errors:
             raise self.receive_errors.pop(0)
         # The poll runs on "SQS's side": a client that gives up does not end it.
@@ -322,6 +325,57 @@ async def test_stop_mid_batch_cancels_the_batch_at_the_grace_deadline_and_gives_
     assert (stats.handled, stats.given_back, dlq.sent, queue.deleted) == (0, 5, [], [])
     assert all(s.visible_at == 6.0 for s in queue.stored.values())  # visible again now
     assert [line["outcome"] for line in handled(lines())] == ["given_back"] * 5
+
+
+async def test_a_full_batch_is_handled_without_waiting_a_long_poll(time: VirtualTime) -> None:
+    """Exactly 10 messages: the receive that would fill the batch does not wait 20 s."""
+    handled_at: list[tuple[float, int]] = []
+
+    async def coalesce(items: Sequence[tuple[Job, ReceivedMessage]]) -> BatchOutcome:
+        handled_at.append((time.now, len(items)))
+        return BatchOutcome()
+
+    queue = MemoryQueue("work", time, [job(n) for n in range(10)])
+    dlq = MemoryQueue("dlq", time)
+    w = worker(time, queue, dlq, config(max_in_flight=50), batch_handler=coalesce)
+    time.at(30, w.stop)
+    stats = await time.run(w.run())
+    assert handled_at == [(1.0, 10)]  # after the 1 s follow-up, not at 20 s
+    # the first receive of each batch long-polls; only the follow-up is short
+    assert queue.polls[:3] == [(0.0, 20), (0.0, 1), (1.0, 20)]
+    assert (stats.handled, len(queue.deleted)) == (10, 10)
+
+
+def test_follow_ups_never_wait_longer_than_the_configured_poll() -> None:
+    waits = {
+        (wait, idle): WorkerConfig(wait_seconds=wait, exit_when_idle=idle).follow_up_wait
+        for wait, idle in [(20, None), (0, None), (20, 0.5)]
+    }
+    assert waits == {(20, None): 1, (0, None): 0, (20, 0.5): 0}
+
+
+async def test_stop_during_a_follow_up_gives_the_batch_back_once_that_short_poll_closed(
+    time: VirtualTime, lines: Callable[[], list[dict[str, Any]]]
+) -> None:
+    calls: list[int] = []
+
+    async def coalesce(items: Sequence[tuple[Job, ReceivedMessage]]) -> BatchOutcome:
+        calls.append(len(items))
+        return BatchOutcome()
+
+    queue = MemoryQueue("work", time, [job(n) for n in range(10)])
+    dlq = MemoryQueue("dlq", time)
+    w = worker(time, queue, dlq, config(max_in_flight=50), batch_handler=coalesce)
+    time.at(0.5, w.stop)  # the follow-up poll opened at 0 s is open until 1 s (+1 s margin)
+    stats = await time.run(w.run())
+    assert queue.polls_cancelled == 1
+    assert time.now == 2.0  # not 21 s: only the 1 s poll had to close
+    await time.run(time.sleep(60))
+    assert queue.swallowed == []
+    assert calls == []  # overtaken by the stop: given back, not handled
+    assert queue.visibility == [(2.0, tuple(f"m{n}" for n in range(10)), 0)]
+    assert (stats.handled, stats.given_back) == (0, 10)
+    assert [line["outcome"] for line in handled(lines())] == ["given_back"] * 10
 
 
 async def test_stop_cancels_a_long_poll_under_way(time: VirtualTime) -> None:

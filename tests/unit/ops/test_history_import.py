@@ -15,6 +15,7 @@ from spotify_etl.history.files import Member, NotAnExport, recognise
 from spotify_etl.history.reading import read_export
 from spotify_etl.history.scrub import canonical, scrub
 from spotify_etl_common.streaming_history import SENSITIVE_FIELDS, HistoryKind
+from transformer.history import read_history
 
 
 def read(paths: list[Path], scratch: Path, max_plays: int = 50) -> list[Chunk]:
@@ -194,3 +195,231 @@ def test_a_dry_run_counts_plays_objects_and_ignored_files(
         f"would write {objects} objects under raw/source=streaming_history/\n"
     )
     assert "read " in captured.err
+
+
+# Real-world files: what 2013-2026 downloads hold, and how people hand them over.
+
+REAL_ROW: dict[str, object] = {
+    "ts": "2013-05-24T14:31:47Z",
+    "username": "listener",
+    "platform": "iOS 16.1 (iPhone14,2)",
+    "ms_played": 201_000,
+    "conn_country": "ZZ",
+    "ip_addr": "2001:db8:85a3::8a2e:370:7334",
+    "ip_addr_decrypted": "93.184.216.34",
+    "user_agent_decrypted": "unknown",
+    "master_metadata_track_name": "Song",
+    "master_metadata_album_artist_name": "Artist",
+    "master_metadata_album_album_name": "Album",
+    "spotify_track_uri": "spotify:track:4uLU6hMCjMI75M1A2tKUQC",
+    "episode_name": None,
+    "episode_show_name": None,
+    "spotify_episode_uri": None,
+    "audiobook_title": None,
+    "audiobook_uri": None,
+    "audiobook_chapter_uri": None,
+    "audiobook_chapter_title": None,
+    "reason_start": "clickrow",
+    "reason_end": "fwdbtn",
+    "shuffle": True,
+    "skipped": None,
+    "offline": False,
+    "offline_timestamp": 1_369_405_907,
+    "incognito_mode": None,
+}
+
+
+def rows_of(chunks: list[Chunk]) -> list[dict[str, object]]:
+    return [row for c in chunks for row in json.loads(c.body)]
+
+
+def test_a_bom_pretty_printed_file_and_a_one_line_file_give_the_same_objects(
+    tmp_path: Path,
+) -> None:
+    rows = [REAL_ROW, REAL_ROW | {"ts": "2013-05-24T14:35:02Z"}]
+    pretty = tmp_path / "Streaming_History_Audio_2013.json"
+    pretty.write_bytes(b"\xef\xbb\xbf" + json.dumps(rows, indent=4).encode())
+    one_line = tmp_path / "endsong_0.json"
+    one_line.write_text(json.dumps(rows, separators=(",", ":")))
+    assert [c.key for c in read([pretty], tmp_path / "a")] == [
+        c.key for c in read([one_line], tmp_path / "b")
+    ]
+
+
+def test_every_kept_value_is_written_in_its_type(tmp_path: Path) -> None:
+    """0/1 and "false" flags, seconds or ms offline timestamps, odd times: one typed form each."""
+    variants = [
+        REAL_ROW | {"skipped": 1, "shuffle": 0, "incognito_mode": "false"},
+        REAL_ROW | {"ts": "2013-05-24T16:32:00+02:00", "offline_timestamp": 1_369_405_907_250},
+        REAL_ROW | {"ts": "2013-05-24 14:33:00", "offline_timestamp": 0, "skipped": "TRUE"},
+        REAL_ROW | {"ts": "2013-05-24T14:34:00", "ms_played": 5000.0, "offline": "0"},
+    ]
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(variants))
+    got = rows_of(read([path], tmp_path / "s"))
+    assert [(r["ts"], r.get("skipped"), r["shuffle"], r.get("incognito_mode")) for r in got] == [
+        ("2013-05-24T14:31:47Z", True, False, False),
+        ("2013-05-24T14:32:00Z", None, True, None),
+        ("2013-05-24T14:33:00Z", True, True, None),
+        ("2013-05-24T14:34:00Z", None, True, None),
+    ]
+    assert [r["offline_timestamp"] for r in got] == [
+        1_369_405_907,
+        1_369_405_907_250,
+        0,
+        1_369_405_907,
+    ]
+    assert (got[3]["ms_played"], got[3]["offline"]) == (5000, False)
+
+
+def test_the_same_play_written_with_0_1_flags_or_booleans_gives_the_same_key(
+    tmp_path: Path,
+) -> None:
+    old = tmp_path / "endsong_0.json"
+    old.write_text(json.dumps([REAL_ROW | {"shuffle": 1, "offline": 0}]))
+    new = tmp_path / "Streaming_History_Audio_2013.json"
+    new.write_text(json.dumps([REAL_ROW | {"shuffle": True, "offline": False}]))
+    assert read([old], tmp_path / "a")[0].key == read([new], tmp_path / "b")[0].key
+
+
+def test_a_value_that_cannot_be_read_is_left_out_and_counted_not_the_play(
+    tmp_path: Path,
+) -> None:
+    odd = REAL_ROW | {"ms_played": "a lot", "platform": {"os": "ios"}, "shuffle": "maybe"}
+    path = tmp_path / "x.json"
+    path.write_text(
+        json.dumps([odd, REAL_ROW | {"ts": None}, REAL_ROW | {"ts": "0001-01-01T00:00:00Z"}])
+    )
+    scratch = tmp_path / "s"
+    scratch.mkdir()
+    spool = Spool(scratch)
+    summary = read_export([path], spool, lambda line: None)
+    [row] = rows_of(list(spool.chunks()))
+    assert {"ms_played", "platform", "shuffle"}.isdisjoint(row)
+    assert (summary.total, summary.unreadable, summary.untimed) == (1, 3, 2)
+
+
+def test_audiobook_podcast_and_unknown_rows_keep_their_fields_and_lose_their_nulls(
+    tmp_path: Path,
+) -> None:
+    nothing = dict.fromkeys(k for k in REAL_ROW if k.startswith(("master_", "spotify_track")))
+    audiobook = (
+        REAL_ROW
+        | nothing
+        | {
+            "audiobook_title": "Book",
+            "audiobook_uri": "spotify:audiobook:7iHfbu1YPACw6oZPAFJtqe",
+            "audiobook_chapter_uri": "spotify:chapter:1Fo2gfQkhoJ2wSDyDlEmzl",
+            "audiobook_chapter_title": "Chapter 1",
+        }
+    )
+    episode = (
+        REAL_ROW
+        | nothing
+        | {
+            "ts": "2013-05-24T15:00:00Z",
+            "episode_name": "Ep",
+            "episode_show_name": "Show",
+            "spotify_episode_uri": "spotify:episode:5Xt5DXGzch68nYYamXrNxZ",
+        }
+    )
+    unknown = REAL_ROW | nothing | {"ts": "2013-05-24T16:00:00Z", "ms_played": 0}
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps([audiobook, episode, unknown]))
+    got = rows_of(read([path], tmp_path / "s"))
+    assert [sorted(set(r) - set(got[2])) for r in got] == [
+        ["audiobook_chapter_title", "audiobook_chapter_uri", "audiobook_title", "audiobook_uri"],
+        ["episode_name", "episode_show_name", "spotify_episode_uri"],
+        [],
+    ]
+    assert None not in [v for r in got for v in r.values()]
+
+
+def test_no_ip_user_agent_or_user_name_value_reaches_an_object(tmp_path: Path) -> None:
+    rows = [
+        REAL_ROW | {"ts": f"2013-05-24T14:3{i}:00Z", "user_agent": "Spotify/8.8"} for i in range(5)
+    ]
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(rows))
+    text = b"".join(c.body for c in read([path], tmp_path / "s")).decode()
+    for secret in ("2001:db8:85a3::8a2e:370:7334", "93.184.216.34", "listener", "Spotify/8.8"):
+        assert secret not in text
+    assert "unknown" not in text  # user_agent_decrypted "unknown" is dropped as well
+
+
+def test_a_zip_of_the_download_folder_holding_the_downloaded_zip_is_read(
+    tmp_path: Path,
+) -> None:
+    plays = listening(40, seed=7)
+    download = extended_download(plays, tmp_path / "my_spotify_data.zip", "audio", 15)
+    outer = tmp_path / "Téléchargements — Spotify.zip"
+    with zipfile.ZipFile(outer, "w") as archive:
+        archive.write(download, "Downloads/my_spotify_data.zip")
+        archive.writestr("__MACOSX/Downloads/._my_spotify_data.zip", b"\x00\x05\x16\x07mac")
+        archive.writestr("__MACOSX/Downloads/._Streaming_History_Audio_2024.json", b"\x00\x05")
+    direct = read([download], tmp_path / "a")
+    assert [c.key for c in read([outer], tmp_path / "b")] == [c.key for c in direct]
+    assert sum(c.plays for c in direct) == 40
+
+
+def test_an_account_data_zip_with_every_other_file_is_read_and_the_rest_ignored(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "my_spotify_data_ü.zip"
+    music = [
+        {"endTime": "2024-01-15 14:30", "artistName": "Björk", "trackName": "Jóga", "msPlayed": 1}
+    ]
+    podcast = [
+        {"endTime": "2024-01-15 14:40", "podcastName": "P", "episodeName": "E", "msPlayed": 0}
+    ]
+    others = {
+        "Userdata.json": {"username": "listener", "email": "a@b.c"},
+        "Identity.json": {"displayName": "x"},
+        "Inferences.json": {"inferences": ["1P_Custom"]},
+        "YourLibrary.json": {"tracks": []},
+        "Playlist1.json": {"playlists": []},
+        "SearchQueries.json": [{"platform": "ios", "searchTime": "2024", "searchQuery": "q"}],
+        "Marquee.json": [{"artistName": "x", "segment": "y"}],
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("MyData/StreamingHistory0.json", json.dumps(music))
+        archive.writestr("MyData/StreamingHistory_podcast_0.json", json.dumps(podcast))
+        for name, value in others.items():
+            archive.writestr(f"MyData/{name}", json.dumps(value))
+        archive.writestr("MyData/Read_Me_First.pdf", b"%PDF-1.4")
+    scratch = tmp_path / "s"
+    scratch.mkdir()
+    spool = Spool(scratch)
+    summary = read_export([path], spool, lambda line: None)
+    assert (summary.files, summary.total, len(summary.ignored)) == (2, 2, len(others) + 1)
+    text = b"".join(c.body for c in spool.chunks()).decode()
+    assert "listener" not in text
+    assert "Jóga" in text
+
+
+def test_identical_rows_are_each_kept_and_never_cut_apart(tmp_path: Path) -> None:
+    row = REAL_ROW | {"ms_played": 0}
+    others = [REAL_ROW | {"ts": f"2013-05-24T14:0{i}:00Z"} for i in range(4)]
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps([*others, row, row, row]))
+    chunks = read([path], tmp_path / "s", max_plays=5)
+    assert [c.plays for c in chunks] == [4, 3]
+    assert [json.dumps(r, sort_keys=True) for r in json.loads(chunks[1].body)] == [
+        json.dumps(scrub(row, HistoryKind.EXTENDED), sort_keys=True)
+    ] * 3
+
+
+def test_the_importers_objects_are_read_back_by_the_transformer(tmp_path: Path) -> None:
+    """The contract both sides share: every typed value the importer writes is read."""
+    variants = [
+        REAL_ROW | {"skipped": 0, "offline_timestamp": 1_369_405_907_250},
+        REAL_ROW | {"ts": "2013-05-24 14:40:00", "ms_played": "12", "incognito_mode": 1},
+    ]
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(variants))
+    [chunk] = read([path], tmp_path / "s")
+    frame = read_history(chunk.body)
+    assert frame.select("played_at", "ms_played", "skipped", "incognito_mode").rows() == [
+        (datetime(2013, 5, 24, 14, 31, 47, tzinfo=UTC), 201_000, False, None),
+        (datetime(2013, 5, 24, 14, 40, tzinfo=UTC), 12, None, True),
+    ]

@@ -11,10 +11,10 @@ from spotify_etl.replay.plan import (
     Stage,
     listing_prefix,
     object_day,
-    parse_day,
     replay_run_id,
     source_key_of,
 )
+from spotify_etl.replay.stage import parse_day
 from spotify_etl_common.keys import (
     curated_key,
     entity_key,

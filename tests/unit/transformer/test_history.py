@@ -170,3 +170,45 @@ def test_transform_files_reads_an_extracted_export_folder(tmp_path: Path) -> Non
     )
     text = frame.select(pl.all().cast(pl.String)).write_csv()
     assert not [p.ip_addr for p in plays if p.ip_addr in text]
+
+
+def test_an_original_file_with_a_byte_order_mark_is_read() -> None:
+    body = b"\xef\xbb\xbf" + json.dumps([ENDSONG_ROW], indent=2).encode()
+    assert plays_of_body(body).get_column("track_id").to_list() == ["4uLU6hMCjMI75M1A2tKUQC"]
+    assert plays_of_body(b"\xef\xbb\xbf[]").height == 0
+
+
+def plays_of_body(body: bytes) -> pl.DataFrame:
+    return transform([RawObject(KEY, body, FETCHED)]).tables["plays"]
+
+
+@pytest.mark.parametrize(
+    "value", ["93.184.216.34", "2001:db8::1", "Spotify/8.8.50 Android/28 (SM-G960F)"]
+)
+def test_the_reason_for_an_unreadable_file_never_quotes_a_value(value: str) -> None:
+    """The reason becomes a DLQ attribute and a log line: an original row's IP must not."""
+    with pytest.raises(UnreadableObject) as caught:
+        recognise("file.json", json.dumps([ENDSONG_ROW | {"ms_played": value}]).encode())
+    assert value not in str(caught.value)
+    assert "ms_played" in caught.value.problem
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("ts", "2024-01-15T14:30:12Z"),
+        ("ts", "2024-01-15T16:30:12+02:00"),
+        ("ts", "2024-01-15T14:30:12.000Z"),
+        ("ts", "2024-01-15T14:30:12"),
+        ("ts", "2024-01-15 14:30:12"),
+        ("endTime", "2024-01-15 14:30:12"),
+    ],
+)
+def test_end_times_in_every_iso_form_are_read_as_utc(field: str, text: str) -> None:
+    row = (
+        {"ts": text, "ms_played": 1}
+        if field == "ts"
+        else {"endTime": text, "artistName": "A", "trackName": "S", "msPlayed": 1}
+    )
+    [played_at] = plays_of([row]).get_column("played_at").to_list()
+    assert played_at == datetime(2024, 1, 15, 14, 30, 12, tzinfo=UTC)

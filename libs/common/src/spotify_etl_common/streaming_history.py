@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from enum import StrEnum
+from typing import Literal
 
 
 class HistoryKind(StrEnum):
@@ -63,6 +64,27 @@ KEPT_FIELDS: Mapping[HistoryKind, tuple[str, ...]] = {
     HistoryKind.ACCOUNT_PODCAST: ("endTime", "podcastName", "episodeName", "msPlayed"),
 }
 """The fields kept of each format, in the order the raw objects write them."""
+
+FieldType = Literal["time", "integer", "flag", "text"]
+INTEGER_FIELDS = frozenset({"ms_played", "msPlayed", "offline_timestamp"})
+FLAG_FIELDS = frozenset({"shuffle", "skipped", "offline", "incognito_mode"})
+
+
+def field_type(name: str) -> FieldType:
+    """The JSON type a kept field has in a raw object: ``time`` (text), integer, flag, text.
+
+    The importer writes every kept value in its type (``0``/``1`` and ``"false"`` flags as
+    booleans, integral numbers as integers) so that the transformer can read a raw object
+    with a fixed schema, and the same play written two ways gives the same bytes.
+    """
+    if name in ("ts", "endTime"):
+        return "time"
+    if name in INTEGER_FIELDS:
+        return "integer"
+    if name in FLAG_FIELDS:
+        return "flag"
+    return "text"
+
 
 SENSITIVE_FIELDS = frozenset(
     {"ip_addr", "ip_addr_decrypted", "user_agent", "user_agent_decrypted", "username"}

@@ -3,7 +3,9 @@
 Semantics (DESIGN.md, "The worker loop"):
 
 - long polling, batches of up to 10, at most ``max_in_flight`` messages handled
-  at once; a visibility heartbeat keeps slow messages invisible;
+  at once; a visibility heartbeat keeps slow messages invisible; in batch mode
+  only a batch's first receive waits the long poll, the receives that fill it
+  wait at most ``follow_up_wait`` (1 s);
 - how a message settles is decided by the pure :func:`~.worker_settle.settle`
   (success: deleted, in batches; ``TransientError``: left to come back after
   its visibility timeout, or after the delay it carries; ``PermanentError`` or
@@ -219,29 +221,36 @@ class Worker(Generic[M]):
                 task.add_done_callback(self._in_flight.pop)
 
     async def _gather(self, room: int) -> list[ReceivedMessage]:
-        """One receive, or (batch mode) receives until one comes back short or ``room`` is full."""
+        """One receive, or (batch mode) receives until one comes back short or ``room`` is full.
+
+        Only the first receive of a batch waits the long poll: once messages
+        arrived, the receives that fill the batch wait at most
+        ``follow_up_wait``, so a batch of exactly 10, 20 ... messages is handled
+        at once instead of after a whole idle poll.
+        """
         gathered: list[ReceivedMessage] = []
         while len(gathered) < room and not self._stopping.is_set():
             want = min(BATCH, room - len(gathered))
-            messages = await self._receive(want)
+            wait = self.config.follow_up_wait if gathered else self.config.receive_wait
+            messages = await self._receive(want, wait)
             gathered.extend(messages)
             if not self.mode.gathers or len(messages) < want:
                 break  # the queue is drained for now: handle what arrived together
         return gathered
 
-    async def _receive(self, max_messages: int) -> list[ReceivedMessage]:
-        """One long poll, cancelled by a stop; a failure is retried after a backoff."""
+    async def _receive(self, max_messages: int, wait_seconds: int) -> list[ReceivedMessage]:
+        """One poll waiting ``wait_seconds``, cancelled by a stop; failures back off."""
         started = self._clock()
         poll = asyncio.create_task(
-            self.queue.receive(
-                max_messages, self.config.receive_wait, self.config.visibility_timeout
-            )
+            self.queue.receive(max_messages, wait_seconds, self.config.visibility_timeout)
         )
         if not await self._until_stopped(poll):
             # SQS does not learn that the poll was abandoned: until its wait ends it
             # may still take messages (they come back after the visibility timeout).
             # Nothing is given back into it: see _drain.
-            self._abandoned_poll_until = started + self.config.receive_wait + POLL_MARGIN
+            self._abandoned_poll_until = max(
+                self._abandoned_poll_until, started + wait_seconds + POLL_MARGIN
+            )
             log.info(
                 "receive.cancelled", open_until_s=round(self._abandoned_poll_until - started, 1)
             )

@@ -16,6 +16,8 @@ from spotify_etl_common.sqs import MAX_VISIBILITY
 
 RECEIVE_BACKOFF_BASE = 1.0
 RECEIVE_BACKOFF_CAP = 20.0
+FOLLOW_UP_WAIT = 1
+"""Seconds the receives that fill a started batch wait (see ``WorkerConfig.follow_up_wait``)."""
 
 
 def receive_backoff(failures: int) -> float:
@@ -68,6 +70,18 @@ class WorkerConfig:
     def heartbeat_interval(self) -> float:
         """Extend visibility three times per timeout, well before it lapses."""
         return self.visibility_timeout / 3
+
+    @property
+    def follow_up_wait(self) -> int:
+        """Wait of the receives that fill a batch once its first messages arrived.
+
+        1 s rather than 0: a 0 s receive is a short poll, which asks only a
+        sample of SQS's servers and, on a queue of fewer than ~1,000 messages,
+        often answers with fewer than are there, cutting batches short. A 1 s
+        long poll asks every server and returns as soon as any message is
+        there, so it waits its second only when the queue is empty.
+        """
+        return min(FOLLOW_UP_WAIT, self.receive_wait)
 
     @property
     def receive_wait(self) -> int:

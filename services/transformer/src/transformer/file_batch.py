@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from spotify_etl_common.keys import CURATED_PREFIX, partition_values
 
 from transformer.core import RawObject, transform
+from transformer.history import is_history
 from transformer.layout import plan_batch_files, plan_files, write_parquet
+from transformer.local_inputs import LocalFile
 from transformer.outcome import Outcome
 from transformer.recognise import UnreadableObject
 
@@ -24,32 +26,36 @@ def source_key(path: Path) -> str:
     return text[marker + 1 :] if marker >= 0 else text
 
 
-def local_raw_object(path: Path, extracted_at: datetime | None) -> RawObject:
-    """A local file as the core's input; context from Hive partitions in its key, if any."""
-    key = source_key(path)
+def local_raw_object(source: LocalFile, body: bytes, extracted_at: datetime | None) -> RawObject:
+    """A local file as the core's input; context from Hive partitions in its key, if any.
+
+    A zip member's key is ``<zip path>:<member>`` (``:<member>`` again per nested zip)."""
+    key = ":".join((source_key(source.path), *source.inside))
     values = partition_values(key)
-    when = extracted_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     return RawObject(
         key=key,
-        body=path.read_bytes(),
-        extracted_at=when,
+        body=body,
+        extracted_at=extracted_at or source.modified(),
         playlist_id=values.get("playlist_id"),
         snapshot_id=values.get("snapshot_id"),
     )
 
 
 def run_batch(
-    paths: Sequence[str], out: str, extracted_at: datetime | None, per_object: bool = False
+    paths: Sequence[LocalFile], out: str, extracted_at: datetime | None, per_object: bool = False
 ) -> Outcome:
     """Transform one batch of files and write their Parquet files under ``out``:
     one per table for the whole batch, or with ``per_object`` one per table per file."""
     outcome = Outcome()
     objects = []
-    for name in paths:
-        raw = local_raw_object(Path(name), extracted_at)
-        objects.append(raw)
+    for source in paths:
+        body = source.read()
+        if source.in_zip and not is_history(body):
+            outcome.ignored.append(str(source))  # a download's other files
+            continue
+        objects.append(local_raw_object(source, body, extracted_at))
         outcome.files += 1
-        outcome.bytes += len(raw.body)
+        outcome.bytes += len(body)
     while objects:
         try:
             transformed = transform(objects)

@@ -57,6 +57,9 @@ READ_SCHEMAS: dict[HistoryKind, pl.Schema] = {
     ),
 }
 """Polars read schemas: the fields of each format the table needs, nothing else."""
+_NUMERIC = {
+    k: [n for n, t in schema.items() if t == pl.Int64()] for k, schema in READ_SCHEMAS.items()
+}
 
 EXPORT_COLUMNS = (
     "ms_played",
@@ -95,9 +98,31 @@ def recently_played_columns() -> list[pl.Expr]:
     ]
 
 
+_BOM = b"\xef\xbb\xbf"
+"""The UTF-8 byte order mark some tools put before the export's files."""
+
+
+def _without_bom(body: bytes) -> bytes:
+    stripped = body.lstrip()
+    return stripped[len(_BOM) :] if stripped.startswith(_BOM) else body
+
+
 def is_array(body: bytes) -> bool:
-    """Whether ``body`` is a JSON array (every other raw object is a JSON object)."""
-    return body.lstrip()[:1] == b"["
+    """Whether ``body`` is a JSON array (every other raw object is a JSON object), a byte
+    order mark before it allowed."""
+    return _without_bom(body).lstrip()[:1] == b"["
+
+
+def is_history(body: bytes) -> bool:
+    """Whether ``body`` is a streaming-history file: a JSON array of plays of one of the
+    formats (:func:`~spotify_etl_common.streaming_history.kind_of`), or an empty array."""
+    if not is_array(body):
+        return False
+    try:
+        first = _first_row(_without_bom(body))
+    except NotHistory:
+        return False
+    return first is None or kind_of(first.keys()) is not None
 
 
 def _first_row(body: bytes) -> dict[str, object] | None:
@@ -125,8 +150,27 @@ def _first_row(body: bytes) -> dict[str, object] | None:
     return row
 
 
-def _utc(expr: pl.Expr, fmt: str) -> pl.Expr:
-    return expr.str.to_datetime(fmt, time_unit="us", time_zone="UTC", strict=False)
+TIME_FORMATS: dict[HistoryKind, tuple[str, ...]] = {
+    HistoryKind.EXTENDED: (
+        "%Y-%m-%dT%H:%M:%S%.f%#z",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ),
+    HistoryKind.ACCOUNT_MUSIC: ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f%#z"),
+    HistoryKind.ACCOUNT_PODCAST: ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f%#z"),
+}
+"""End-time forms read, the format's own first (``2024-01-15T14:30:12Z``, ``2024-01-15
+14:30``); a time without an offset is UTC."""
+
+
+def _utc(expr: pl.Expr, kind: HistoryKind) -> pl.Expr:
+    text = expr.str.strip_chars()
+    return pl.coalesce(
+        text.str.to_datetime(fmt, time_unit="us", time_zone="UTC", strict=False)
+        if "%#z" not in fmt
+        else text.str.to_datetime(fmt, time_unit="us", strict=False).dt.convert_time_zone("UTC")
+        for fmt in TIME_FORMATS[kind]
+    )
 
 
 def _flag(column: str) -> pl.Expr:
@@ -162,7 +206,7 @@ def offline_at(seconds_or_ms: pl.Expr) -> pl.Expr:
 
 def _extended(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select(
-        _utc(pl.col("ts"), "%Y-%m-%dT%H:%M:%S%.f%#z").alias("played_at"),
+        _utc(pl.col("ts"), HistoryKind.EXTENDED).alias("played_at"),
         _uri_id("spotify_track_uri", "track").alias("track_id"),
         pl.lit(None, _S).alias("context_type"),
         pl.lit(None, _S).alias("context_uri"),
@@ -194,7 +238,7 @@ def _account(rows: pl.DataFrame, kind: HistoryKind) -> pl.DataFrame:
         "show_name": None if music else "podcastName",
     }
     columns = {
-        "played_at": _utc(pl.col("endTime"), "%Y-%m-%d %H:%M"),
+        "played_at": _utc(pl.col("endTime"), kind),
         "ms_played": pl.col("msPlayed"),
         **{n: pl.col(field) if field else pl.lit(None, _S) for n, field in names.items()},
     }
@@ -208,6 +252,7 @@ def _account(rows: pl.DataFrame, kind: HistoryKind) -> pl.DataFrame:
 def read_history(body: bytes) -> pl.DataFrame:
     """``body`` (a JSON array) as ``plays`` rows without lineage; :class:`NotHistory` if it is
     not a streaming history, or has a row without a readable end time."""
+    body = _without_bom(body)
     first = _first_row(body)
     kind = HistoryKind.EXTENDED if first is None else kind_of(first.keys())
     if kind is None:
@@ -219,9 +264,15 @@ def read_history(body: bytes) -> pl.DataFrame:
         )
     try:
         rows = pl.read_json(body, schema=READ_SCHEMAS[kind])
-    except pl.exceptions.PolarsError as error:
-        detail = str(error).split("\n", 1)[0]
-        raise NotHistory(f"unreadable {kind} streaming history ({detail})") from None
+    except pl.exceptions.PolarsError:
+        # Polars' message quotes the offending value, and the export's own files hold IP
+        # addresses: the reason (a DLQ attribute, a log line) names the fields, never a value.
+        raise NotHistory(
+            f"unreadable {kind} streaming history (a value of the wrong type: "
+            f"{', '.join(_NUMERIC[kind])} must be whole numbers, the other fields text or "
+            "booleans); import the file with `spotify-etl import-history`, which reads each "
+            "value in its type"
+        ) from None
     plays = _extended(rows) if kind is HistoryKind.EXTENDED else _account(rows, kind)
     plays = plays.with_columns(pl.lit(EXPORT).alias("origin"))
     untimed = plays.get_column("played_at").null_count()

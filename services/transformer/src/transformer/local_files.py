@@ -2,7 +2,9 @@
 
 What a file holds is recognised from its content, so any raw dump works (the
 seed's ``spotify_raw_<timestamp>.json`` pages, recorded examples, a copy of
-``raw/``). By default each batch of files becomes one Parquet file per table
+``raw/``), and so do the files of Spotify's data export: the zip as downloaded,
+an extracted folder, or its JSON files (:mod:`transformer.local_inputs`).
+By default each batch of files becomes one Parquet file per table
 (and extraction day), ``OUT/<table>/dt=<day>/batch-<digest>.parquet``, named by
 a digest of the batch's sorted raw keys: a backfill writes few, large files, and
 a re-run over the same inputs with the same batch size overwrites them.
@@ -18,35 +20,25 @@ one import, not one per worker.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
+from transformer.local_inputs import LocalFile, find_files
 from transformer.outcome import Outcome
+
+__all__ = ["DEFAULT_BATCH_SIZE", "LocalFile", "find_files", "transform_files"]
 
 DEFAULT_BATCH_SIZE = 64
 """Files per batch: large enough that Polars' fixed costs per call and per written file
 are small against the parsing, small enough to keep a worker's memory at a few hundred MB."""
 
 
-def find_files(paths: Iterable[Path]) -> list[Path]:
-    """The files named, and every ``*.json`` under the folders named, once each, in order."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise FileNotFoundError(f"{path} does not exist")
-    return list(dict.fromkeys(p.resolve() for p in found))
-
-
 def _run_batch(
-    paths: Sequence[str], out: str, extracted_at: datetime | None, per_object: bool
+    paths: Sequence[LocalFile], out: str, extracted_at: datetime | None, per_object: bool
 ) -> Outcome:
     # Imported here, not at the top: the parent process only schedules batches and
     # need not load Polars and the core (the fork server preloads them for workers).
@@ -71,14 +63,15 @@ def _one_polars_thread() -> Iterator[None]:
             del os.environ["POLARS_MAX_THREADS"]
 
 
-def batches(files: Sequence[Path], size: int) -> Iterator[list[str]]:
-    """``files`` in consecutive batches of ``size`` (as strings, to cross processes)."""
-    for start in range(0, len(files), size):
-        yield [str(p) for p in files[start : start + size]]
+def batches(files: Sequence[LocalFile | Path], size: int) -> Iterator[list[LocalFile]]:
+    """``files`` in consecutive batches of ``size`` (plain paths as :class:`LocalFile`)."""
+    inputs = [f if isinstance(f, LocalFile) else LocalFile(f) for f in files]
+    for start in range(0, len(inputs), size):
+        yield inputs[start : start + size]
 
 
 def transform_files(
-    files: Sequence[Path],
+    files: Sequence[LocalFile | Path],
     out: Path,
     workers: int = 2,
     batch_size: int = DEFAULT_BATCH_SIZE,

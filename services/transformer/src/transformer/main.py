@@ -52,6 +52,14 @@ def _transform_files(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     for problem in outcome.errors:
         print(f"transformer: skipped {problem}", file=sys.stderr)
+    if outcome.ignored:
+        names = ", ".join(name.rsplit("/", 1)[-1] for name in outcome.ignored[:5])
+        more = f" and {len(outcome.ignored) - 5} more" if len(outcome.ignored) > 5 else ""
+        print(
+            f"transformer: ignored {len(outcome.ignored)} files of the download that are not "
+            f"streaming history ({names}{more})",
+            file=sys.stderr,
+        )
     rows = sum(outcome.rows.values())
     print(
         f"{outcome.files} files, {outcome.bytes / 1e6:.1f} MB -> {outcome.written} Parquet files, "
@@ -75,8 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", help="consume the transform queue (the default)")
     files = commands.add_parser(
         "transform-files",
-        help="transform local raw files or folders into Parquet",
-        description="Transform local raw files or folders into Parquet under OUT. By default "
+        help="transform local raw files, folders or a data-export zip into Parquet",
+        description="Transform local raw files or folders into Parquet under OUT; a zip is "
+        "read as Spotify's data export (its streaming-history files; the others are ignored). "
+        "By default "
         "each batch of --batch-size files becomes one file per table (and extraction day), "
         "OUT/<table>/dt=<day>/batch-<digest>.parquet, named by a digest of the batch's sorted "
         "raw keys: re-running over the same inputs with the same --batch-size overwrites the "
@@ -84,7 +94,12 @@ def _parser() -> argparse.ArgumentParser:
         "--per-object writes the service's layout instead, one file per table per raw file, "
         "which any re-run overwrites.",
     )
-    files.add_argument("paths", nargs="+", type=Path, help="raw JSON files or folders of them")
+    files.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        help="raw JSON files, folders of them, or a Spotify data-export zip as downloaded",
+    )
     files.add_argument("--out", type=Path, required=True, help="output folder (<table>/dt=.../)")
     files.add_argument("--workers", type=_positive, default=2, help="processes (default 2)")
     files.add_argument(

@@ -15,6 +15,8 @@ class Outcome:
     written: int = 0
     rows: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    """Members of a zip that are not streaming history (a download's other files)."""
 
     def add(self, other: Outcome) -> None:
         """Fold ``other`` into this outcome."""
@@ -23,3 +25,4 @@ class Outcome:
         self.written += other.written
         self.rows.update(other.rows)
         self.errors.extend(other.errors)
+        self.ignored.extend(other.ignored)

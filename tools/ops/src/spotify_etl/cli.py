@@ -1,7 +1,10 @@
 """``spotify-etl``: the operator CLI.
 
-Each command group lives in its own module with a ``register(subparsers)``
-function; this module only assembles them and dispatches.
+Each command group registers its arguments from a light ``parser`` module
+(``register(subparsers)``) and names its run function lazily, so building the
+parser imports no DuckDB, Polars or AWS client: ``spotify-etl --help`` and a
+command that needs none of them start without them. This module only
+assembles the parsers and dispatches.
 """
 
 from __future__ import annotations
@@ -10,23 +13,25 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from spotify_etl.dlq import commands as dlq_commands
-from spotify_etl.history import command as history_command
-from spotify_etl.local import commands as local_commands
-from spotify_etl.pipeline import commands as pipeline_commands
-from spotify_etl.query import commands as query_commands
-from spotify_etl.replay import commands as replay_commands
-from spotify_etl.status import commands as status_commands
+from spotify_etl.dlq import parser as dlq_parser
+from spotify_etl.history import parser as history_parser
+from spotify_etl.local import parser as local_parser
+from spotify_etl.pipeline import parser as pipeline_parser
+from spotify_etl.query import parser as query_parser
+from spotify_etl.replay import parser as replay_parser
+from spotify_etl.status import parser as status_parser
 
 COMMAND_MODULES = [
-    local_commands,
-    pipeline_commands,
-    replay_commands,
-    dlq_commands,
-    status_commands,
-    query_commands,
-    history_command,
+    local_parser,
+    pipeline_parser,
+    replay_parser,
+    dlq_parser,
+    status_parser,
+    query_parser,
+    history_parser,
 ]
+"""The light modules that register each command group's arguments; a command's own module
+(DuckDB, Polars, the AWS clients) is imported only when it runs (:mod:`spotify_etl.lazy`)."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -27,46 +27,8 @@ from spotify_etl.settings import OpsSettings, load_ops_settings
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
 
-QUEUES = ("transform", "catalog")
 SHOW_SCAN_LIMIT = 1000
 """Most letters received while looking for one id."""
-
-
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``dlq`` and its sub-commands."""
-    dlq = commands.add_parser("dlq", help="list, show or redrive dead letters")
-    actions = dlq.add_subparsers(dest="action", required=True, metavar="ACTION")
-
-    def queue_arg(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--queue", choices=QUEUES, required=True, help="work queue whose DLQ")
-
-    listing = actions.add_parser("list", help="dead letters with id, failed_at and reason")
-    queue_arg(listing)
-    listing.add_argument("--limit", type=int, default=100, help="most letters shown (default 100)")
-    listing.add_argument("--json", action="store_true", help="JSON array instead of a table")
-    listing.set_defaults(run=run_list)
-
-    show = actions.add_parser("show", help="one dead letter: body and every attribute")
-    queue_arg(show)
-    show.add_argument("message_id", metavar="ID", help="message id from `dlq list`")
-    show.set_defaults(run=run_show)
-
-    redrive = actions.add_parser(
-        "redrive",
-        help="move dead letters back to the work queue (send first, then delete)",
-        description=(
-            "Move dead letters back to their work queue. On AWS, without --max, SQS moves "
-            "them server-side (StartMessageMoveTask); otherwise (--max, or an endpoint "
-            "without the API such as moto) each batch is sent to the work queue, then "
-            "deleted from the DLQ. An interruption can deliver a message twice, never lose it."
-        ),
-    )
-    queue_arg(redrive)
-    redrive.add_argument("--max", type=int, default=None, help="move at most N letters")
-    redrive.add_argument(
-        "--dry-run", action="store_true", help="show what would move, move nothing"
-    )
-    redrive.set_defaults(run=run_redrive)
 
 
 def _run(args: argparse.Namespace, action: Any) -> int:

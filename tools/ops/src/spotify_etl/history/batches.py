@@ -6,6 +6,7 @@ month is cut into objects of at most ``max_plays`` plays. The key holds the
 format, the month and a digest of the object's bytes. So:
 
 - importing the same download twice writes the same objects (same keys, same bytes);
+- identical rows are kept (each is a play) and not cut apart (:func:`split_month`);
 - a later, cumulative download (the whole history again, split into other
   files) gives the same objects for every month that was already complete, and
   new ones only for the months that gained plays (the same plays can then sit
@@ -55,9 +56,26 @@ def chunk_body(rows: list[str]) -> bytes:
 
 
 def split_month(lines: list[str], max_plays: int) -> list[list[str]]:
-    """Spooled ``<end time>\\t<row>`` lines of one month, sorted, in chunks of ``max_plays``."""
+    """Spooled ``<end time>\\t<row>`` lines of one month, sorted, in chunks of at most
+    ``max_plays``.
+
+    Identical rows (the export does hold some) stay in one chunk unless there are more of them
+    than ``max_plays``: ``distinct_plays`` counts a row as many times as one object holds it,
+    so a cut between two of them would count one of them away.
+    """
     ordered = sorted(lines)
-    return [ordered[i : i + max_plays] for i in range(0, len(ordered), max_plays)]
+    chunks: list[list[str]] = []
+    start = 0
+    while start < len(ordered):
+        end = min(start + max_plays, len(ordered))
+        if end < len(ordered):
+            cut = end
+            while cut > start and ordered[cut - 1] == ordered[cut]:
+                cut -= 1
+            end = cut if cut > start else end
+        chunks.append(ordered[start:end])
+        start = end
+    return chunks
 
 
 def make_chunk(kind: HistoryKind, month: str, lines: list[str]) -> Chunk:
@@ -97,16 +115,20 @@ class Spool:
 
     def objects(self, max_plays: int) -> int:
         """How many objects :meth:`chunks` will yield."""
-        return sum(-(-n // max_plays) for n in self.counts.values())
+        return sum(len(parts) for _, _, parts in self._months(max_plays))
 
     def chunks(self, max_plays: int = MAX_PLAYS) -> Iterator[Chunk]:
         """Every object, by format then month, one month in memory at a time."""
+        for kind, month, parts in self._months(max_plays):
+            for lines in parts:
+                yield make_chunk(kind, month, lines)
+
+    def _months(self, max_plays: int) -> Iterator[tuple[HistoryKind, str, list[list[str]]]]:
         self.flush()
         for kind, month in sorted(self.counts):
             text = self._path(kind, month).read_text(encoding="utf-8")
             # split on \n only: rows may hold U+2028 and the like, which splitlines() would cut
-            for lines in split_month(text.split("\n")[:-1], max_plays):
-                yield make_chunk(kind, month, lines)
+            yield kind, month, split_month(text.split("\n")[:-1], max_plays)
 
     def _path(self, kind: HistoryKind, month: str) -> Path:
         return self.directory / f"{kind}-{month}.tsv"

@@ -19,56 +19,19 @@ from pathlib import Path
 
 from spotify_etl_common.aws import s3_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
-from spotify_etl_common.keys import RAW_PREFIX
 from spotify_etl_common.messages import EXTRACTED_AT_METADATA, raw_message
 from spotify_etl_common.s3 import S3Store
-from spotify_etl_common.sources import Source
 from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
 
-from spotify_etl.history.batches import MAX_PLAYS, Chunk, Spool
+from spotify_etl.history.batches import Chunk, Spool
 from spotify_etl.history.files import NotAnExport
+from spotify_etl.history.parser import PREFIX
 from spotify_etl.history.reading import ReadSummary, read_export
 from spotify_etl.progress import Progress
 from spotify_etl.settings import OpsSettings, load_ops_settings
 
-PREFIX = f"{RAW_PREFIX}source={Source.STREAMING_HISTORY}/"
 PUTS_AT_ONCE = 10
 """Objects uploaded concurrently; their messages are sent once all of them are stored."""
-
-
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``import-history``."""
-    parser = commands.add_parser(
-        "import-history",
-        help="import Spotify's data export (streaming history) into the lake",
-        description=(
-            "Import the listening history of Spotify's data export: the zip as downloaded "
-            "(Extended streaming history or Account data), an extracted folder, or the JSON "
-            "files. Files are recognised by their content; other files of a download are "
-            "ignored. IP addresses, user agents and the user name are removed before anything "
-            "is stored. Plays land in objects of at most --max-plays plays under "
-            f"{PREFIX}kind=<format>/month=<yyyy-mm>/, keyed by their content: importing the "
-            "same download again writes the same objects. One transform message per object."
-        ),
-    )
-    parser.add_argument("paths", nargs="+", type=Path, help="zip files, folders or JSON files")
-    parser.add_argument(
-        "--max-plays",
-        type=_positive,
-        default=MAX_PLAYS,
-        help=f"plays per raw object at most (default {MAX_PLAYS:,}); part of the keys",
-    )
-    parser.add_argument(
-        "--dry-run", action="store_true", help="read and count, write and send nothing"
-    )
-    parser.set_defaults(run=run_import)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _say(line: str) -> None:
@@ -124,6 +87,8 @@ def _counts(summary: ReadSummary) -> str:
         parts.append(f"{len(summary.repeated)} repeated files read once")
     if summary.untimed:
         parts.append(f"{summary.untimed} rows without a time left out")
+    if summary.unreadable:
+        parts.append(f"{summary.unreadable} unreadable values left out")
     return "; ".join(parts)
 
 

@@ -10,6 +10,7 @@ an error (:class:`NotAnExport`).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -63,14 +64,29 @@ def members(paths: Sequence[Path]) -> Iterator[Member]:
             raise NotAnExport(f"{path} does not exist")
 
 
+NESTED_ZIPS = 3
+"""Zips inside zips opened at most this deep (a zip of the download folder holds the download)."""
+
+
 def _file(path: Path, named: bool) -> Iterator[Member]:
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                if not info.is_dir():
-                    yield Member(f"{path}:{info.filename}", archive.read(info), named=False)
+            yield from _archive(str(path), archive, NESTED_ZIPS)
     else:
         yield Member(str(path), path.read_bytes(), named)
+
+
+def _archive(name: str, archive: zipfile.ZipFile, depth: int) -> Iterator[Member]:
+    for info in sorted(archive.infolist(), key=lambda i: i.filename):
+        if info.is_dir():
+            continue
+        data = archive.read(info)
+        inner = f"{name}:{info.filename}"
+        if depth > 0 and data[:4] == b"PK\x03\x04" and zipfile.is_zipfile(io.BytesIO(data)):
+            with zipfile.ZipFile(io.BytesIO(data)) as nested:
+                yield from _archive(inner, nested, depth - 1)
+        else:
+            yield Member(inner, data, named=False)
 
 
 def recognise(member: Member) -> ExportFile | str:

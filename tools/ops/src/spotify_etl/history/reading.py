@@ -11,7 +11,7 @@ from spotify_etl_common.streaming_history import HistoryKind
 
 from spotify_etl.history.batches import Spool
 from spotify_etl.history.files import ExportFile, members, not_an_export, recognise
-from spotify_etl.history.scrub import canonical, ended_at, parse_time, scrub
+from spotify_etl.history.scrub import canonical, ended_at, scrub, unreadable_values
 
 
 @dataclass
@@ -26,6 +26,8 @@ class ReadSummary:
     """Files whose bytes were already read under another name (read once)."""
     untimed: int = 0
     """Rows without a readable end time: they cannot be plays and are left out."""
+    unreadable: int = 0
+    """Values of kept fields that could not be read in their type (left out of their row)."""
 
     @property
     def total(self) -> int:
@@ -33,18 +35,20 @@ class ReadSummary:
         return sum(self.plays.values())
 
 
-def spool_file(export: ExportFile, spool: Spool) -> tuple[int, int]:
-    """Scrub and spool every row of ``export``; (plays spooled, rows without a time)."""
-    spooled = untimed = 0
+def spool_file(export: ExportFile, spool: Spool) -> tuple[int, int, int]:
+    """Scrub and spool every row of ``export``; (plays spooled, rows without a time,
+    values left out)."""
+    spooled = untimed = unreadable = 0
     for row in export.rows:
-        text = ended_at(row, export.kind)
-        ended = parse_time(text) if text is not None else None
+        ended = ended_at(row, export.kind)
         if ended is None:
             untimed += 1
             continue
-        spool.add(export.kind, ended, canonical(scrub(row, export.kind)))
+        scrubbed = scrub(row, export.kind)
+        unreadable += unreadable_values(row, scrubbed, export.kind)
+        spool.add(export.kind, ended, canonical(scrubbed))
         spooled += 1
-    return spooled, untimed
+    return spooled, untimed, unreadable
 
 
 def read_export(paths: Sequence[Path], spool: Spool, report: Callable[[str], None]) -> ReadSummary:
@@ -63,9 +67,10 @@ def read_export(paths: Sequence[Path], spool: Spool, report: Callable[[str], Non
             report(f"skipping {member.name}: same file as {seen[found.digest]}")
             continue
         seen[found.digest] = member.name
-        spooled, untimed = spool_file(found, spool)
+        spooled, untimed, unreadable = spool_file(found, spool)
         summary.files += 1
         summary.plays[found.kind] += spooled
         summary.untimed += untimed
+        summary.unreadable += unreadable
         report(f"read {member.name}: {spooled:,} {found.kind} plays")
     return summary

@@ -4,7 +4,13 @@ Scrubbing is an allow list (:data:`spotify_etl_common.streaming_history.KEPT_FIE
 IP addresses, user agents, the user name, and any field Spotify adds later are
 dropped before a row leaves this module. Null fields are dropped too, so a file
 that writes ``"audiobook_title": null`` and an older one without the field give
-the same row. The canonical form is compact JSON with sorted keys.
+the same row. Every kept value is written in its type
+(:func:`spotify_etl_common.streaming_history.field_type`): the end time as UTC
+text in the format's own form (``2024-01-15T14:30:12Z``, ``2024-01-15 14:30``),
+``0``/``1``/``"false"`` flags as booleans, integral numbers as integers; a value
+that cannot be read in its type is left out (and counted), so that one odd row
+never makes a whole raw object unreadable. The canonical form is compact JSON
+with sorted keys.
 """
 
 from __future__ import annotations
@@ -14,12 +20,72 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from spotify_etl_common.streaming_history import KEPT_FIELDS, TIME_FIELD, HistoryKind
+from spotify_etl_common.streaming_history import (
+    KEPT_FIELDS,
+    TIME_FIELD,
+    HistoryKind,
+    field_type,
+)
+
+EARLIEST_YEAR = 1970
+"""End times before this (a device clock at zero) are not readable times."""
+_FLAGS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def scrub(row: Mapping[str, Any], kind: HistoryKind) -> dict[str, Any]:
-    """``row`` with only the kept, non-null fields of its format."""
-    return {name: row[name] for name in KEPT_FIELDS[kind] if row.get(name) is not None}
+    """``row`` with only the kept fields of its format whose value reads in its type."""
+    kept: dict[str, Any] = {}
+    for name in KEPT_FIELDS[kind]:
+        value = _typed(row.get(name), name, kind)
+        if value is not None:
+            kept[name] = value
+    return kept
+
+
+def unreadable_values(
+    row: Mapping[str, Any], scrubbed: Mapping[str, Any], kind: HistoryKind
+) -> int:
+    """How many kept fields of ``row`` had a value that :func:`scrub` could not read."""
+    return sum(row.get(n) is not None and n not in scrubbed for n in KEPT_FIELDS[kind])
+
+
+def _typed(value: Any, name: str, kind: HistoryKind) -> Any:
+    if value is None:
+        return None
+    match field_type(name):
+        case "time":
+            ended = parse_time(value) if isinstance(value, str) else None
+            return None if ended is None else format_time(ended, kind)
+        case "integer":
+            return _integer(value)
+        case "flag":
+            return _flag(value)
+        case "text":
+            if isinstance(value, str):
+                return value
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return str(value)
+            return None
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value == value and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | str):
+        return _FLAGS.get(str(value).strip().lower())
+    return None
 
 
 def canonical(row: Mapping[str, Any]) -> str:
@@ -27,18 +93,28 @@ def canonical(row: Mapping[str, Any]) -> str:
     return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def ended_at(row: Mapping[str, Any], kind: HistoryKind) -> str | None:
-    """The row's end-of-playback text (``ts`` or ``endTime``), if it is a readable time."""
+def ended_at(row: Mapping[str, Any], kind: HistoryKind) -> datetime | None:
+    """When the row's playback ended (``ts`` or ``endTime``, UTC), if it is a readable time."""
     value = row.get(TIME_FIELD[kind])
-    if not isinstance(value, str) or parse_time(value) is None:
-        return None
-    return value
+    ended = parse_time(value) if isinstance(value, str) else None
+    return ended if ended is not None and ended.year >= EARLIEST_YEAR else None
 
 
 def parse_time(text: str) -> datetime | None:
-    """``2024-01-15T14:30:12Z`` or ``2024-01-15 14:30`` (UTC) as an aware time; else None."""
+    """``2024-01-15T14:30:12Z``, ``2024-01-15 14:30`` (UTC) or another ISO 8601 time (an offset
+    converted, none meaning UTC) as an aware UTC time; else None."""
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(text.strip())
     except ValueError:
         return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def format_time(ended: datetime, kind: HistoryKind) -> str:
+    """``ended`` (UTC) as the format writes it: the form the transformer reads back."""
+    if kind is HistoryKind.EXTENDED:
+        fraction = f".{ended.microsecond:06d}" if ended.microsecond else ""
+        return ended.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+    if ended.second or ended.microsecond:
+        return ended.strftime("%Y-%m-%d %H:%M:%S")
+    return ended.strftime("%Y-%m-%d %H:%M")

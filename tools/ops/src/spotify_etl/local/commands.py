@@ -13,19 +13,6 @@ from spotify_etl.local.server import free_port, is_ready, start_moto, stop_proce
 from spotify_etl.local.state import CREDENTIALS, REGION, LocalStack, find_local_stack, state_dir
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``local`` and its sub-commands."""
-    local = commands.add_parser("local", help="start, stop or show the embedded local AWS stack")
-    actions = local.add_subparsers(dest="action", required=True, metavar="ACTION")
-    up = actions.add_parser("up", help="start moto on loopback, create bucket and queues")
-    up.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
-    up.set_defaults(run=run_up)
-    down = actions.add_parser("down", help="stop the local stack")
-    down.set_defaults(run=run_down)
-    env = actions.add_parser("env", help="print the export lines of the running stack")
-    env.set_defaults(run=run_env)
-
-
 def ensure_local_stack(port: int = 0) -> LocalStack:
     """The running local stack, started and provisioned if needed (idempotent)."""
     stack = find_local_stack()

@@ -1,4 +1,4 @@
-"""``spotify-etl query "SQL"`` and ``spotify-etl views``."""
+"""``spotify-etl query "SQL"``: DuckDB over the local stack, or Athena."""
 
 from __future__ import annotations
 
@@ -16,38 +16,10 @@ from spotify_etl_views import load_views
 
 from spotify_etl.local.state import find_local_stack
 from spotify_etl.query.local_engine import Rows, connect, run_query, s3_filesystem
-from spotify_etl.query.output import FORMATS, render
+from spotify_etl.query.output import render
 from spotify_etl.query.target import AthenaTarget, LocalTarget, TargetError, choose_target
 
 EXIT_FAILED = 1
-
-
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``query`` and ``views``."""
-    query = commands.add_parser(
-        "query",
-        help="run SQL over the curated tables and views (DuckDB locally, Athena on AWS)",
-        description=(
-            "Runs on DuckDB over the local stack's Parquet when `spotify-etl local up` is running "
-            "(or AWS_ENDPOINT_URL is set), else on Athena. Tables: "
-            + ", ".join(sorted(TABLES))
-            + "; views: see `spotify-etl views`."
-        ),
-    )
-    query.add_argument("sql", help='one SQL statement, e.g. "SELECT * FROM songs LIMIT 5"')
-    query.add_argument("--format", choices=FORMATS, default="table", help="output format")
-    query.add_argument("--athena", action="store_true", help="run on Athena even if local")
-    query.set_defaults(run=run_query_command)
-    views = commands.add_parser("views", help="list the views with a one-line description")
-    views.set_defaults(run=run_views_command)
-
-
-def run_views_command(args: argparse.Namespace) -> int:
-    views = sorted(load_views(), key=lambda v: v.name)
-    width = max((len(v.name) for v in views), default=0)
-    for view in views:
-        print(f"{view.name:<{width}}  {view.description}")
-    return 0
 
 
 def run_query_command(args: argparse.Namespace) -> int:

@@ -9,43 +9,14 @@ from datetime import UTC, datetime
 
 from spotify_etl_common.aws import s3_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
-from spotify_etl_common.messages import Source
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import SqsQueue
-from spotify_etl_common.tables import TABLES
 
 from spotify_etl.progress import Progress
-from spotify_etl.replay.plan import DateRange, Stage, listing_prefix, parse_day, replay_run_id
+from spotify_etl.replay.plan import DateRange, listing_prefix, replay_run_id
 from spotify_etl.replay.run import enqueue, select_objects
+from spotify_etl.replay.stage import Stage
 from spotify_etl.settings import OpsSettings, load_ops_settings
-
-
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``replay``."""
-    parser = commands.add_parser(
-        "replay",
-        help="enqueue the messages of objects already in S3 again (idempotent)",
-        description=(
-            "List the objects of a stage (raw/ for transform, curated/ for catalog) in a UTC "
-            "day range and send their messages to the stage's queue again. Keys are "
-            "deterministic, so replaying twice leaves the tables as replaying once. The day of "
-            "an object is its dt= partition, else the day of its LastModified."
-        ),
-    )
-    parser.add_argument("--stage", type=Stage, choices=list(Stage), required=True)
-    parser.add_argument(
-        "--source", type=Source, choices=list(Source), help="transform stage: only this source"
-    )
-    parser.add_argument(
-        "--table", choices=sorted(TABLES), help="catalog stage: only this curated table"
-    )
-    parser.add_argument("--since", type=parse_day, help="first UTC day, yyyy-mm-dd (inclusive)")
-    parser.add_argument("--until", type=parse_day, help="last UTC day, yyyy-mm-dd (inclusive)")
-    parser.add_argument("--prefix", help="only keys under this S3 prefix (inside the stage's)")
-    parser.add_argument(
-        "--dry-run", action="store_true", help="count what would be enqueued, send nothing"
-    )
-    parser.set_defaults(run=run_replay)
 
 
 def run_replay(args: argparse.Namespace) -> int:

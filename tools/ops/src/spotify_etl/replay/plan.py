@@ -10,11 +10,9 @@ objects: replaying a range twice leaves the tables as replaying it once.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
 
 from spotify_etl_common.keys import (
     CURATED_PREFIX,
@@ -26,12 +24,7 @@ from spotify_etl_common.keys import (
 from spotify_etl_common.messages import SOURCE_KEY_METADATA, Source
 from spotify_etl_common.tables import TABLES
 
-
-class Stage(StrEnum):
-    """The stage whose input is replayed: its queue gets the messages again."""
-
-    TRANSFORM = "transform"
-    CATALOG = "catalog"
+from spotify_etl.replay.stage import Stage
 
 
 @dataclass(frozen=True)
@@ -52,16 +45,6 @@ class DateRange:
         return (self.since is None or day >= self.since) and (
             self.until is None or day <= self.until
         )
-
-
-def parse_day(text: str) -> date:
-    """An argparse type: ``yyyy-mm-dd``, with a clear error otherwise."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date: expected yyyy-mm-dd, e.g. 2026-11-24"
-        ) from None
 
 
 def listing_prefix(

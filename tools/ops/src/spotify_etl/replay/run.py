@@ -14,7 +14,8 @@ from spotify_etl_common.s3 import ObjectInfo, S3Store
 from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
 
 from spotify_etl.progress import Progress
-from spotify_etl.replay.plan import DateRange, Stage, group_of, object_day, source_key_of
+from spotify_etl.replay.plan import DateRange, group_of, object_day, source_key_of
+from spotify_etl.replay.stage import Stage
 
 CHUNK = 50
 """Objects read concurrently (HEAD or GET) before their messages are sent."""

@@ -16,16 +16,6 @@ from spotify_etl.status.gather import gather_status
 from spotify_etl.status.report import StatusReport, render
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``status``."""
-    parser = commands.add_parser(
-        "status",
-        help="queue and DLQ depths, last extraction per source, newest partitions, lag",
-    )
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.set_defaults(run=run_status)
-
-
 def run_status(args: argparse.Namespace) -> int:
     settings = load_ops_settings()
     try:
