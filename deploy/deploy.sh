@@ -22,6 +22,9 @@
 # create-change-set --template-url, wait, execute-change-set, wait (deploy/README.md, "How
 # deploy.sh ships the template").
 set -euo pipefail
+# AWS CLI v2 pipes output through a pager (less) when stdout is a terminal, which would stop
+# the script at the outputs table until someone presses q; v1 has no pager. Same for both.
+export AWS_PAGER=""
 
 SERVICES=(extractor transformer cataloger)
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -147,8 +150,17 @@ ensure_artifacts_bucket() {
   if [ "$DRY_RUN" = 0 ] && head="$(aws s3api head-bucket --bucket "$ARTIFACTS" \
     --expected-bucket-owner "$ACCOUNT" 2>&1)"; then
     :
+    # CloudFormation reads the template from a bucket in the stack's region; the URL below
+    # names $REGION, so a bucket elsewhere (an --artifacts-bucket) would not resolve.
+    local location
+    location="$(aws s3api get-bucket-location --bucket "$ARTIFACTS" \
+      --expected-bucket-owner "$ACCOUNT" --query LocationConstraint --output text)"
+    case "$location" in None|null|"") location=us-east-1 ;; EU) location=eu-west-1 ;; esac
+    [ "$location" = "$REGION" ] ||
+      fail "artifacts bucket s3://$ARTIFACTS is in $location, the stack in $REGION: pass an --artifacts-bucket in $REGION"
   elif [ "$DRY_RUN" = 1 ] || [[ "$head" == *"(404)"* || "$head" == *"Not Found"* ]]; then
     echo "creating the artifacts bucket s3://$ARTIFACTS" >&2
+    # us-east-1 takes no LocationConstraint (CreateBucket refuses "us-east-1" there).
     if [ "$REGION" = us-east-1 ]; then
       run_quiet aws s3api create-bucket --bucket "$ARTIFACTS" --object-ownership BucketOwnerEnforced
     else
@@ -188,16 +200,35 @@ TEMPLATE_URL="https://$ARTIFACTS.s3.$REGION.$URL_SUFFIX/$KEY"
 echo "template ($TEMPLATE_BYTES bytes) uploaded to $TEMPLATE_URL" >&2
 
 # ---------------------------------------------------------------- change set
+# Only "does not exist" means a first deploy: any other error (credentials, throttling) stops
+# here, or a CREATE change set would be tried on a live stack.
+stack_status() {
+  local out err
+  err="$(mktemp)"
+  if out="$(aws cloudformation describe-stacks --stack-name "$STACK" \
+    --query 'Stacks[0].StackStatus' --output text 2>"$err")"; then
+    rm -f "$err"
+    printf '%s\n' "$out"
+  elif grep -q "does not exist" "$err"; then
+    rm -f "$err"
+    echo NONE
+  else
+    out="$(tr '\n' ' ' <"$err")"
+    rm -f "$err"
+    fail "cannot read stack $STACK: $out"
+  fi
+}
 if [ "$DRY_RUN" = 1 ]; then
   STATUS=NONE
 else
-  STATUS="$(aws cloudformation describe-stacks --stack-name "$STACK" \
-    --query 'Stacks[0].StackStatus' --output text 2>/dev/null || echo NONE)"
+  STATUS="$(stack_status)"
 fi
 case "$STATUS" in
   NONE|REVIEW_IN_PROGRESS) CHANGE_SET_TYPE=CREATE ;;
   ROLLBACK_COMPLETE|ROLLBACK_FAILED|DELETE_FAILED)
-    fail "stack $STACK is $STATUS (its first create failed): read its events, then \`aws cloudformation delete-stack --stack-name $STACK\` and deploy again" ;;
+    fail "stack $STACK is $STATUS (its first create failed, or its deletion): it cannot be updated; read its events (aws cloudformation describe-stack-events --stack-name $STACK), then \`aws cloudformation delete-stack --stack-name $STACK\` and deploy again (deploy/README.md, Roll back)" ;;
+  UPDATE_ROLLBACK_FAILED)
+    fail "stack $STACK is UPDATE_ROLLBACK_FAILED: fix what its events name, then \`aws cloudformation continue-update-rollback --stack-name $STACK\` and deploy again" ;;
   *_IN_PROGRESS) fail "stack $STACK is $STATUS: wait until it settles, then deploy again" ;;
   *) CHANGE_SET_TYPE=UPDATE ;;
 esac
@@ -220,6 +251,10 @@ if [ "$CHANGE_SET_TYPE" = UPDATE ]; then
   # default need UsePreviousValue; the others come out the same from the default.
   defaults="$(aws cloudformation get-template-summary --template-url "$TEMPLATE_URL" \
     --query 'Parameters[].[ParameterKey,DefaultValue]' --output text)"
+  # Read into a variable first: a failure inside `done < <(...)` escapes set -e, and the
+  # update would then silently reset every parameter not given to its default.
+  previous="$(aws cloudformation describe-stacks --stack-name "$STACK" \
+    --query 'Stacks[0].Parameters[].[ParameterKey,ParameterValue]' --output text)"
   while IFS=$'\t' read -r key value; do
     [ -n "$key" ] || continue
     [[ "$GIVEN" != *" $key "* ]] || continue
@@ -230,8 +265,7 @@ if [ "$CHANGE_SET_TYPE" = UPDATE ]; then
     if [ "$default_line" != "$key"$'\t'"$value" ]; then
       PARAMETERS+=("{\"ParameterKey\":$(json_string "$key"),\"UsePreviousValue\":true}")
     fi
-  done < <(aws cloudformation describe-stacks --stack-name "$STACK" \
-    --query 'Stacks[0].Parameters[].[ParameterKey,ParameterValue]' --output text)
+  done <<<"$previous"
 fi
 PARAMETERS_JSON="[$(IFS=,; echo "${PARAMETERS[*]}")]"
 
@@ -263,17 +297,30 @@ if [ "$CREATED" = 0 ]; then
     echo "stack $STACK is up to date: nothing to deploy" >&2
     aws cloudformation delete-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET"
   else
-    fail "change set $CHANGE_SET failed: $reason"
+    # A failed change set stays listed on the stack; a failed CREATE one also leaves an empty
+    # REVIEW_IN_PROGRESS stack (no resources). Remove what this run made, then say why.
+    aws cloudformation delete-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET" ||
+      true
+    if [ "$STATUS" = NONE ]; then
+      aws cloudformation delete-stack --stack-name "$STACK" || true
+    fi
+    fail "change set $CHANGE_SET failed (deleted, nothing was changed): $reason"
   fi
 else
   run aws cloudformation execute-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET"
   waiter=stack-update-complete
   [ "$CHANGE_SET_TYPE" = CREATE ] && waiter=stack-create-complete
   if ! run aws cloudformation wait "$waiter" --stack-name "$STACK"; then
-    aws cloudformation describe-stack-events --stack-name "$STACK" --max-items 20 \
+    aws cloudformation describe-stack-events --stack-name "$STACK" --max-items 100 \
       --query "StackEvents[?contains(ResourceStatus, 'FAILED')].[LogicalResourceId,ResourceStatus,ResourceStatusReason]" \
       --output table >&2 || true
-    echo "deploy.sh: stack $STACK did not reach ${waiter#stack-} (events above; CloudFormation rolled back)" >&2
+    now="$(stack_status)"
+    case "$now" in
+      *_IN_PROGRESS) advice="still $now (the waiter gave up after an hour): watch its events" ;;
+      ROLLBACK_COMPLETE) advice="ROLLBACK_COMPLETE: delete it before deploying again (deploy/README.md, Roll back)" ;;
+      *) advice="now $now" ;;
+    esac
+    echo "deploy.sh: stack $STACK did not reach ${waiter#stack-} (failed events above); it is $advice" >&2
     exit 1
   fi
 fi

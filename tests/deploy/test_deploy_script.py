@@ -164,3 +164,44 @@ def test_shell_scripts_parse(script: str) -> None:
         ["bash", "-n", str(REPO / script)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("region", "configuration"),
+    [("us-east-1", None), ("eu-west-1", "LocationConstraint=eu-west-1")],
+)
+def test_the_artifacts_bucket_is_created_in_the_stack_region(
+    region: str, configuration: str | None
+) -> None:
+    """us-east-1 takes no LocationConstraint (CreateBucket rejects it); other regions need it."""
+    result = _run("--dry-run", "--region", region, "--tag", "t", VPC_ID="vpc-1", SUBNET_IDS="s")
+    assert result.returncode == 0, result.stderr
+    create = _command(result.stdout.splitlines(), "aws s3api create-bucket")
+    if configuration is None:
+        assert "--create-bucket-configuration" not in create
+    else:
+        assert _option(create, "--create-bucket-configuration") == configuration
+
+
+IAM_NAME_PROPERTIES = {
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::InstanceProfile": "InstanceProfileName",
+}
+
+
+def test_capability_iam_is_enough_for_the_template(
+    dry_run: list[str], template: dict[str, Any]
+) -> None:
+    """A custom-named IAM resource needs CAPABILITY_NAMED_IAM, else InsufficientCapabilities."""
+    named = [
+        logical_id
+        for logical_id, r in template["Resources"].items()
+        if IAM_NAME_PROPERTIES.get(r["Type"]) in r.get("Properties", {})
+    ]
+    change_set = _command(dry_run, "aws cloudformation create-change-set")
+    capabilities = _option(change_set, "--capabilities")
+    assert named == [] or capabilities == "CAPABILITY_NAMED_IAM"
+    assert "Transform" not in template  # a macro would need CAPABILITY_AUTO_EXPAND

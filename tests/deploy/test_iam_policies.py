@@ -25,6 +25,15 @@ policy ``"Resource": "*"`` means the key itself, so parliament's RESOURCE_STAR
 (written for identity policies) does not apply to key policies.
 """
 
+SERVICE_PUBLISH_WILDCARD = "kms:GenerateDataKey*"
+"""The one narrower wildcard: what SNS documents for AWS services publishing to an encrypted topic.
+
+Amazon SNS Developer Guide, Key management, "Enable compatibility between event
+sources from AWS services and encrypted topics": grant the service principal
+``kms:GenerateDataKey*`` and ``kms:Decrypt`` in the key policy. Allowed only in the
+alarm key's policy, only to a service principal.
+"""
+
 pytestmark = pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
 
 
@@ -106,7 +115,19 @@ def test_no_policy_allows_every_action_or_a_service_wildcard(template: dict[str,
             if statement["Effect"] != "Allow" or _is_key_administration(policy, statement):
                 continue
             for action in _as_list(statement["Action"]):
+                if action == SERVICE_PUBLISH_WILDCARD and _is_service_publish_grant(
+                    policy, statement
+                ):
+                    continue
                 assert "*" not in action, f"{policy.owner}: wildcard action {action}"
+
+
+def _is_service_publish_grant(policy: Any, statement: dict[str, Any]) -> bool:
+    return (
+        policy.owner == "AlarmTopicKey"
+        and set(statement["Principal"]) == {"Service"}
+        and set(_as_list(statement["Action"])) == {"kms:Decrypt", SERVICE_PUBLISH_WILDCARD}
+    )
 
 
 def test_the_only_wildcard_is_the_account_root_statement_of_the_alarm_key(
@@ -118,8 +139,32 @@ def test_the_only_wildcard_is_the_account_root_statement_of_the_alarm_key(
         for statement in _statements(policy.document)
         if any("*" in action for action in _as_list(statement["Action"]))
         and statement["Effect"] == "Allow"
+        and not _is_service_publish_grant(policy, statement)
     ]
     assert wildcards == [("AlarmTopicKey", KEY_ADMINISTRATION_SID)]
+
+
+def test_the_service_publish_wildcard_is_only_granted_to_services_on_the_alarm_key() -> None:
+    """The exception has teeth: the same wildcard for a role, or with more actions, is not it."""
+
+    class Owner:
+        owner = "AlarmTopicKey"
+
+    class Role:
+        owner = "ExtractorTaskRole"
+
+    grant = {
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": ["kms:Decrypt", SERVICE_PUBLISH_WILDCARD],
+        "Resource": "*",
+    }
+    assert _is_service_publish_grant(Owner(), grant)
+    assert not _is_service_publish_grant(Role(), grant)
+    assert not _is_service_publish_grant(Owner(), {**grant, "Principal": {"AWS": "arn:x"}})
+    assert not _is_service_publish_grant(
+        Owner(), {**grant, "Action": ["kms:Decrypt", "kms:Encrypt", SERVICE_PUBLISH_WILDCARD]}
+    )
 
 
 def test_resource_star_only_where_the_action_has_no_resource_level_permission(

@@ -12,8 +12,13 @@ import pytest
 
 from tests.deploy.cfn_template import Resolver, resources_of_type
 
-PUBLISH_WITH_KEY = {"kms:Decrypt", "kms:GenerateDataKey"}
-"""What a service needs of a topic's key to publish to the encrypted topic."""
+PUBLISH_WITH_KEY = {"kms:Decrypt", "kms:GenerateDataKey*"}
+"""What a service needs of a topic's key to publish to the encrypted topic.
+
+As the SNS Developer Guide documents it for AWS services as event sources
+(Key management, "Enable compatibility between event sources from AWS services
+and encrypted topics"): ``kms:GenerateDataKey*`` and ``kms:Decrypt``.
+"""
 
 
 def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:

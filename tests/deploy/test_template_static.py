@@ -228,7 +228,7 @@ def test_workers_track_backlog_per_desired_task(
     metrics = _metrics_by_id(tracking["CustomizedMetricSpecification"]["Metrics"])
     _assert_backlog_and_desired(metrics, queue, service)
     [expression] = [m for m in metrics.values() if m["ReturnData"]]
-    assert expression["Expression"] == "(visible + inflight) / MAX([desired, 1])"
+    assert expression["Expression"] == "(visible + inflight) / IF(desired > 1, desired, 1)"
 
 
 @pytest.mark.parametrize(("prefix", "queue", "service"), SCALING)
@@ -345,12 +345,26 @@ def test_dashboard_and_alarms_use_metric_names_the_services_emit(
     assert {n for n in names if f'"{n}"' not in code} == set()
 
 
-@pytest.mark.parametrize("secret", ["SpotifySecret", "SpotifyRefreshTokenSecret"])
-def test_hand_entered_secrets_survive_stack_deletion_and_replacement(
-    template: dict[str, Any], secret: str
+@pytest.mark.parametrize("kept", ["SpotifySecret", "SpotifyRefreshTokenSecret", "DataBucket"])
+def test_hand_entered_secrets_and_data_survive_stack_deletion_and_replacement(
+    template: dict[str, Any], kept: str
 ) -> None:
-    resource = template["Resources"][secret]
-    assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+    """Retained on deletion and replacement; a failed first create takes them with it.
+
+    Plain ``Retain`` also keeps what a rolled-back *first* create made: the named
+    secrets would then block every re-create of the stack ("already exists").
+    """
+    resource = template["Resources"][kept]
+    assert resource["DeletionPolicy"] == "RetainExceptOnCreate"
+    assert resource["UpdateReplacePolicy"] == "Retain"
+
+
+def test_nothing_named_is_retained_by_a_failed_first_create(template: dict[str, Any]) -> None:
+    """A resource with a fixed name that plain Retain keeps would make a re-create fail."""
+    names = ("Name", "BucketName", "QueueName", "TopicName", "LogGroupName", "ClusterName")
+    for logical_id, resource in template["Resources"].items():
+        if resource.get("DeletionPolicy") == "Retain":
+            assert not set(names) & set(resource.get("Properties", {})), logical_id
 
 
 def test_data_bucket_is_versioned_and_old_versions_expire(resolved: dict[str, Any]) -> None:
