@@ -185,7 +185,16 @@ class Expected:
 
     rows: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(
-            ("playlist_items", "tracks", "albums", "artists", "track_artists"), 0
+            (
+                "playlist_items",
+                "tracks",
+                "albums",
+                "artists",
+                "track_artists",
+                "episodes",
+                "shows",
+            ),
+            0,
         )
     )
     item_types: dict[str, int] = field(
@@ -193,7 +202,8 @@ class Expected:
     )
 
     def add_page(self, catalog: Catalog, entries: Sequence[Entry]) -> None:
-        """One raw page: every item, and each track, album and artist once per page."""
+        """One raw page: every item, and each track, album, artist, episode and show once
+        per page."""
         self.rows["playlist_items"] += len(entries)
         for entry in entries:
             self.item_types[ITEM_TYPES[entry.kind]] += 1
@@ -207,3 +217,6 @@ class Expected:
         self.rows["albums"] += len(albums)
         self.rows["artists"] += len(artists)
         self.rows["track_artists"] += sum(len(t.artist_ids) for t in tracks)
+        episode_ids = {e.ref for e in entries if e.kind == "episode" and e.ref is not None}
+        self.rows["episodes"] += len(episode_ids)
+        self.rows["shows"] += len({catalog.episodes[e].show_id for e in episode_ids})

@@ -42,14 +42,14 @@ def extractor_env(fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def referenced_entities(catalog: Catalog) -> set[tuple[str, str]]:
-    """(kind, id) of every album and artist the own playlists and the plays reference."""
-    track_ids = [
-        e.ref
-        for playlist_id in catalog.own_playlist_ids
-        for e in catalog.playlists[playlist_id].entries
-        if e.kind == "track" and e.ref
-    ] + [p.track_id for p in catalog.plays]
-    found: set[tuple[str, str]] = set()
+    """(kind, id) of every album, artist and episode the own playlists and the plays reference."""
+    entries = [e for p in catalog.own_playlist_ids for e in catalog.playlists[p].entries]
+    track_ids = [e.ref for e in entries if e.kind == "track" and e.ref] + [
+        p.track_id for p in catalog.plays
+    ]
+    found: set[tuple[str, str]] = {
+        ("episodes", e.ref) for e in entries if e.kind == "episode" and e.ref
+    }
     for track_id in track_ids:
         track = catalog.tracks[track_id]
         found.add(("albums", track.album_id))
@@ -58,8 +58,12 @@ def referenced_entities(catalog: Catalog) -> set[tuple[str, str]]:
 
 
 def entity_of_key(key: str) -> tuple[str, str] | None:
-    """(kind, id) of a raw album or artist key."""
-    for kind, field in (("albums", "album_id"), ("artists", "artist_id")):
+    """(kind, id) of a raw album, artist or episode key."""
+    for kind, field in (
+        ("albums", "album_id"),
+        ("artists", "artist_id"),
+        ("episodes", "episode_id"),
+    ):
         prefix = f"raw/source={kind}/{field}="
         if key.startswith(prefix):
             return kind, key.removeprefix(prefix).removesuffix(".json")

@@ -58,15 +58,31 @@ async def test_run_once_writes_raw_objects_and_one_message_each_then_skips_uncha
         snapshot = fake.catalog.playlists[playlist_id].snapshot_id
         pages = [k for k in keys if f"playlist_id={playlist_id}/snapshot_id={snapshot}/page=" in k]
         assert len(pages) == 3  # 120 items, 50 per page
-    assert {m.source for m in messages} == {
+    assert {m.source for m in messages} - {Source.EPISODES} == {
         Source.PLAYLISTS,
         Source.PLAYLIST_ITEMS,
         Source.RECENTLY_PLAYED,
         Source.ALBUMS,
         Source.ARTISTS,
     }
-    entity_messages = [m for m in messages if m.source in (Source.ALBUMS, Source.ARTISTS)]
-    assert len(entity_messages) == 20  # EXTRACTOR_MAX_ENTITIES of 15 albums + 10 artists
+    # what the playlists and plays reference, counted from the fake's catalogue
+    catalog = fake.catalog
+    entries = [e for p in own for e in catalog.playlists[p].entries]
+    tracks = {e.ref for e in entries if e.kind == "track"} | {p.track_id for p in catalog.plays}
+    albums = {catalog.tracks[t].album_id for t in tracks if t}
+    artists = {a for t in tracks if t for a in catalog.tracks[t].artist_ids}
+    artists |= {a for album in albums for a in catalog.albums[album].artist_ids}
+    episodes = {e.ref for e in entries if e.kind == "episode"}
+    assert episodes
+    referenced = len(albums) + len(artists) + len(episodes)
+    kinds = (Source.ALBUMS, Source.ARTISTS, Source.EPISODES)
+    entity_messages = [m for m in messages if m.source in kinds]
+    assert len(entity_messages) == 20 < referenced  # EXTRACTOR_MAX_ENTITIES
+    assert all(
+        m.key == f"raw/source=episodes/episode_id={m.entity_id}.json"
+        for m in entity_messages
+        if m.source is Source.EPISODES
+    )
     newest = max(int(p.played_at.timestamp() * 1000) for p in fake.catalog.plays)
     cursor = s3.get_object(Bucket=stack.names.bucket, Key=state_key("recently-played"))
     assert json.loads(cursor["Body"].read())["after"] == newest
@@ -78,8 +94,12 @@ async def test_run_once_writes_raw_objects_and_one_message_each_then_skips_uncha
     assert all(statuses[f"playlist {p}"] is Status.SKIPPED for p in own)
     assert statuses["recently played"] is Status.SKIPPED
     again = _drain(stack, sqs)
-    assert {m.source for m in again} <= {Source.ALBUMS, Source.ARTISTS}
-    assert len(again) == 5  # the entities the first run's bound left over
+    assert {m.source for m in again} <= set(kinds)
+    assert len(again) == min(20, referenced - 20)  # what the first run's bound left over
+    fetched = {(m.source, m.entity_id) for m in entity_messages + again}
+    assert referenced <= 40  # so the two runs fetched every one, episodes included
+    assert {i for s, i in fetched if s is Source.EPISODES} == episodes
+    assert len(fetched) == referenced
     assert not {m.key for m in again} & keys
 
 

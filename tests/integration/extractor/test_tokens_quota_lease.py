@@ -222,24 +222,53 @@ def test_a_live_lease_makes_run_once_exit_0_and_an_expired_one_is_taken_over(
     assert lease_is_free(s3, stack.names.bucket)
 
 
-async def test_the_deadline_stops_new_requests_and_the_next_run_completes(
-    stack: Provisioned, moto_server: LocalAws, make_fake: MakeFake, monkeypatch: pytest.MonkeyPatch
+def test_a_run_cut_by_its_deadline_exits_0_as_deferred_and_the_next_run_completes(
+    stack: Provisioned,
+    moto_server: LocalAws,
+    make_fake: MakeFake,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     s3, sqs = moto_server.client("s3"), moto_server.client("sqs")
     fake = make_fake(FakeConfig(latency=0.05))
     point_at(fake, monkeypatch, EXTRACTOR_RUN_DEADLINE="0.4", EXTRACTOR_CONCURRENCY="2")
 
-    first = await extract(ExtractorSettings())
+    assert main(["run-once"]) == 0  # a clean stop: nobody is paged
+    out, err = capsys.readouterr()
 
-    assert not first.ok
-    assert first.count(Status.STOPPED) >= 1
-    assert "EXTRACTOR_RUN_DEADLINE" in (first.stop_line() or "")
+    summary = _summary(out)
+    assert summary["level"] == "info"
+    metrics = {m: summary[m] for m in ("ExtractionSucceeded", "ExtractionFailed")}
+    assert metrics == {"ExtractionSucceeded": 0, "ExtractionFailed": 0}
+    assert summary["ExtractionDeferred"] == 1
+    deferred = summary["deferred_sources"]
+    assert isinstance(deferred, list)
+    assert deferred  # the sources the deadline left unfinished
+    listed = s3.list_objects_v2(Bucket=stack.names.bucket, Prefix=state_key("entities-pending"))
+    journal = (
+        json.loads(
+            s3.get_object(Bucket=stack.names.bucket, Key=state_key("entities-pending"))[
+                "Body"
+            ].read()
+        )
+        if listed.get("KeyCount")
+        else {}
+    )
+    left = sum(len(ids) for ids in journal.values())  # the journal as the run left it
+    assert summary["deferred_entities"] == left
+    # registered but not stored; a source stopped before its end registers nothing yet
+    assert left <= len(referenced_entities(fake.catalog) - _stored_entities(stack, s3))
+    [line] = [x for x in err.splitlines() if x.startswith(("DEFERRED", "STOPPED", "FAILED"))]
+    assert line.startswith("DEFERRED the run deadline (EXTRACTOR_RUN_DEADLINE) was reached")
+    assert all(source in line for source in deferred)
+    assert f"{left} albums, artists and episodes" in line
     assert {m.key for m in drain(stack, sqs)} == raw_keys(stack, s3)
 
     monkeypatch.setenv("EXTRACTOR_RUN_DEADLINE", "3000")
-    second = await extract(ExtractorSettings())
+    assert main(["run-once"]) == 0
+    summary = _summary(capsys.readouterr().out)
+    assert (summary["ExtractionSucceeded"], summary["ExtractionDeferred"]) == (1, 0)
 
-    assert second.ok, second.summary_lines()
     assert referenced_entities(fake.catalog) <= _stored_entities(stack, s3)
     cursor = s3.get_object(Bucket=stack.names.bucket, Key=state_key("recently-played"))
     newest = max(int(p.played_at.timestamp() * 1000) for p in fake.catalog.plays)

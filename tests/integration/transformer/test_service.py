@@ -88,7 +88,15 @@ async def test_a_raw_page_becomes_parquet_files_and_catalog_messages(
     keys = curated_keys(aws_env, stack)
     assert [k.split("/")[1:3] for k in keys] == sorted(
         [t, "dt=2026-11-24"]
-        for t in ("albums", "artists", "playlist_items", "track_artists", "tracks")
+        for t in (
+            "albums",
+            "artists",
+            "episodes",
+            "playlist_items",
+            "shows",
+            "track_artists",
+            "tracks",
+        )
     )
     catalog = drain(aws_env, stack.queue_urls[stack.names.catalog_queue])
     messages = [TableFileWritten.model_validate_json(m["Body"]) for m in catalog]
@@ -99,6 +107,8 @@ async def test_a_raw_page_becomes_parquet_files_and_catalog_messages(
         "albums": 1,
         "artists": 1,
         "track_artists": 1,
+        "episodes": 1,  # the episode item, and the show it carries
+        "shows": 1,
     }
     items_key = next(k for k in keys if k.startswith("curated/playlist_items/"))
     written = aws_env.client("s3").get_object(Bucket=stack.names.bucket, Key=items_key)

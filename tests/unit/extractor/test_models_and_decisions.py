@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from extractor.entities import EntityBudget, StoredIndex, candidates, stored_id
+from extractor.journal import from_document, to_document
 from extractor.models import (
     PlaylistPage,
     RecentPage,
@@ -16,6 +17,7 @@ from extractor.models import (
 from extractor.output import RawObject, RunContext, raw_message
 from extractor.playlists import needs_extraction, page_limit
 from extractor.recent import next_cursor
+from extractor.state import PendingEntities
 from spotify_etl_common.messages import RawObjectWritten, Source
 
 from tests.reference import EXAMPLES
@@ -41,7 +43,7 @@ def test_both_playlist_shapes_give_the_same_references() -> None:
     assert playlist_references(new).artists == {"ar1", "ar2"}
 
 
-def test_null_entries_local_files_and_episodes_reference_nothing() -> None:
+def test_null_entries_and_local_files_reference_nothing_and_an_episode_itself() -> None:
     local: dict[str, object] = {
         "type": "track",
         "id": None,
@@ -49,9 +51,25 @@ def test_null_entries_local_files_and_episodes_reference_nothing() -> None:
         "album": {"id": None},
         "artists": [],
     }
-    episode = {"type": "episode", "id": "e1"}
+    episode = {"type": "episode", "id": "e1", "show": {"id": "s1"}}
     refs = playlist_references(page([{"track": None}, None, {"track": local}, {"item": episode}]))
-    assert refs == References()
+    assert refs == References(episodes={"e1"})
+    assert playlist_references(page([{"track": None}, {"track": local}])) == References()
+
+
+def test_recorded_playlist_episodes_are_referenced_by_id() -> None:
+    body = json.loads((EXAMPLES / "zmb3-playlist_items_episodes_and_tracks.json").read_text())
+    # counted from the recording independently of the model: items whose object says episode
+    episodes = {i["track"]["id"] for i in body["items"] if i["track"]["type"] == "episode"}
+    tracks = [i["track"] for i in body["items"] if i["track"]["type"] == "track"]
+    refs = playlist_references(PlaylistPage.model_validate(body))
+    assert len(episodes) == 2
+    assert refs.episodes == episodes
+    assert refs.albums == {t["album"]["id"] for t in tracks}
+    java = json.loads((EXAMPLES / "java-GetPlaylistsItemsRequest_Episode.json").read_text())
+    assert playlist_references(PlaylistPage.model_validate(java)) == References(
+        episodes={java["items"][0]["track"]["id"]}
+    )
 
 
 def test_recorded_examples_parse_and_reference_albums_and_artists() -> None:
@@ -119,3 +137,23 @@ def test_budget_takes_up_to_the_bound_and_keeps_the_rest_pending() -> None:
     assert budget.take(wanted) == wanted[:2]
     assert budget.take([(Source.ARTISTS, "d")]) == []
     assert budget.pending == {(Source.ARTISTS, "c"), (Source.ARTISTS, "d")}
+
+
+def test_episodes_come_last_and_wait_for_a_run_with_the_users_token() -> None:
+    refs = References(albums={"a"}, episodes={"e2", "e1"})
+    wanted = candidates(refs)
+    assert wanted == [(Source.ALBUMS, "a"), (Source.EPISODES, "e1"), (Source.EPISODES, "e2")]
+    app_only = EntityBudget(remaining=5, index=StoredIndex.__new__(StoredIndex), episodes=False)
+    assert app_only.claim_new(wanted) == [(Source.ALBUMS, "a")]
+    assert stored_id(Source.EPISODES, "raw/source=episodes/episode_id=e1.json") == "e1"
+
+
+def test_the_journal_document_keeps_episodes_and_reads_one_written_before_them() -> None:
+    entities = {(Source.ALBUMS, "a"), (Source.EPISODES, "e"), (Source.ARTISTS, "r")}
+    document = to_document(entities)
+    assert document.episodes == ["e"]
+    assert from_document(PendingEntities.model_validate_json(document.model_dump_json())) == (
+        entities
+    )
+    older = PendingEntities.model_validate_json('{"albums": ["a"], "artists": []}')
+    assert from_document(older) == {(Source.ALBUMS, "a")}

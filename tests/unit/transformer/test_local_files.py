@@ -61,7 +61,7 @@ def test_per_object_writes_one_file_per_table_per_raw_file_and_a_rerun_overwrite
     transform_files(files, tmp_path, workers=1, per_object=True)
     again = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet"))
     assert first == again
-    assert len(first) == 5 * len(files)
+    assert len(first) == 7 * len(files)  # the 7 tables of playlist items
 
 
 def test_a_bad_file_is_reported_and_the_rest_still_written(tmp_path: Path) -> None:
@@ -135,7 +135,7 @@ def test_by_default_one_file_per_table_per_batch_and_a_rerun_overwrites_them(
     manifest = json.loads((corpus / "manifest.json").read_text())
     files = find_files([corpus / "pages"])
     outcome = transform_files(files, tmp_path, workers=1, batch_size=4)
-    assert outcome.written == 5 * -(-len(files) // 4)
+    assert outcome.written == 7 * -(-len(files) // 4)  # the 7 tables of playlist items
     assert written_rows(tmp_path) == manifest["expected_rows"]
     first = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.parquet"))
     again = transform_files(files, tmp_path, workers=1, batch_size=4)

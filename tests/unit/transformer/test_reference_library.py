@@ -156,3 +156,28 @@ def test_episodes_know_their_show_from_the_object_or_the_page_href() -> None:
     show_of_page = page_body["href"].split("/shows/")[1].split("/")[0]
     assert {episodes[e["id"]] for e in page_body["items"]} == {show_of_page}
     assert episodes[one_body["id"]] == one_body["show"]["id"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["zmb3-playlist_items_episodes_and_tracks.json", "java-GetPlaylistsItemsRequest_Episode.json"],
+)
+def test_episodes_inside_playlists_give_episodes_and_their_shows(name: str) -> None:
+    raw = (EXAMPLES / name).read_bytes()
+    items = [i["track"] for i in json.loads(raw)["items"]]
+    episodes = [i for i in items if i["type"] == "episode"]
+    result = transform([RawObject(name, raw, NOW)]).tables
+    assert result["playlist_items"].height == len(items)
+    assert sorted(result["episodes"]["episode_id"]) == sorted(_ids(episodes))
+    assert dict(
+        zip(result["episodes"]["episode_id"], result["episodes"]["show_id"], strict=True)
+    ) == {e["id"]: e["show"]["id"] for e in episodes}
+    assert sorted(result["shows"]["show_id"]) == sorted(_ids([e["show"] for e in episodes]))
+    assert result["tracks"].height == len(_ids([i for i in items if i["type"] == "track"]))
+    first = episodes[0]
+    row = result["episodes"].row(0, named=True)
+    assert (row["name"], row["duration_ms"], str(row["release_date"])) == (
+        first["name"],
+        first["duration_ms"],
+        first["release_date"],
+    )

@@ -43,6 +43,11 @@ class Circuit:
             self._event.set()
         return self.stop_reason is not None
 
+    @property
+    def deadline_reached(self) -> bool:
+        """The run stopped at its deadline (not on a failure, not on a signal)."""
+        return self.cause is None and self.stop_reason == _DEADLINE
+
     def trip(self, error: SpotifyEtlError, why: str | None = None) -> None:
         """Stop the run because of ``error`` (the first cause wins).
 

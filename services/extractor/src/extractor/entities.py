@@ -1,6 +1,9 @@
-"""Albums and artists referenced by what was fetched and not yet stored: single-id GETs.
+"""Albums, artists and episodes referenced by what was fetched and not yet stored: single-id GETs.
 
-The several-ids batch endpoints are gone in development mode, so each entity
+Episodes are those of playlist items (``GET /episodes/{id}``, with the user's
+token: the endpoint needs ``user-read-playback-position`` and the user's market
+decides availability); saved episodes carry the whole episode already. The
+several-ids batch endpoints are gone in development mode, so each entity
 costs one request; a bound per run (:class:`EntityBudget`) keeps the request
 budget for playlists. A source *registers* what it references before it saves
 its snapshot or cursor (the missing entities enter the pending journal), then
@@ -27,8 +30,13 @@ from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher, RawObject
 from extractor.tokens import TokenKind
 
-NAME = "albums and artists"
-_PATHS = {Source.ALBUMS: "albums", Source.ARTISTS: "artists"}
+NAME = "albums, artists and episodes"
+_PATHS = {Source.ALBUMS: "albums", Source.ARTISTS: "artists", Source.EPISODES: "episodes"}
+_TOKENS = {
+    Source.ALBUMS: TokenKind.APP,
+    Source.ARTISTS: TokenKind.APP,
+    Source.EPISODES: TokenKind.USER,
+}
 
 
 @dataclass
@@ -37,6 +45,9 @@ class EntityBudget:
 
     remaining: int
     index: StoredIndex
+    episodes: bool = True
+    """Whether episodes are fetched: they need the user's token (without one they are not
+    referenced, and journaled ones wait for a run that has it)."""
     seen: set[Entity] = field(default_factory=set)
     pending: set[Entity] = field(default_factory=set)
     written: int = 0
@@ -45,8 +56,13 @@ class EntityBudget:
     errors: list[tuple[Entity, SpotifyEtlError]] = field(default_factory=list)
 
     def claim_new(self, wanted: Sequence[Entity]) -> list[Entity]:
-        """The entities not seen before in this run (and mark them seen)."""
-        fresh = [e for e in wanted if e not in self.seen]
+        """The entities not seen before in this run (and mark them seen); episodes only
+        when this run can fetch them."""
+        fresh = [
+            e
+            for e in wanted
+            if e not in self.seen and (self.episodes or e[0] is not Source.EPISODES)
+        ]
         self.seen.update(fresh)
         return fresh
 
@@ -70,10 +86,12 @@ class EntityBudget:
 
 
 def candidates(references: References) -> list[Entity]:
-    """Every referenced entity in a stable order: albums first, then artists."""
-    return [(Source.ALBUMS, a) for a in sorted(references.albums)] + [
-        (Source.ARTISTS, a) for a in sorted(references.artists)
-    ]
+    """Every referenced entity in a stable order: albums, then artists, then episodes."""
+    return (
+        [(Source.ALBUMS, a) for a in sorted(references.albums)]
+        + [(Source.ARTISTS, a) for a in sorted(references.artists)]
+        + [(Source.EPISODES, e) for e in sorted(references.episodes)]
+    )
 
 
 def stored_id(source: Source, key: str) -> str | None:
@@ -85,7 +103,7 @@ def stored_id(source: Source, key: str) -> str | None:
 
 
 class StoredIndex:
-    """Which albums and artists already have a raw object: one listing per run, on first use.
+    """Which albums, artists and episodes have a raw object already: one listing per run.
 
     A listing costs one request per 1,000 stored entities, far fewer than one
     HEAD per referenced entity.
@@ -113,7 +131,7 @@ class StoredIndex:
 async def _fetch_one(
     client: SpotifyClient, publisher: Publisher, source: Source, entity_id: str
 ) -> RawObject:
-    response = await client.get(f"/{_PATHS[source]}/{entity_id}", token=TokenKind.APP)
+    response = await client.get(f"/{_PATHS[source]}/{entity_id}", token=_TOKENS[source])
     obj = RawObject(
         key=entity_key(source, entity_id), body=response.body, source=source, entity_id=entity_id
     )

@@ -1,4 +1,4 @@
-"""The pending-entities journal: albums and artists referenced but not yet written and announced.
+"""The pending-entities journal: albums, artists, episodes referenced, not yet stored and announced.
 
 It is the ``entities-pending`` state document, kept durable as the run goes:
 entities enter it before the snapshot or cursor that referenced them is saved,
@@ -25,13 +25,16 @@ def to_document(entities: Iterable[Entity]) -> PendingEntities:
     return PendingEntities(
         albums=sorted(i for s, i in items if s is Source.ALBUMS),
         artists=sorted(i for s, i in items if s is Source.ARTISTS),
+        episodes=sorted(i for s, i in items if s is Source.EPISODES),
     )
 
 
 def from_document(document: PendingEntities) -> set[Entity]:
-    return {(Source.ALBUMS, a) for a in document.albums} | {
-        (Source.ARTISTS, a) for a in document.artists
-    }
+    return (
+        {(Source.ALBUMS, a) for a in document.albums}
+        | {(Source.ARTISTS, a) for a in document.artists}
+        | {(Source.EPISODES, e) for e in document.episodes}
+    )
 
 
 class PendingJournal:

@@ -198,15 +198,22 @@ def log_report(report: RunReport) -> None:
         "SourcesFailed": (len(report.failures), "Count"),
         "RunDuration": (round(report.seconds, 3), "Seconds"),
         "ExtractionSucceeded": (1 if report.ok else 0, "Count"),
-        "ExtractionFailed": (0 if report.ok else 1, "Count"),
+        "ExtractionFailed": (0 if report.ok or report.deferred else 1, "Count"),
+        "ExtractionDeferred": (1 if report.deferred else 0, "Count"),
     }
     if report.days_left is not None:
         metrics["RefreshTokenDaysLeft"] = (report.days_left, "None")
-    event = log.info if report.ok else log.error
+    event = log.info if report.ok or report.deferred else log.error
+    deferred = (
+        {"deferred_sources": report.stopped_sources, "deferred_entities": report.deferred_entities}
+        if report.deferred
+        else {}
+    )
     event(
         "extract.run.summary",
         run_id=report.run_id,
         stopped=report.stop_line(),
+        **deferred,
         failures=[
             *([report.authorization] if report.authorization else []),
             *report.problems,
@@ -217,10 +224,11 @@ def log_report(report: RunReport) -> None:
 
 
 def _emf(metrics: dict[str, tuple[float, Unit]]) -> dict[str, object]:
-    """EMF members; a run that never started (busy lease) counts as neither outcome."""
+    """EMF members; a run that never started (busy lease) counts as no outcome."""
     every: dict[str, tuple[float, Unit]] = {
         "ExtractionSucceeded": (0, "Count"),
         "ExtractionFailed": (0, "Count"),
+        "ExtractionDeferred": (0, "Count"),
     }
     return emf_fields("extractor", every | metrics, int(time.time() * 1000))
 
@@ -253,7 +261,7 @@ def run_once_command(settings: ExtractorSettings) -> int:
         return 0
     for line in report.summary_lines():
         print(line, file=sys.stderr)
-    return 0 if report.ok else 1
+    return 0 if report.ok or report.deferred else 1
 
 
 async def _every(settings: ExtractorSettings, interval: float) -> int:

@@ -1,7 +1,7 @@
 """Typed views of the Spotify answers, only the fields the extractor decides on.
 
 The raw bytes are stored untouched; these models exist to read snapshot ids,
-``next`` links, cursors and the album and artist ids a page references. Both
+``next`` links, cursors and the album, artist and episode ids a page references. Both
 playlist shapes are read: ``item`` (2026) and the legacy ``track``.
 """
 
@@ -81,14 +81,20 @@ class RecentPage(_Loose):
 
 
 class References(BaseModel):
-    """Album and artist ids referenced by fetched pages."""
+    """Album, artist and episode ids referenced by fetched pages."""
 
     albums: set[str] = set()
     artists: set[str] = set()
+    episodes: set[str] = set()
 
     def add(self, playable: Playable | None) -> None:
-        """Collect the ids of one track (episodes and local files reference none)."""
-        if playable is None or playable.is_local or playable.type == "episode":
+        """Collect the ids of one track (its album and artists) or the id of one episode
+        (local files reference none)."""
+        if playable is None or playable.is_local:
+            return
+        if playable.type == "episode":
+            if playable.id:
+                self.episodes.add(playable.id)
             return
         if playable.album and playable.album.id:
             self.albums.add(playable.album.id)
@@ -97,6 +103,7 @@ class References(BaseModel):
     def merge(self, other: References) -> None:
         self.albums |= other.albums
         self.artists |= other.artists
+        self.episodes |= other.episodes
 
 
 def playlist_references(page: PlaylistPage) -> References:

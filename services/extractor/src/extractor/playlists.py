@@ -4,7 +4,7 @@ Pages of the snapshot an earlier run already stored are read back from S3, not
 fetched again (a run stopped by the quota or killed resumes where it was). The
 pages written are announced even when the playlist fails half-way; the snapshot
 is saved only once every page and the metadata are written and announced and
-the albums and artists they reference are journaled.
+the albums, artists and episodes they reference are journaled.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ Register = Callable[[References], Awaitable[object]]
 """Journals the entities a finished source references (before its state is saved)."""
 PAGE_SIZES = {"items": 50, "tracks": 100}
 """Largest page of each playlist endpoint: 2026 ``/items`` and legacy ``/tracks``."""
+ADDITIONAL_TYPES = "track,episode"
+"""Episodes come as episode objects (with their show), not in a track's shape; Spotify keeps
+the parameter in every ``next`` link."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,11 @@ async def _extract(
     writes: list[asyncio.Task[None]] = []  # pages are written while the next one is fetched
     try:
         next_url: str | None = f"/playlists/{playlist_id}/{endpoint}"
-        params: dict[str, str | int] | None = {"limit": page_size, "offset": 0}
+        params: dict[str, str | int] | None = {
+            "limit": page_size,
+            "offset": 0,
+            "additional_types": ADDITIONAL_TYPES,
+        }
         number, limit = 0, page_limit(None, page_size)
         while next_url is not None:
             if number >= limit:

@@ -1,4 +1,4 @@
-"""One run: every configured source once, and the albums and artists they reference.
+"""One run: every configured source once, and the albums, artists and episodes they reference.
 
 Sources fail independently: a bad playlist never stops the others. Entities
 referenced by a playlist are journaled before its snapshot is saved and
@@ -81,6 +81,10 @@ class RunReport:
     finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     busy: str | None = None
     """Set when another run held the lease: this run did nothing."""
+    deadline: bool = False
+    """The run was cut by its deadline (EXTRACTOR_RUN_DEADLINE)."""
+    deferred_entities: int = 0
+    """Referenced albums, artists and episodes left in the journal for the next run."""
 
     @property
     def failures(self) -> list[Outcome]:
@@ -95,6 +99,23 @@ class RunReport:
             and self.stop_reason is None
             and self.count(Status.STOPPED) == 0
         )
+
+    @property
+    def deferred(self) -> bool:
+        """Cut by its deadline and nothing else went wrong: what it fetched is kept, the
+        rest is the next run's (a clean stop, neither a success nor a failure)."""
+        return (
+            self.deadline
+            and not self.failures
+            and not self.problems
+            and self.authorization is None
+            and self.quota is None
+        )
+
+    @property
+    def stopped_sources(self) -> list[str]:
+        """The sources the stop left unfinished (the next run goes on with them)."""
+        return [o.source for o in self.outcomes if o.status is Status.STOPPED]
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status is status)
@@ -113,6 +134,14 @@ class RunReport:
                 "Spotify's daily request quota for this app is exhausted (429 QUOTA_EXCEEDED): "
                 f"the run stopped its Spotify work and kept what it fetched; {when}"
             )
+        if self.deadline:
+            sources = ", ".join(self.stopped_sources) or "no source"
+            return (
+                "the run deadline (EXTRACTOR_RUN_DEADLINE) was reached: no new request started; "
+                f"deferred to the next run: {sources}; {self.deferred_entities} albums, artists "
+                "and episodes wait in the journal; what was fetched is written and announced "
+                "and state advanced for exactly that"
+            )
         if self.stop_reason is not None:
             return f"run stopped early: {self.stop_reason}; what was fetched is kept"
         return None
@@ -129,7 +158,7 @@ class RunReport:
         lines = [head]
         lines += [f"WARNING {w}" for w in self.warnings]
         if (stop := self.stop_line()) is not None:
-            lines.append(f"STOPPED {stop}")
+            lines.append(f"{'DEFERRED' if self.deferred else 'STOPPED'} {stop}")
         if self.authorization is not None:
             lines.append(f"FAILED {self.authorization}")
         lines += [f"FAILED {p}" for p in self.problems]
@@ -146,7 +175,11 @@ async def run_once(
     for ref in plan.playlists:
         if isinstance(ref, BadRef):
             report.outcomes.append(failed(f"playlist {ref.text!r}", explain.bad_ref(ref)))
-    budget = EntityBudget(remaining=plan.max_entities, index=StoredIndex(publisher))
+    budget = EntityBudget(
+        remaining=plan.max_entities,
+        index=StoredIndex(publisher),
+        episodes=client.tokens.has_user,
+    )
     journal = await PendingJournal.load(state)
     # claimed before any source runs: a stored entity left by a killed run is announced
     carried = budget.claim_new(sorted(journal.entities))
@@ -212,6 +245,8 @@ async def run_once(
         report.outcomes.append(budget.outcome())
     circuit = client.circuit
     report.stop_reason = circuit.stop_reason
+    report.deadline = circuit.deadline_reached
+    report.deferred_entities = len(journal.entities)
     if isinstance(circuit.cause, QuotaExceeded):
         report.quota = circuit.cause
     refused = client.tokens.refusal

@@ -28,10 +28,11 @@ class RecentState(BaseModel):
 
 
 class PendingEntities(BaseModel):
-    """Albums and artists referenced earlier but not fetched yet (per-run bound)."""
+    """Albums, artists and episodes referenced earlier but not fetched yet (per-run bound)."""
 
     albums: list[str] = []
     artists: list[str] = []
+    episodes: list[str] = []
 
 
 def playlist_state_name(playlist_id: str) -> str:

@@ -25,7 +25,15 @@ UNKNOWN_SNAPSHOT = "unknown"
 (e.g. the seed's raw dumps)."""
 
 TABLES_OF: Mapping[Source, tuple[str, ...]] = {
-    Source.PLAYLIST_ITEMS: ("playlist_items", "tracks", "albums", "artists", "track_artists"),
+    Source.PLAYLIST_ITEMS: (
+        "playlist_items",
+        "tracks",
+        "albums",
+        "artists",
+        "track_artists",
+        "episodes",
+        "shows",
+    ),
     Source.RECENTLY_PLAYED: ("plays", "tracks", "albums", "artists", "track_artists"),
     Source.TRACKS: ("tracks", "albums", "artists", "track_artists"),
     Source.ALBUMS: ("albums", "artists"),
@@ -99,7 +107,14 @@ def _playlist_items(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
         pl.col("added_by").struct.field("id").alias("added_by"),
         *entities.LINEAGE,
     )
-    return {"playlist_items": items, **entities.dimension_tables(rows)}
+    episodes = rows.filter((entity.field("type") == "episode") & ~local).select(
+        *entities.LINEAGE, "entity"
+    )
+    return {
+        "playlist_items": items,
+        **entities.dimension_tables(rows),
+        **library.episodes_and_shows(episodes, "entity"),
+    }
 
 
 def _recently_played(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:

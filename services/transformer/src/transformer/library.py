@@ -126,7 +126,7 @@ def episode_rows(frame: pl.DataFrame, show_id: pl.Expr, column: str = "episode")
     )
 
 
-def _episodes_and_shows(frame: pl.DataFrame, column: str) -> dict[str, pl.DataFrame]:
+def episodes_and_shows(frame: pl.DataFrame, column: str) -> dict[str, pl.DataFrame]:
     """Episodes that embed their show: both tables."""
     episodes = frame.filter(_field(column, "id").is_not_null())
     shows = episodes.select(*LINEAGE, _field(column, "show").alias("show"))
@@ -204,7 +204,7 @@ def _saved_episodes(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
     episodes = rows.select(*LINEAGE, _field("item", "episode").alias("episode"))
     return {
         "saved_episodes": _saved(rows, "episode", "episode_id"),
-        **_episodes_and_shows(episodes, "episode"),
+        **episodes_and_shows(episodes, "episode"),
     }
 
 
@@ -274,7 +274,7 @@ def _shows(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 
 def _episodes(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    return _episodes_and_shows(_object(objects, "episode"), "episode")
+    return episodes_and_shows(_object(objects, "episode"), "episode")
 
 
 def _show_episodes(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:

@@ -51,18 +51,7 @@ _S = pl.String()
 _URLS = pl.Struct({"spotify": _S})
 _I = pl.Int64()
 
-SHOW = pl.Struct(
-    {
-        "id": _S,
-        "type": _S,
-        "name": _S,
-        "publisher": _S,
-        "media_type": _S,
-        "total_episodes": _I,
-        "external_urls": _URLS,
-        "uri": _S,
-    }
-)
+SHOW = responses.SHOW
 """Simplified show object (embedded in an episode, a saved show, or ``GET /shows/{id}``)."""
 
 EPISODE_FIELDS = {

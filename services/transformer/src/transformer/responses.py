@@ -49,13 +49,37 @@ TRACK = pl.Struct(
 )
 """Track object; an episode fits it too (``type: episode``, no album or artists)."""
 
+SHOW = pl.Struct(
+    {
+        "id": _S,
+        "type": _S,
+        "name": _S,
+        "publisher": _S,
+        "media_type": _S,
+        "total_episodes": pl.Int64(),
+        "external_urls": _URLS,
+        "uri": _S,
+    }
+)
+"""Simplified show object (embedded in an episode, a saved show, or ``GET /shows/{id}``)."""
+
+PLAYABLE = pl.Struct(
+    {
+        **dict(TRACK.to_schema()),
+        "release_date": _S,
+        "release_date_precision": _S,
+        "show": SHOW,
+    }
+)
+"""What a playlist item holds: a track, or an episode (release date and its show besides)."""
+
 PLAYLIST_ITEM = pl.Struct(
     {
         "added_at": _S,
         "added_by": pl.Struct({"id": _S}),
         "is_local": pl.Boolean(),
-        "item": TRACK,
-        "track": TRACK,
+        "item": PLAYABLE,
+        "track": PLAYABLE,
     }
 )
 """One element of a playlist page: 2026 shape (``item``) or legacy (``track``)."""
