@@ -304,7 +304,8 @@ def test_a_value_that_cannot_be_read_is_left_out_and_counted_not_the_play(
     spool = Spool(scratch)
     summary = read_export([path], spool, lambda line: None)
     [row] = rows_of(list(spool.chunks()))
-    assert {"ms_played", "platform", "shuffle"}.isdisjoint(row)
+    assert {"platform", "shuffle"}.isdisjoint(row)
+    assert row["ms_played"] is None  # a required field: written null, so the row tells its format
     assert (summary.total, summary.unreadable, summary.untimed) == (1, 3, 2)
 
 
@@ -521,3 +522,20 @@ def test_a_dry_run_says_how_many_repeated_plays_it_keeps_once(
     out = capsys.readouterr().out
     assert "70 plays (extended 70)" in out
     assert "20 plays repeated by overlapping files kept once" in out
+
+
+def test_rows_whose_required_fields_are_null_still_tell_the_objects_format(
+    tmp_path: Path,
+) -> None:
+    """Sorted first in its object, a row without ms_played (or an account row without an
+    artist) must not make the transformer refuse the object."""
+    extended_rows = [REAL_ROW | {"ms_played": None}, REAL_ROW | {"ts": "2013-05-24T15:00:00Z"}]
+    music = [
+        {"endTime": "2024-01-15 14:30", "artistName": None, "trackName": "S", "msPlayed": 1},
+        {"endTime": "2024-01-15 14:31", "artistName": "A", "trackName": "S", "msPlayed": 2},
+    ]
+    for name, rows in (("x.json", extended_rows), ("StreamingHistory_music_0.json", music)):
+        path = tmp_path / name
+        path.write_text(json.dumps(rows))
+        [chunk] = read([path], tmp_path / name.replace(".json", ""))
+        assert read_history(chunk.body).height == 2

@@ -2,9 +2,10 @@
 
 Scrubbing is an allow list (:data:`spotify_etl_common.streaming_history.KEPT_FIELDS`):
 IP addresses, user agents, the user name, and any field Spotify adds later are
-dropped before a row leaves this module. Null fields are dropped too, so a file
-that writes ``"audiobook_title": null`` and an older one without the field give
-the same row. Every kept value is written in its type
+dropped before a row leaves this module. Null fields are dropped too (except the
+format's required ones, written null so that every row tells its format), so a
+file that writes ``"audiobook_title": null`` and an older one without the field
+give the same row. Every kept value is written in its type
 (:func:`spotify_etl_common.streaming_history.field_type`): the end time as UTC
 text in the format's own form (``2024-01-15T14:30:12Z``, ``2024-01-15 14:30``),
 ``0``/``1``/``"false"`` flags as booleans, integral numbers as integers; a value
@@ -22,6 +23,7 @@ from typing import Any
 
 from spotify_etl_common.streaming_history import (
     KEPT_FIELDS,
+    REQUIRED_FIELDS,
     TIME_FIELD,
     HistoryKind,
     field_type,
@@ -37,7 +39,7 @@ def scrub(row: Mapping[str, Any], kind: HistoryKind) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for name in KEPT_FIELDS[kind]:
         value = _typed(row.get(name), name, kind)
-        if value is not None:
+        if value is not None or name in REQUIRED_FIELDS[kind]:
             kept[name] = value
     return kept
 
@@ -46,7 +48,7 @@ def unreadable_values(
     row: Mapping[str, Any], scrubbed: Mapping[str, Any], kind: HistoryKind
 ) -> int:
     """How many kept fields of ``row`` had a value that :func:`scrub` could not read."""
-    return sum(row.get(n) is not None and n not in scrubbed for n in KEPT_FIELDS[kind])
+    return sum(row.get(n) is not None and scrubbed.get(n) is None for n in KEPT_FIELDS[kind])
 
 
 def _typed(value: Any, name: str, kind: HistoryKind) -> Any:
