@@ -298,9 +298,11 @@ def test_sigterm_to_a_busy_transformer_gives_the_message_back(
 def unreachable(moto_server: LocalAws) -> Iterator[dict[str, subprocess.Popen[str]]]:
     """Each service started against an endpoint that refuses connections.
 
-    The SDK's retries make each take about 20-30 s to give up, nearly all of it
-    asleep: started when this module starts, they fail while the tests above
-    run, and the test below collects them.
+    The SDK's retries make each take about 10-30 s to give up, nearly all of it
+    asleep (the clients' retry config is set in code, so ``AWS_MAX_ATTEMPTS`` /
+    ``AWS_RETRY_MODE`` in the environment do not shorten it): started when this
+    module starts, they fail while the tests above run, and the test below
+    collects them.
     """
     env = {
         **os.environ,
@@ -310,11 +312,27 @@ def unreachable(moto_server: LocalAws) -> Iterator[dict[str, subprocess.Popen[st
         "SPOTIFY_ETL_TRANSFORM_QUEUE": "transform",
         "SPOTIFY_ETL_CATALOG_QUEUE": "catalog",
     }
+    # the extractor fails at its first AWS call, taking the run's lease, before any Spotify
+    # request: no fake Spotify is needed, and nothing listens at its Spotify URLs either
+    extractor = {
+        "SPOTIFY_CLIENT_ID": "fake-client-id",
+        "SPOTIFY_CLIENT_SECRET": "fake-client-secret",
+        "SPOTIFY_REFRESH_TOKEN": "fake-refresh-token",
+        "SPOTIFY_API_URL": f"{UNREACHABLE}/v1",
+        "SPOTIFY_ACCOUNTS_URL": UNREACHABLE,
+        "EXTRACTOR_PLAYLISTS": "mine",
+        "EXTRACTOR_RECENTLY_PLAYED": "true",
+    }
+    commands = {
+        "transformer": ([str(BIN / "transformer")], env),
+        "cataloger": ([str(BIN / "cataloger")], env),
+        "extractor": ([str(BIN / "extractor"), "run-once"], env | extractor),
+    }
     started = {
         name: subprocess.Popen(
-            [str(BIN / name)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            argv, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        for name in ("transformer", "cataloger")
+        for name, (argv, environ) in commands.items()
     }
     yield started
     for process in started.values():
@@ -323,7 +341,14 @@ def unreachable(moto_server: LocalAws) -> Iterator[dict[str, subprocess.Popen[st
         process.communicate()
 
 
-@pytest.mark.parametrize("service", ["transformer", "cataloger"])
+FAILED_EVENT = {
+    "transformer": "transformer.failed",
+    "cataloger": "cataloger.failed",
+    "extractor": "extract.run.aborted",
+}
+
+
+@pytest.mark.parametrize("service", ["transformer", "cataloger", "extractor"])
 def test_an_unreachable_endpoint_is_one_line_and_a_non_zero_exit(
     service: str, unreachable: dict[str, subprocess.Popen[str]]
 ) -> None:
@@ -334,5 +359,8 @@ def test_an_unreachable_endpoint_is_one_line_and_a_non_zero_exit(
     assert "127.0.0.1:1" in line
     assert "connection error" in line
     [event] = [json.loads(raw) for raw in stdout.splitlines()]
-    assert (event["event"], event["level"]) == (f"{service}.failed", "error")
+    assert (event["event"], event["level"]) == (FAILED_EVENT[service], "error")
     assert "Traceback" not in stdout + stderr
+    if service == "extractor":  # an aborted run still counts on the extraction alarms
+        assert (event["ExtractionFailed"], event["ExtractionSucceeded"]) == (1, 0)
+        assert "state/extractor/lease.json" in line  # it stopped at the lease, first

@@ -199,3 +199,52 @@ def test_plays_written_before_the_export_columns_existed_are_recently_played(
     curated.put("plays", DAY, "old", [recent(T0, "T1")], drop=NEW_COLUMNS)
     curated.put("plays", DAY, "export", [extended(T0 + timedelta(seconds=2), "T1")])
     assert [r[:4] for r in plays(query)] == [(T0 + timedelta(seconds=2), "T1", 200_000, "export")]
+
+
+def test_identical_rows_of_one_export_are_each_a_play_across_re_imports(curated: Curated) -> None:
+    """Two zero-ms attempts logged in the same second are two rows; re-imports add none."""
+    twice = [extended(T0, "T1", ms=0), extended(T0, "T1", ms=0), extended(T0, "T2", ms=9)]
+    first = "raw/source=streaming_history/kind=extended/month=2024-01/first.json"
+    curated.put("plays", DAY, "first", [dict(r, source_key=first) for r in twice])
+    assert totals(curated) == (3, 9)
+    later = "raw/source=streaming_history/kind=extended/month=2024-01/later.json"
+    later_rows = [*twice, extended(T0 + timedelta(hours=1), "T3", ms=5)]
+    # the same download again: the same raw keys, so the same curated files (overwritten)
+    curated.put("plays", DAY, "first", [dict(r, source_key=first) for r in twice])
+    curated.put("plays", DAY, "later", [dict(r, source_key=later) for r in later_rows])
+    curated.put("plays", DAY, "local", [dict(r, source_key="endsong_0.json") for r in twice])
+    assert totals(curated) == (4, 14)
+
+
+def test_a_short_play_and_its_replay_within_10_s_are_two_plays_beside_recently_played(
+    curated: Curated, query: Query
+) -> None:
+    """A 5 s skip, then the same track again: two export rows, never merged with each other;
+    the one recently played copy is the replay's."""
+    skip = extended(T0, "T1", ms=5_000, reason_end="backbtn")
+    replay = extended(T0 + timedelta(seconds=8), "T1", ms=8_000)
+    curated.put("plays", DAY, "export", [skip, replay])
+    curated.put("plays", DAY, "rp", [recent(T0 + timedelta(seconds=8, milliseconds=400), "T1")])
+    assert [r[:4] for r in plays(query)] == [
+        (T0, "T1", 5_000, "export"),
+        (T0 + timedelta(seconds=8), "T1", 8_000, "export"),
+    ]
+
+
+def test_two_account_rows_of_a_short_track_in_one_minute_are_two_plays(curated: Curated) -> None:
+    """The account data writes the minute only: a 25 s track played twice gives identical rows."""
+    rows = [account(T0, "Jingle", "Band", ms=25_000)] * 2
+    curated.put("plays", DAY, "account", rows)
+    assert totals(curated) == (2, 50_000)
+    curated.put("plays", DAY, "account-again", [dict(r, source_key="other") for r in rows])
+    assert totals(curated) == (2, 50_000)
+
+
+def totals(curated: Curated) -> tuple[int, int]:
+    """Plays and ms played in distinct_plays over the bucket as it is now (a new connection)."""
+    con = curated.connect()
+    try:
+        [row] = con.execute("SELECT count(*), sum(ms_played) FROM distinct_plays").fetchall()
+    finally:
+        con.close()
+    return row

@@ -111,3 +111,28 @@ def test_every_history_view_runs_with_no_files_at_all(query: Query) -> None:
         "skip_rate_by_hour_and_platform",
     ):
         assert query(f"SELECT * FROM {view}") == []
+
+
+def test_skip_rate_groups_real_platform_texts_into_families(curated: Curated, query: Query) -> None:
+    """Platform is free text: the web player names its OS, the apps their OS and device."""
+    at = datetime(2024, 1, 15, 23, 59, 59, tzinfo=UTC)
+    texts = [
+        ("web_player windows 10;chrome 118.0.5993.88;desktop", True),
+        ("WebPlayer (websocket RFC6455)", True),
+        ("Windows 10 (10.0.19045; x64)", False),
+        ("iOS 16.1 (iPhone14,2)", False),
+        ("Android OS 9 API 28 (samsung, SM-G960F)", True),
+        ("OS X 13.4.1 [arm 2]", False),
+    ]
+    rows = [
+        extended(at - timedelta(minutes=i), "T1", platform=text, skipped=skipped)
+        for i, (text, skipped) in enumerate(texts)
+    ]
+    curated.put("plays", DAY, "export", rows)
+    assert query("SELECT * FROM skip_rate_by_hour_and_platform ORDER BY ALL") == [
+        (23, "android", 1, 1, 1.0),
+        (23, "ios", 1, 0, 0.0),
+        (23, "macos", 1, 0, 0.0),
+        (23, "web", 2, 2, 1.0),
+        (23, "windows", 1, 0, 0.0),
+    ]

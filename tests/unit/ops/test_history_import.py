@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import zipfile
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from fake_spotify.history_export import account_download, extended_download, listening
 from spotify_etl.cli import build_parser
 from spotify_etl.history.batches import Chunk, Spool
+from spotify_etl.history.command import PUTS_AT_ONCE, land
 from spotify_etl.history.files import Member, NotAnExport, recognise
 from spotify_etl.history.reading import read_export
 from spotify_etl.history.scrub import canonical, scrub
+from spotify_etl.progress import Progress
+from spotify_etl_common.errors import TransientError
+from spotify_etl_common.s3 import S3Store
+from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
 from spotify_etl_common.streaming_history import SENSITIVE_FIELDS, HistoryKind
 from transformer.history import read_history
 
@@ -423,3 +432,66 @@ def test_the_importers_objects_are_read_back_by_the_transformer(tmp_path: Path) 
         (datetime(2013, 5, 24, 14, 31, 47, tzinfo=UTC), 201_000, False, None),
         (datetime(2013, 5, 24, 14, 40, tzinfo=UTC), 12, None, True),
     ]
+
+
+class MemoryStore(S3Store):
+    """Objects in memory; the put numbered ``fail_at`` (from 1) fails as S3 being down would."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        super().__init__(cast(Any, None), "bucket")
+        self.objects: dict[str, bytes] = {}
+        self.puts = 0
+        self.fail_at = fail_at
+
+    async def put(
+        self,
+        key: str,
+        body: bytes,
+        content_type: str = "application/json",
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        self.puts += 1
+        if self.puts == self.fail_at:
+            raise TransientError(f"PUT {self.uri(key)} failed (connection error)")
+        self.objects[key] = body
+
+
+class MemoryQueue(SqsQueue):
+    """Records the bodies sent; the send numbered ``fail_at`` fails."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        super().__init__(cast(Any, None), "https://sqs.local/000000000000/transform")
+        self.sent: list[str] = []
+        self.sends = 0
+        self.fail_at = fail_at
+
+    async def send(self, messages: Sequence[OutgoingMessage]) -> None:
+        self.sends += 1
+        if self.sends == self.fail_at:
+            raise TransientError("send on transform failed (connection error)")
+        self.sent.extend(m.body for m in messages)
+
+
+def sent_keys(queue: MemoryQueue) -> list[str]:
+    return [json.loads(body)["key"] for body in queue.sent]
+
+
+@pytest.mark.parametrize(("store_fails", "queue_fails"), [(15, None), (None, 2)])
+def test_a_failure_mid_import_then_a_re_run_lands_every_object_once(
+    tmp_path: Path, store_fails: int | None, queue_fails: int | None
+) -> None:
+    path = extended_download(listening(300, seed=11, mean_gap_s=20_000), tmp_path / "e.zip")
+    chunks = read([path], tmp_path / "s", max_plays=10)
+    assert len(chunks) > 2 * PUTS_AT_ONCE
+    store, queue = MemoryStore(fail_at=store_fails), MemoryQueue(fail_at=queue_fails)
+    quiet = Progress("objects", len(chunks), stream=io.StringIO())
+    with pytest.raises(TransientError):
+        asyncio.run(land(store, queue, chunks, quiet, "run-1"))
+    assert 0 < len(queue.sent) < len(chunks)
+    assert set(sent_keys(queue)) <= set(store.objects)  # never a message before its object
+    store.fail_at = queue.fail_at = None
+    queue.sent.clear()
+    quiet = Progress("objects", len(chunks), stream=io.StringIO())
+    assert asyncio.run(land(store, queue, chunks, quiet, "run-2")) == len(chunks)
+    assert sorted(sent_keys(queue)) == sorted(store.objects) == sorted(c.key for c in chunks)
+    assert store.objects == {c.key: c.body for c in chunks}

@@ -1,7 +1,9 @@
 -- Base view: each real play once (every column of plays) across re-imports, overlapping downloads and recently played; the export's detail wins.
 -- The rule (services/transformer/README.md, "Each play once"):
 --   1. Copies: rows of the same kind with the same end time, item and ms_played are one play
---      (re-imported files, overlapping downloads, overlapping recently played fetches).
+--      (re-imported files, overlapping downloads, overlapping recently played fetches), except
+--      within one object: identical rows of one file are each a row of the export, so the group
+--      keeps the rows of the one object that holds it most often (ties: the latest).
 --   2. Recently played vs the extended export: same track_id and end times at most 10 s apart.
 --   3. Account data (names only, to the minute) vs the extended export: same names and end
 --      times at most 120 s apart; vs recently played: the track's latest name and first
@@ -32,18 +34,28 @@ keyed AS (
     FROM kinds AS k
 ),
 
+counted AS (
+    SELECT
+        k.*,
+        coalesce(k.source_key, '') AS source,
+        count(*) OVER (
+            PARTITION BY k.kind, k.played_at, k.item_key, k.ms_key, coalesce(k.source_key, '')
+        ) AS copies_in_source
+    FROM keyed AS k
+),
+
 once AS (
     SELECT *
     FROM (
         SELECT
-            k.*,
-            row_number() OVER (
-                PARTITION BY k.kind, k.played_at, k.item_key, k.ms_key
-                ORDER BY k.extracted_at DESC, k.source_key DESC
-            ) AS copy_rank
-        FROM keyed AS k
+            c.*,
+            first_value(c.source) OVER (
+                PARTITION BY c.kind, c.played_at, c.item_key, c.ms_key
+                ORDER BY c.copies_in_source DESC, c.extracted_at DESC, c.source DESC
+            ) AS kept_source
+        FROM counted AS c
     ) AS copies
-    WHERE copy_rank = 1
+    WHERE source = kept_source
 ),
 
 recent AS (

@@ -1,14 +1,15 @@
--- Skip rate per UTC hour of day and platform family, over the plays whose skip is known (skipped, else reason_end fwdbtn).
+-- Skip rate per UTC hour of day and platform family (the web player first: its text names the OS too), over the plays whose skip is known (skipped, else reason_end fwdbtn).
 WITH known AS (
     SELECT
         hour(played_at) AS hour_of_day,
         CASE
+            WHEN lower(platform) LIKE '%web_player%' OR lower(platform) LIKE 'webplayer%' THEN 'web'
             WHEN lower(platform) LIKE '%android%' THEN 'android'
             WHEN lower(platform) LIKE '%ios%' OR lower(platform) LIKE '%iphone%' THEN 'ios'
             WHEN lower(platform) LIKE '%windows%' THEN 'windows'
             WHEN lower(platform) LIKE '%os x%' OR lower(platform) LIKE '%osx%' THEN 'macos'
-            WHEN lower(platform) LIKE '%web%' THEN 'web'
             WHEN lower(platform) LIKE '%linux%' THEN 'linux'
+            WHEN lower(platform) LIKE '%web%' THEN 'web'
             ELSE coalesce(lower(platform), 'unknown')
         END AS platform,
         skipped

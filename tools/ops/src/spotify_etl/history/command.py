@@ -94,12 +94,24 @@ def _counts(summary: ReadSummary) -> str:
 
 async def _land(settings: OpsSettings, chunks: Iterable[Chunk], objects: int) -> int:
     run_id = "import-history-" + datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
-    progress = Progress("import-history objects", objects)
-    written = 0
     async with s3_client(settings) as s3, sqs_client(settings) as sqs:
         store = S3Store(s3, settings.bucket)
         queue = await SqsQueue.resolve(sqs, settings.transform_queue)
-        group: list[Chunk] = []
+        return await land(store, queue, chunks, Progress("import-history objects", objects), run_id)
+
+
+async def land(
+    store: S3Store, queue: SqsQueue, chunks: Iterable[Chunk], progress: Progress, run_id: str
+) -> int:
+    """Store every chunk and send one message for each, ``PUTS_AT_ONCE`` at a time; how many.
+
+    A failure stops it (the error propagates) with every message sent so far naming an
+    object already stored; running the import again rewrites the same keys with the same
+    bytes and sends their messages again, which the transformer turns into the same files.
+    """
+    written = 0
+    group: list[Chunk] = []
+    try:
         for chunk in chunks:
             group.append(chunk)
             if len(group) == PUTS_AT_ONCE:
@@ -109,7 +121,8 @@ async def _land(settings: OpsSettings, chunks: Iterable[Chunk], objects: int) ->
         if group:
             written += await _land_group(store, queue, group, run_id)
             progress.advance(len(group))
-    progress.close()
+    finally:
+        progress.close()  # ends the progress line: an error starts a line of its own
     return written
 
 
