@@ -495,3 +495,29 @@ def test_a_failure_mid_import_then_a_re_run_lands_every_object_once(
     assert asyncio.run(land(store, queue, chunks, quiet, "run-2")) == len(chunks)
     assert sorted(sent_keys(queue)) == sorted(store.objects) == sorted(c.key for c in chunks)
     assert store.objects == {c.key: c.body for c in chunks}
+
+
+def test_overlapping_downloads_imported_together_keep_each_play_once(tmp_path: Path) -> None:
+    """An older and a later cumulative download in one command: the later one's objects,
+    whichever order they are named in, and each play once even across the two formats."""
+    plays = listening(300, seed=12, mean_gap_s=9000)
+    earlier = plays[:200]
+    old = extended_download(earlier, tmp_path / "old.zip", "audio", 70)
+    new = extended_download(plays, tmp_path / "new.zip", "audio", 110)
+    alone = [c.key for c in read([new], tmp_path / "a")]
+    assert [c.key for c in read([old, new], tmp_path / "b")] == alone
+    assert [c.key for c in read([new, old], tmp_path / "c")] == alone
+    endsong = extended_download(earlier, tmp_path / "endsong.zip", "endsong", 70)
+    assert sum(c.plays for c in read([endsong, new], tmp_path / "d")) == 300
+
+
+def test_a_dry_run_says_how_many_repeated_plays_it_keeps_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plays = listening(50, seed=13)
+    old = extended_download(plays[:20], tmp_path / "old.zip", "audio", 50)
+    new = extended_download(plays, tmp_path / "new.zip", "audio", 50)
+    assert run_cli(["import-history", str(old), str(new), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "70 plays (extended 70)" in out
+    assert "20 plays repeated by overlapping files kept once" in out

@@ -37,7 +37,7 @@ keyed AS (
 counted AS (
     SELECT
         k.*,
-        coalesce(k.source_key, '') AS source,
+        coalesce(k.source_key, '') AS copy_source,
         count(*) OVER (
             PARTITION BY k.kind, k.played_at, k.item_key, k.ms_key, coalesce(k.source_key, '')
         ) AS copies_in_source
@@ -49,13 +49,13 @@ once AS (
     FROM (
         SELECT
             c.*,
-            first_value(c.source) OVER (
+            first_value(c.copy_source) OVER (
                 PARTITION BY c.kind, c.played_at, c.item_key, c.ms_key
-                ORDER BY c.copies_in_source DESC, c.extracted_at DESC, c.source DESC
+                ORDER BY c.copies_in_source DESC, c.extracted_at DESC, c.copy_source DESC
             ) AS kept_source
         FROM counted AS c
     ) AS copies
-    WHERE source = kept_source
+    WHERE copy_source = kept_source
 ),
 
 recent AS (

@@ -1,12 +1,15 @@
 """Plays into bounded raw objects whose keys are a function of their plays.
 
 Chunking rule: the plays of one format are grouped by the UTC month in which
-playback ended, sorted by end time (then by their canonical text), and each
-month is cut into objects of at most ``max_plays`` plays. The key holds the
-format, the month and a digest of the object's bytes. So:
+playback ended, each play kept as often as the one file holding it most often
+holds it (:func:`keep_once`: downloads that overlap, read together, repeat
+their plays), sorted by end time (then play and canonical text), and each
+month is cut into objects of at most ``max_plays`` plays, never between two
+rows of one play. The key holds the format, the month and a digest of the
+object's bytes. So:
 
 - importing the same download twice writes the same objects (same keys, same bytes);
-- identical rows are kept (each is a play) and not cut apart (:func:`split_month`);
+- identical rows of one file are kept (each is a row of the export);
 - a later, cumulative download (the whole history again, split into other
   files) gives the same objects for every month that was already complete, and
   new ones only for the months that gained plays (the same plays can then sit
@@ -55,22 +58,52 @@ def chunk_body(rows: list[str]) -> bytes:
     return ("[\n" + ",\n".join(rows) + "\n]\n").encode()
 
 
-def split_month(lines: list[str], max_plays: int) -> list[list[str]]:
-    """Spooled ``<end time>\\t<row>`` lines of one month, sorted, in chunks of at most
-    ``max_plays``.
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One spooled row: when it ended, which play it is, the file it came from, its text."""
 
-    Identical rows (the export does hold some) stay in one chunk unless there are more of them
-    than ``max_plays``: ``distinct_plays`` counts a row as many times as one object holds it,
-    so a cut between two of them would count one of them away.
+    ended: str
+    play: str
+    file: int
+    row: str
+
+    @classmethod
+    def parse(cls, text: str) -> Line:
+        ended, play, file, row = text.split("\t", 3)
+        return cls(ended, play, int(file), row)
+
+
+def keep_once(lines: list[Line]) -> list[Line]:
+    """The rows of one month, each play as often as the one file holding it most often holds
+    it (overlapping downloads read together repeat their plays; one file's identical rows are
+    each a play); sorted by end time, play and text. Which file's rows are kept depends on
+    content only (the most rows, then the greatest texts), never on the order of the files."""
+    groups: dict[tuple[str, str], dict[int, list[Line]]] = defaultdict(lambda: defaultdict(list))
+    for line in lines:
+        groups[(line.ended, line.play)][line.file].append(line)
+    kept = [
+        line
+        for by_file in groups.values()
+        for line in max(by_file.values(), key=lambda rows: (len(rows), sorted(r.row for r in rows)))
+    ]
+    return sorted(kept, key=lambda line: (line.ended, line.play, line.row))
+
+
+def split_month(lines: list[Line], max_plays: int) -> list[list[Line]]:
+    """The kept rows of one month (:func:`keep_once`) in chunks of at most ``max_plays``.
+
+    The rows of one play stay in one chunk unless there are more of them than ``max_plays``:
+    ``distinct_plays`` counts a play as many times as one object holds it, so a cut between
+    two of them would count one away.
     """
-    ordered = sorted(lines)
-    chunks: list[list[str]] = []
+    ordered = keep_once(lines)
+    chunks: list[list[Line]] = []
     start = 0
     while start < len(ordered):
         end = min(start + max_plays, len(ordered))
         if end < len(ordered):
             cut = end
-            while cut > start and ordered[cut - 1] == ordered[cut]:
+            while cut > start and _same_play(ordered[cut - 1], ordered[cut]):
                 cut -= 1
             end = cut if cut > start else end
         chunks.append(ordered[start:end])
@@ -78,12 +111,24 @@ def split_month(lines: list[str], max_plays: int) -> list[list[str]]:
     return chunks
 
 
-def make_chunk(kind: HistoryKind, month: str, lines: list[str]) -> Chunk:
-    """The object of one chunk of spooled lines (sorted)."""
-    body = chunk_body([line.split("\t", 1)[1] for line in lines])
+def _same_play(a: Line, b: Line) -> bool:
+    return (a.ended, a.play) == (b.ended, b.play)
+
+
+def make_chunk(kind: HistoryKind, month: str, lines: list[Line]) -> Chunk:
+    """The object of one chunk of kept lines (sorted)."""
+    body = chunk_body([line.row for line in lines])
     digest = hashlib.sha256(body).hexdigest()[:32]
-    last = datetime.strptime(lines[-1].split("\t", 1)[0], _SORTABLE).replace(tzinfo=UTC)
+    last = datetime.strptime(lines[-1].ended, _SORTABLE).replace(tzinfo=UTC)
     return Chunk(kind, month, streaming_history_key(kind, month, digest), body, len(lines), last)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What :meth:`Spool.chunks` will yield: objects, and plays in them."""
+
+    objects: int
+    plays: int
 
 
 class Spool:
@@ -96,10 +141,11 @@ class Spool:
         self._held = 0
         self.counts: dict[tuple[HistoryKind, str], int] = defaultdict(int)
 
-    def add(self, kind: HistoryKind, ended: datetime, row: str) -> None:
-        """Spool one canonical row that ended at ``ended`` (UTC)."""
+    def add(self, kind: HistoryKind, ended: datetime, play: str, file: int, row: str) -> None:
+        """Spool one canonical row of export file number ``file`` that ended at ``ended``
+        (UTC); ``play`` is its :func:`~spotify_etl.history.identity.play_key`."""
         group = (kind, ended.strftime("%Y-%m"))
-        self._pending[group].append(f"{ended.strftime(_SORTABLE)}\t{row}\n")
+        self._pending[group].append(f"{ended.strftime(_SORTABLE)}\t{play}\t{file}\t{row}\n")
         self.counts[group] += 1
         self._held += 1
         if self._held >= self.flush_lines:
@@ -113,9 +159,10 @@ class Spool:
         self._pending.clear()
         self._held = 0
 
-    def objects(self, max_plays: int) -> int:
-        """How many objects :meth:`chunks` will yield."""
-        return sum(len(parts) for _, _, parts in self._months(max_plays))
+    def plan(self, max_plays: int) -> Plan:
+        """How many objects and plays :meth:`chunks` will yield."""
+        parts = [part for _, _, month in self._months(max_plays) for part in month]
+        return Plan(len(parts), sum(map(len, parts)))
 
     def chunks(self, max_plays: int = MAX_PLAYS) -> Iterator[Chunk]:
         """Every object, by format then month, one month in memory at a time."""
@@ -123,12 +170,13 @@ class Spool:
             for lines in parts:
                 yield make_chunk(kind, month, lines)
 
-    def _months(self, max_plays: int) -> Iterator[tuple[HistoryKind, str, list[list[str]]]]:
+    def _months(self, max_plays: int) -> Iterator[tuple[HistoryKind, str, list[list[Line]]]]:
         self.flush()
         for kind, month in sorted(self.counts):
             text = self._path(kind, month).read_text(encoding="utf-8")
             # split on \n only: rows may hold U+2028 and the like, which splitlines() would cut
-            yield kind, month, split_month(text.split("\n")[:-1], max_plays)
+            lines = [Line.parse(line) for line in text.split("\n")[:-1]]
+            yield kind, month, split_month(lines, max_plays)
 
     def _path(self, kind: HistoryKind, month: str) -> Path:
         return self.directory / f"{kind}-{month}.tsv"

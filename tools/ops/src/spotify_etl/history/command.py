@@ -23,7 +23,7 @@ from spotify_etl_common.messages import EXTRACTED_AT_METADATA, raw_message
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
 
-from spotify_etl.history.batches import Chunk, Spool
+from spotify_etl.history.batches import Chunk, Plan, Spool
 from spotify_etl.history.files import NotAnExport
 from spotify_etl.history.parser import PREFIX
 from spotify_etl.history.reading import ReadSummary, read_export
@@ -58,12 +58,13 @@ def run_import(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        objects = spool.objects(args.max_plays)
+        plan = spool.plan(args.max_plays)
         if settings is None:
-            print(f"dry run: {_counts(summary)}; would write {objects} objects under {PREFIX}")
+            counts = _counts(summary, plan)
+            print(f"dry run: {counts}; would write {plan.objects} objects under {PREFIX}")
             return 0
         try:
-            written = asyncio.run(_land(settings, spool.chunks(args.max_plays), objects))
+            written = asyncio.run(_land(settings, spool.chunks(args.max_plays), plan.objects))
         except SpotifyEtlError as error:
             print(
                 f"import-history failed: {error.reason} (running it again is safe: "
@@ -72,19 +73,23 @@ def run_import(args: argparse.Namespace) -> int:
             )
             return 1
     print(
-        f"imported {_counts(summary)} into {written} objects under "
+        f"imported {_counts(summary, plan)} into {written} objects under "
         f"s3://{settings.bucket}/{PREFIX}; {written} messages sent to {settings.transform_queue}"
     )
     return 0
 
 
-def _counts(summary: ReadSummary) -> str:
+def _counts(summary: ReadSummary, plan: Plan) -> str:
     kinds = ", ".join(f"{kind} {n:,}" for kind, n in sorted(summary.plays.items()))
     parts = [f"{summary.total:,} plays ({kinds}) from {summary.files} files"]
     if summary.ignored:
         parts.append(f"{len(summary.ignored)} other files ignored")
     if summary.repeated:
         parts.append(f"{len(summary.repeated)} repeated files read once")
+    if summary.total > plan.plays:
+        parts.append(
+            f"{summary.total - plan.plays:,} plays repeated by overlapping files kept once"
+        )
     if summary.untimed:
         parts.append(f"{summary.untimed} rows without a time left out")
     if summary.unreadable:

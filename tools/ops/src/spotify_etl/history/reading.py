@@ -11,6 +11,7 @@ from spotify_etl_common.streaming_history import HistoryKind
 
 from spotify_etl.history.batches import Spool
 from spotify_etl.history.files import ExportFile, members, not_an_export, recognise
+from spotify_etl.history.identity import play_key
 from spotify_etl.history.scrub import canonical, ended_at, scrub, unreadable_values
 
 
@@ -35,9 +36,9 @@ class ReadSummary:
         return sum(self.plays.values())
 
 
-def spool_file(export: ExportFile, spool: Spool) -> tuple[int, int, int]:
-    """Scrub and spool every row of ``export``; (plays spooled, rows without a time,
-    values left out)."""
+def spool_file(export: ExportFile, number: int, spool: Spool) -> tuple[int, int, int]:
+    """Scrub and spool every row of ``export`` (file ``number`` of the import); (plays
+    spooled, rows without a time, values left out)."""
     spooled = untimed = unreadable = 0
     for row in export.rows:
         ended = ended_at(row, export.kind)
@@ -46,7 +47,8 @@ def spool_file(export: ExportFile, spool: Spool) -> tuple[int, int, int]:
             continue
         scrubbed = scrub(row, export.kind)
         unreadable += unreadable_values(row, scrubbed, export.kind)
-        spool.add(export.kind, ended, canonical(scrubbed))
+        play = play_key(scrubbed, export.kind)
+        spool.add(export.kind, ended, play, number, canonical(scrubbed))
         spooled += 1
     return spooled, untimed, unreadable
 
@@ -67,7 +69,7 @@ def read_export(paths: Sequence[Path], spool: Spool, report: Callable[[str], Non
             report(f"skipping {member.name}: same file as {seen[found.digest]}")
             continue
         seen[found.digest] = member.name
-        spooled, untimed, unreadable = spool_file(found, spool)
+        spooled, untimed, unreadable = spool_file(found, summary.files, spool)
         summary.files += 1
         summary.plays[found.kind] += spooled
         summary.untimed += untimed
