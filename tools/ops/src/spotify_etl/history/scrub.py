@@ -16,7 +16,9 @@ with sorted keys.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +33,9 @@ from spotify_etl_common.streaming_history import (
 
 EARLIEST_YEAR = 1970
 """End times before this (a device clock at zero) are not readable times."""
+_ADDRESS_LIKE = re.compile(r"[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*")
+FREE_TEXT = frozenset({"platform"})
+"""Fields Spotify fills from the device: any IP address in them is removed as well."""
 _FLAGS = {"true": True, "1": True, "false": False, "0": False}
 
 
@@ -64,7 +69,7 @@ def _typed(value: Any, name: str, kind: HistoryKind) -> Any:
             return _flag(value)
         case "text":
             if isinstance(value, str):
-                return value
+                return without_addresses(value) if name in FREE_TEXT else value
             if isinstance(value, int | float) and not isinstance(value, bool):
                 return str(value)
             return None
@@ -88,6 +93,19 @@ def _flag(value: Any) -> bool | None:
     if isinstance(value, int | str):
         return _FLAGS.get(str(value).strip().lower())
     return None
+
+
+def without_addresses(text: str) -> str:
+    """``text`` with every IPv4 or IPv6 address in it replaced by ``[address]``."""
+    return _ADDRESS_LIKE.sub(lambda m: "[address]" if _is_address(m.group()) else m.group(), text)
+
+
+def _is_address(token: str) -> bool:
+    try:
+        ipaddress.ip_address(token.strip("."))
+    except ValueError:
+        return False
+    return True
 
 
 def canonical(row: Mapping[str, Any]) -> str:
