@@ -144,8 +144,9 @@ class Spool:
     def add(self, kind: HistoryKind, ended: datetime, play: str, file: int, row: str) -> None:
         """Spool one canonical row of export file number ``file`` that ended at ``ended``
         (UTC); ``play`` is its :func:`~spotify_etl.history.identity.play_key`."""
-        group = (kind, ended.strftime("%Y-%m"))
-        self._pending[group].append(f"{ended.strftime(_SORTABLE)}\t{play}\t{file}\t{row}\n")
+        sortable = ended.isoformat()[:19]  # _SORTABLE, faster (ended is UTC, year >= 1970)
+        group = (kind, sortable[:7])
+        self._pending[group].append(f"{sortable}\t{play}\t{file}\t{row}\n")
         self.counts[group] += 1
         self._held += 1
         if self._held >= self.flush_lines:

@@ -12,7 +12,7 @@ from spotify_etl_common.streaming_history import HistoryKind
 from spotify_etl.history.batches import Spool
 from spotify_etl.history.files import ExportFile, members, not_an_export, recognise
 from spotify_etl.history.identity import play_key
-from spotify_etl.history.scrub import canonical, ended_at, scrub, unreadable_values
+from spotify_etl.history.scrub import canonical, ended_at, scrub_counting
 
 
 @dataclass
@@ -45,8 +45,8 @@ def spool_file(export: ExportFile, number: int, spool: Spool) -> tuple[int, int,
         if ended is None:
             untimed += 1
             continue
-        scrubbed = scrub(row, export.kind)
-        unreadable += unreadable_values(row, scrubbed, export.kind)
+        scrubbed, left_out = scrub_counting(row, export.kind)
+        unreadable += left_out
         play = play_key(scrubbed, export.kind)
         spool.add(export.kind, ended, play, number, canonical(scrubbed))
         spooled += 1

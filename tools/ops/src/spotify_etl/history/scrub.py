@@ -36,43 +36,55 @@ EARLIEST_YEAR = 1970
 _ADDRESS_LIKE = re.compile(r"[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*")
 FREE_TEXT = frozenset({"platform"})
 """Fields Spotify fills from the device: any IP address in them is removed as well."""
+_WRITTEN = {
+    HistoryKind.EXTENDED: re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"),
+    HistoryKind.ACCOUNT_MUSIC: re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"),
+    HistoryKind.ACCOUNT_PODCAST: re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"),
+}
 _FLAGS = {"true": True, "1": True, "false": False, "0": False}
+
+
+_FIELDS: Mapping[HistoryKind, tuple[tuple[str, str, bool], ...]] = {
+    kind: tuple((n, field_type(n), n in REQUIRED_FIELDS[kind]) for n in names)
+    for kind, names in KEPT_FIELDS.items()
+}
+"""Per format: each kept field, its type, and whether it is required (written when null)."""
 
 
 def scrub(row: Mapping[str, Any], kind: HistoryKind) -> dict[str, Any]:
     """``row`` with only the kept fields of its format whose value reads in its type."""
+    return scrub_counting(row, kind)[0]
+
+
+def scrub_counting(row: Mapping[str, Any], kind: HistoryKind) -> tuple[dict[str, Any], int]:
+    """:func:`scrub`, and how many kept fields had a value that could not be read."""
     kept: dict[str, Any] = {}
-    for name in KEPT_FIELDS[kind]:
-        value = _typed(row.get(name), name, kind)
-        if value is not None or name in REQUIRED_FIELDS[kind]:
+    unreadable = 0
+    for name, kind_of_value, required in _FIELDS[kind]:
+        value = row.get(name)
+        if value is not None:
+            value = _typed(value, name, kind_of_value, kind)
+            unreadable += value is None
+        if value is not None or required:
             kept[name] = value
-    return kept
+    return kept, unreadable
 
 
-def unreadable_values(
-    row: Mapping[str, Any], scrubbed: Mapping[str, Any], kind: HistoryKind
-) -> int:
-    """How many kept fields of ``row`` had a value that :func:`scrub` could not read."""
-    return sum(row.get(n) is not None and scrubbed.get(n) is None for n in KEPT_FIELDS[kind])
-
-
-def _typed(value: Any, name: str, kind: HistoryKind) -> Any:
-    if value is None:
+def _typed(value: Any, name: str, kind_of_value: str, kind: HistoryKind) -> Any:
+    if kind_of_value == "text":
+        if type(value) is str:
+            return without_addresses(value) if name in FREE_TEXT else value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
         return None
-    match field_type(name):
-        case "time":
-            ended = parse_time(value) if isinstance(value, str) else None
-            return None if ended is None else format_time(ended, kind)
-        case "integer":
-            return _integer(value)
-        case "flag":
-            return _flag(value)
-        case "text":
-            if isinstance(value, str):
-                return without_addresses(value) if name in FREE_TEXT else value
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                return str(value)
-            return None
+    if kind_of_value == "integer":
+        return value if type(value) is int else _integer(value)
+    if kind_of_value == "flag":
+        return value if type(value) is bool else _flag(value)
+    if type(value) is str and _WRITTEN[kind].fullmatch(value):
+        return value  # already as the format writes it (nearly every row)
+    ended = parse_time(value) if isinstance(value, str) else None
+    return None if ended is None else format_time(ended, kind)
 
 
 def _integer(value: Any) -> int | None:
