@@ -301,7 +301,7 @@ if [ "$CREATED" = 0 ]; then
     # REVIEW_IN_PROGRESS stack (no resources). Remove what this run made, then say why.
     aws cloudformation delete-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET" ||
       true
-    if [ "$STATUS" = NONE ]; then
+    if [ "$CHANGE_SET_TYPE" = CREATE ]; then
       aws cloudformation delete-stack --stack-name "$STACK" || true
     fi
     fail "change set $CHANGE_SET failed (deleted, nothing was changed): $reason"

@@ -106,14 +106,21 @@ def test_a_describe_stacks_error_is_not_taken_for_a_new_stack(tmp_path: Path) ->
     assert not run.called("create-change-set")
 
 
+@pytest.mark.parametrize(
+    "status",
+    [
+        {"match": STACK_STATUS, "stderr": NO_STACK, "rc": 254},
+        {"match": STACK_STATUS, "stdout": "REVIEW_IN_PROGRESS\n"},  # an earlier failed first
+    ],
+)
 def test_a_failed_change_set_of_a_first_deploy_is_removed_with_its_empty_stack(
-    tmp_path: Path,
+    tmp_path: Path, status: dict[str, Any]
 ) -> None:
     reason = "Parameters: [Typo] do not exist in the template"
     run = _deploy(
         tmp_path,
         [
-            {"match": STACK_STATUS, "stderr": NO_STACK, "rc": 254},
+            status,
             {"match": "wait change-set-create-complete", "stderr": "Waiter failed", "rc": 255},
             {"match": "describe-change-set", "stdout": f"{reason}\n"},
         ],

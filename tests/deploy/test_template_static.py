@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -239,7 +240,8 @@ def test_a_backlog_with_no_desired_task_starts_one(
     step = resources[f"{prefix}ScaleFromZero"]["Properties"]
     assert step["PolicyType"] == "StepScaling"
     config = step["StepScalingPolicyConfiguration"]
-    assert config["AdjustmentType"] == "ExactCapacity"
+    # +1, not "exactly 1": a late desired count (FILLed as 0) must not cut a busy service to 1.
+    assert config["AdjustmentType"] == "ChangeInCapacity"
     assert config["StepAdjustments"] == [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]
     alarm = resources[f"{prefix}BacklogWithoutTasksAlarm"]["Properties"]
     assert alarm["AlarmActions"] == [{"Ref": f"{prefix}ScaleFromZero"}]
@@ -343,6 +345,14 @@ def test_dashboard_and_alarms_use_metric_names_the_services_emit(
     names = _dashboard_metrics(resolved) | alarmed
     assert {"MessagesHandled", "RowsWritten", "SpotifyRequests"} <= names
     assert {n for n in names if f'"{n}"' not in code} == set()
+
+
+def test_every_metric_of_an_extractor_run_is_on_the_dashboard(resolved: dict[str, Any]) -> None:
+    """A run outcome the extractor emits (ExtractionDeferred, added later, too) is charted."""
+    code = (REPO / "services/extractor/src/extractor/main.py").read_text()
+    emitted = set(re.findall(r'"([A-Z][A-Za-z]+)"(?:: |\] = )\(', code))
+    assert {"ExtractionSucceeded", "ExtractionFailed", "RefreshTokenDaysLeft"} <= emitted
+    assert emitted - _dashboard_metrics(resolved) == set()
 
 
 @pytest.mark.parametrize("kept", ["SpotifySecret", "SpotifyRefreshTokenSecret", "DataBucket"])

@@ -304,7 +304,8 @@ def test_a_value_that_cannot_be_read_is_left_out_and_counted_not_the_play(
     spool = Spool(scratch)
     summary = read_export([path], spool, lambda line: None)
     [row] = rows_of(list(spool.chunks()))
-    assert {"ms_played", "platform", "shuffle"}.isdisjoint(row)
+    assert {"platform", "shuffle"}.isdisjoint(row)
+    assert row["ms_played"] is None  # a required field: written null, so the row tells its format
     assert (summary.total, summary.unreadable, summary.untimed) == (1, 3, 2)
 
 
@@ -521,3 +522,53 @@ def test_a_dry_run_says_how_many_repeated_plays_it_keeps_once(
     out = capsys.readouterr().out
     assert "70 plays (extended 70)" in out
     assert "20 plays repeated by overlapping files kept once" in out
+
+
+def test_rows_whose_required_fields_are_null_still_tell_the_objects_format(
+    tmp_path: Path,
+) -> None:
+    """Sorted first in its object, a row without ms_played (or an account row without an
+    artist) must not make the transformer refuse the object."""
+    extended_rows = [REAL_ROW | {"ms_played": None}, REAL_ROW | {"ts": "2013-05-24T15:00:00Z"}]
+    music = [
+        {"endTime": "2024-01-15 14:30", "artistName": None, "trackName": "S", "msPlayed": 1},
+        {"endTime": "2024-01-15 14:31", "artistName": "A", "trackName": "S", "msPlayed": 2},
+    ]
+    for name, rows in (("x.json", extended_rows), ("StreamingHistory_music_0.json", music)):
+        path = tmp_path / name
+        path.write_text(json.dumps(rows))
+        [chunk] = read([path], tmp_path / name.replace(".json", ""))
+        assert read_history(chunk.body).height == 2
+
+
+def test_an_interrupted_or_damaged_download_is_a_one_line_error(tmp_path: Path) -> None:
+    whole = extended_download(listening(30, seed=14), tmp_path / "my_spotify_data.zip")
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(data[: len(data) // 2])
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(whole) as archive:
+        member = next(i for i in archive.infolist() if i.filename.endswith(".json"))
+    start = member.header_offset + 30 + len(member.filename.encode()) + 10
+    damaged.write_bytes(
+        data[:start] + bytes(b ^ 0xFF for b in data[start : start + 50]) + data[start + 50 :]
+    )
+    for path, reason in ((cut, "not a complete zip"), (damaged, "damaged or encrypted zip")):
+        with pytest.raises(NotAnExport) as caught:
+            read_export([path], Spool(tmp_path), lambda line: None)
+        assert reason in str(caught.value)
+        assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("platform", "stored"),
+    [
+        ("Partner sonos_ppc Sonos;ZP90;192.168.1.20", "Partner sonos_ppc Sonos;ZP90;[address]"),
+        ("cast fe80::1ff:fe23:4567:890a (tv)", "cast [address] (tv)"),
+        ("Windows 10 (10.0.19045; x64)", "Windows 10 (10.0.19045; x64)"),
+        ("iOS 16.1 (iPhone14,2)", "iOS 16.1 (iPhone14,2)"),
+        ("Android OS 9 API 28 (samsung, SM-G960F)", "Android OS 9 API 28 (samsung, SM-G960F)"),
+    ],
+)
+def test_an_ip_address_inside_the_platform_text_is_removed_too(platform: str, stored: str) -> None:
+    assert scrub(REAL_ROW | {"platform": platform}, HistoryKind.EXTENDED)["platform"] == stored

@@ -14,7 +14,8 @@ format), recognised from the keys of its rows, never from the file name:
   ``podcastName``, ``episodeName``, ``msPlayed``).
 
 A raw ``streaming_history`` object is a JSON array of rows of one format with
-only the :data:`KEPT_FIELDS` of that format whose value is not null: an allow
+only the :data:`KEPT_FIELDS` of that format whose value is not null (and the
+:data:`REQUIRED_FIELDS`, null or not, which tell the format): an allow
 list, so IP addresses, user agents, the user name and any field Spotify adds
 later never reach storage. The importer writes that shape; the transformer
 reads it (and the original files, whose other fields it never reads).
@@ -99,17 +100,25 @@ TIME_FIELD: Mapping[HistoryKind, str] = {
 }
 """The field holding when playback ended (UTC): ``2024-01-15T14:30:12Z`` or ``2024-01-15 14:30``."""
 
-_REQUIRED: tuple[tuple[HistoryKind, frozenset[str]], ...] = (
-    (HistoryKind.EXTENDED, frozenset({"ts", "ms_played"})),
-    (HistoryKind.ACCOUNT_PODCAST, frozenset({"endTime", "msPlayed", "podcastName", "episodeName"})),
-    (HistoryKind.ACCOUNT_MUSIC, frozenset({"endTime", "msPlayed", "artistName", "trackName"})),
+REQUIRED_FIELDS: Mapping[HistoryKind, frozenset[str]] = {
+    HistoryKind.EXTENDED: frozenset({"ts", "ms_played"}),
+    HistoryKind.ACCOUNT_PODCAST: frozenset({"endTime", "msPlayed", "podcastName", "episodeName"}),
+    HistoryKind.ACCOUNT_MUSIC: frozenset({"endTime", "msPlayed", "artistName", "trackName"}),
+}
+"""The fields a row of each format has (null or not): how :func:`kind_of` tells them apart. A
+raw object writes them even when null, so that any of its rows tells its format."""
+
+_RECOGNISED_IN_ORDER = (
+    HistoryKind.EXTENDED,
+    HistoryKind.ACCOUNT_PODCAST,
+    HistoryKind.ACCOUNT_MUSIC,
 )
 
 
 def kind_of(keys: Collection[str]) -> HistoryKind | None:
     """The format of a row with these keys, or None when it is not a streaming-history row."""
     present = set(keys)
-    for kind, required in _REQUIRED:
-        if required <= present:
+    for kind in _RECOGNISED_IN_ORDER:
+        if REQUIRED_FIELDS[kind] <= present:
             return kind
     return None

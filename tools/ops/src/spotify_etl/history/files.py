@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,20 +69,47 @@ NESTED_ZIPS = 3
 """Zips inside zips opened at most this deep (a zip of the download folder holds the download)."""
 
 
+_READ = (".json", ".zip")
+"""Members and files read at all: anything else (the PDF, photos beside a download) is ignored
+unread."""
+
+
 def _file(path: Path, named: bool) -> Iterator[Member]:
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            yield from _archive(str(path), archive, NESTED_ZIPS)
-    else:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                yield from _archive(str(path), archive, NESTED_ZIPS)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            RuntimeError,
+            NotImplementedError,
+            EOFError,
+        ) as error:
+            raise NotAnExport(
+                f"{path} is a damaged or encrypted zip ({error}): download it again "
+                "from Spotify's privacy page, or pass its extracted folder"
+            ) from None
+    elif named and path.suffix.lower() == ".zip":
+        raise NotAnExport(
+            f"{path} is not a complete zip (an interrupted download?): download it again "
+            "from Spotify's privacy page"
+        )
+    elif named or path.name.lower().endswith(_READ):
         yield Member(str(path), path.read_bytes(), named)
+    else:
+        yield Member(str(path), b"", named)
 
 
 def _archive(name: str, archive: zipfile.ZipFile, depth: int) -> Iterator[Member]:
     for info in sorted(archive.infolist(), key=lambda i: i.filename):
         if info.is_dir():
             continue
-        data = archive.read(info)
         inner = f"{name}:{info.filename}"
+        if not info.filename.lower().endswith(_READ):
+            yield Member(inner, b"", named=False)  # ignored by its name: not worth reading
+            continue
+        data = archive.read(info)
         if depth > 0 and data[:4] == b"PK\x03\x04" and zipfile.is_zipfile(io.BytesIO(data)):
             with zipfile.ZipFile(io.BytesIO(data)) as nested:
                 yield from _archive(inner, nested, depth - 1)

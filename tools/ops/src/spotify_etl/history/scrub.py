@@ -2,9 +2,10 @@
 
 Scrubbing is an allow list (:data:`spotify_etl_common.streaming_history.KEPT_FIELDS`):
 IP addresses, user agents, the user name, and any field Spotify adds later are
-dropped before a row leaves this module. Null fields are dropped too, so a file
-that writes ``"audiobook_title": null`` and an older one without the field give
-the same row. Every kept value is written in its type
+dropped before a row leaves this module. Null fields are dropped too (except the
+format's required ones, written null so that every row tells its format), so a
+file that writes ``"audiobook_title": null`` and an older one without the field
+give the same row. Every kept value is written in its type
 (:func:`spotify_etl_common.streaming_history.field_type`): the end time as UTC
 text in the format's own form (``2024-01-15T14:30:12Z``, ``2024-01-15 14:30``),
 ``0``/``1``/``"false"`` flags as booleans, integral numbers as integers; a value
@@ -15,13 +16,16 @@ with sorted keys.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from spotify_etl_common.streaming_history import (
     KEPT_FIELDS,
+    REQUIRED_FIELDS,
     TIME_FIELD,
     HistoryKind,
     field_type,
@@ -29,6 +33,9 @@ from spotify_etl_common.streaming_history import (
 
 EARLIEST_YEAR = 1970
 """End times before this (a device clock at zero) are not readable times."""
+_ADDRESS_LIKE = re.compile(r"[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*")
+FREE_TEXT = frozenset({"platform"})
+"""Fields Spotify fills from the device: any IP address in them is removed as well."""
 _FLAGS = {"true": True, "1": True, "false": False, "0": False}
 
 
@@ -37,7 +44,7 @@ def scrub(row: Mapping[str, Any], kind: HistoryKind) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for name in KEPT_FIELDS[kind]:
         value = _typed(row.get(name), name, kind)
-        if value is not None:
+        if value is not None or name in REQUIRED_FIELDS[kind]:
             kept[name] = value
     return kept
 
@@ -46,7 +53,7 @@ def unreadable_values(
     row: Mapping[str, Any], scrubbed: Mapping[str, Any], kind: HistoryKind
 ) -> int:
     """How many kept fields of ``row`` had a value that :func:`scrub` could not read."""
-    return sum(row.get(n) is not None and n not in scrubbed for n in KEPT_FIELDS[kind])
+    return sum(row.get(n) is not None and scrubbed.get(n) is None for n in KEPT_FIELDS[kind])
 
 
 def _typed(value: Any, name: str, kind: HistoryKind) -> Any:
@@ -62,7 +69,7 @@ def _typed(value: Any, name: str, kind: HistoryKind) -> Any:
             return _flag(value)
         case "text":
             if isinstance(value, str):
-                return value
+                return without_addresses(value) if name in FREE_TEXT else value
             if isinstance(value, int | float) and not isinstance(value, bool):
                 return str(value)
             return None
@@ -86,6 +93,19 @@ def _flag(value: Any) -> bool | None:
     if isinstance(value, int | str):
         return _FLAGS.get(str(value).strip().lower())
     return None
+
+
+def without_addresses(text: str) -> str:
+    """``text`` with every IPv4 or IPv6 address in it replaced by ``[address]``."""
+    return _ADDRESS_LIKE.sub(lambda m: "[address]" if _is_address(m.group()) else m.group(), text)
+
+
+def _is_address(token: str) -> bool:
+    try:
+        ipaddress.ip_address(token.strip("."))
+    except ValueError:
+        return False
+    return True
 
 
 def canonical(row: Mapping[str, Any]) -> str:
