@@ -44,7 +44,7 @@ run: install ## the main job: local stack + fake Spotify, extract, transform, ca
 down: install ## stop the local stack left running by `make run`
 	$(UV) run spotify-etl local down
 
-bench: bench-worker bench-extractor bench-transform bench-load ## every benchmark (figures on stdout)
+bench: bench-worker bench-extractor bench-transform bench-load bench-history ## every benchmark (figures on stdout)
 
 bench-worker: install ## worker throughput with a no-op handler vs in-flight bound
 	$(UV) run python -m bench.worker_bench

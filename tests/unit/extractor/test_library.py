@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -21,6 +22,12 @@ from extractor.main import auth_scopes
 from extractor.refs import parse_playlist_refs
 from extractor.run import RunPlan, RunReport
 from extractor.settings import SpotifyAppSettings
+from extractor.state import (
+    LEGACY_SHOWS_STATE,
+    PENDING_STATE,
+    LegacyPendingShows,
+    PendingEntities,
+)
 from fake_spotify.api import FakeConfig, FakeWebApi
 from fake_spotify.catalog import CatalogSpec, build_catalog
 from spotify_etl_common.keys import state_key
@@ -236,3 +243,82 @@ def test_an_incremental_run_that_fails_half_way_keeps_its_pages_and_not_its_posi
     state = SavedState.model_validate_json(h.store.objects[state_key("library-saved_tracks")])
     assert state.newest_id == h.catalog.library.tracks[0].id
     assert state.newest_id in new
+
+
+class Killed(BaseException):
+    """The process dying mid-run: nothing after it runs, no handler of the run sees it."""
+
+
+class KilledAtShows(FakeTransport):
+    """The first ``GET /shows/{id}`` kills the run while ``kill`` is set; ``/me/shows``
+    answers 500 while ``listing_fails`` is set."""
+
+    kill = True
+    listing_fails = False
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/v1")
+        if self.kill and path.startswith("/shows/"):
+            raise Killed(path)
+        if self.listing_fails and path == "/me/shows":
+            self.paths["/me/shows (failed)"] += 1
+            return httpx.Response(500, content=b'{"error": {"status": 500, "message": "x"}}')
+        return super().__call__(request)
+
+
+def _journal(h: Harness) -> PendingEntities:
+    raw = h.store.objects.get(state_key(PENDING_STATE))
+    return PendingEntities.model_validate_json(raw) if raw else PendingEntities()
+
+
+def test_a_run_killed_after_the_saved_shows_listing_loses_no_show() -> None:
+    h = Harness()
+    plan = saved_only(LibrarySource.SAVED_SHOWS)
+    saved_shows = sorted(s.id for s in h.catalog.library.shows)
+    killed = KilledAtShows(h.fake)
+    with pytest.raises(Killed):
+        asyncio.run(run(killed, h.store, h.sink, plan, DAY0))
+    # the listing's state moved past the shows before any was fetched ...
+    assert state_key("library-saved_shows") in h.store.objects
+    assert not [k for k in h.store.objects if k.startswith("raw/source=shows/")]
+    # ... and they were journaled before it moved
+    assert _journal(h).shows == saved_shows
+    # the next run cannot even list saved shows: the journal alone brings every show
+    again = KilledAtShows(h.fake)
+    again.kill, again.listing_fails = False, True
+    report = asyncio.run(run(again, h.store, h.sink, plan, DAY0 + timedelta(hours=1)))
+    assert [o.source for o in report.failures] == ["saved shows"]
+    assert sorted(p.split("/")[2] for p in again.paths if p.startswith("/shows/")) == saved_shows
+    announced = sorted(m.entity_id or "" for m in h.sink.messages if m.source is Source.SHOWS)
+    assert announced == saved_shows
+    assert _journal(h).shows == []
+
+
+def test_shows_have_their_own_bound_and_the_rest_waits_in_the_journal() -> None:
+    h = Harness()
+    plan = RunPlan(library=LibraryPlan(sources=(LibrarySource.SAVED_SHOWS,), max_shows=1))
+    saved_shows = sorted(s.id for s in h.catalog.library.shows)
+    assert len(saved_shows) == 2
+    first, fetched = h.run(plan, DAY0)
+    assert [p for p in fetched.paths if p.startswith("/shows/")] == [f"/shows/{saved_shows[0]}"]
+    assert first.deferred_entities == 1
+    assert _journal(h).shows == saved_shows[1:]
+    _, fetched = h.run(plan, DAY0 + timedelta(hours=1))
+    assert [p for p in fetched.paths if p.startswith("/shows/")] == [f"/shows/{saved_shows[1]}"]
+    assert _journal(h).shows == []
+
+
+def test_the_old_shows_pending_document_is_migrated_into_the_journal_once() -> None:
+    h = Harness()
+    show_id = sorted(h.catalog.shows)[0]
+    legacy = state_key(LEGACY_SHOWS_STATE)
+    h.store.objects[legacy] = json.dumps({"shows": [show_id]}).encode()
+    plan = saved_only(LibrarySource.SAVED_TRACKS)  # no source of this run references shows
+    report, fetched = h.run(plan, DAY0)
+    assert report.ok, report.summary_lines()
+    assert fetched.paths[f"/shows/{show_id}"] == 1
+    assert [m.entity_id for m in h.sink.messages if m.source is Source.SHOWS] == [show_id]
+    assert LegacyPendingShows.model_validate_json(h.store.objects[legacy]).shows == []
+    assert _journal(h).shows == []
+    _, fetched = h.run(plan, DAY0 + timedelta(hours=1))
+    assert not [p for p in fetched.paths if p.startswith("/shows/")]

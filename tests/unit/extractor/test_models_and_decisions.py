@@ -157,3 +157,16 @@ def test_the_journal_document_keeps_episodes_and_reads_one_written_before_them()
     )
     older = PendingEntities.model_validate_json('{"albums": ["a"], "artists": []}')
     assert from_document(older) == {(Source.ALBUMS, "a")}
+
+
+def test_shows_come_last_under_their_own_bound_and_need_the_users_token() -> None:
+    wanted = candidates(References(albums={"a"}, shows={"s2", "s1"}))
+    assert wanted == [(Source.ALBUMS, "a"), (Source.SHOWS, "s1"), (Source.SHOWS, "s2")]
+    budget = EntityBudget(remaining=0, index=StoredIndex.__new__(StoredIndex), shows_remaining=1)
+    assert budget.take(wanted) == [(Source.SHOWS, "s1")]
+    assert budget.pending == {(Source.ALBUMS, "a"), (Source.SHOWS, "s2")}
+    app_only = EntityBudget(remaining=5, index=StoredIndex.__new__(StoredIndex), episodes=False)
+    assert app_only.claim_new(wanted) == [(Source.ALBUMS, "a")]
+    document = to_document(wanted)
+    assert document.shows == ["s1", "s2"]
+    assert from_document(document) == set(wanted)

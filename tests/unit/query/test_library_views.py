@@ -8,8 +8,10 @@ writes the tables as curated Parquet; the views then read every run so far.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -44,15 +46,25 @@ class Lake:
         assert reply.status == 200, reply.body
         return json.dumps(reply.body).encode()
 
-    def run(self, pages: list[tuple[Source, str, dict[str, str]]]) -> None:
-        """One extractor run: fetch ``pages`` (source, path, query) and store their rows."""
+    def run(
+        self,
+        pages: list[tuple[Source, str, dict[str, str]]],
+        edit: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        """One extractor run: fetch ``pages`` (source, path, query) and store their rows;
+        ``edit`` changes each answer first (to give it a shape a real recording has)."""
         self.runs += 1
         at = START + timedelta(hours=self.runs)
         run_id = f"{at:%Y%m%dT%H%M%SZ}-run{self.runs}"
         objects = []
         for number, (source, path, query) in enumerate(pages):
             key = library_page_key(source, run_id, at.date(), number, query.get("time_range"))
-            objects.append(RawObject(key, self.get(path, **query), at + timedelta(seconds=number)))
+            body = self.get(path, **query)
+            if edit is not None:
+                answer = json.loads(body)
+                edit(answer)
+                body = json.dumps(answer).encode()
+            objects.append(RawObject(key, body, at + timedelta(seconds=number)))
         for table, frame in transform(objects).tables.items():
             folder = self.root / "b" / "curated" / table / f"dt={at.date()}"
             folder.mkdir(parents=True, exist_ok=True)
@@ -133,6 +145,35 @@ def test_library_albums_and_shows_hold_what_is_saved_with_names(lake: Lake) -> N
         (s.id, lake.catalog.albums[s.id].name) for s in library.albums
     ]
     assert dict(shows) == {s.id: lake.catalog.shows[s.id].name for s in library.shows}
+
+
+def test_a_newer_thinner_embedded_show_never_blanks_what_a_full_show_object_gave(
+    lake: Lake,
+) -> None:
+    lake.run([(Source.SAVED_SHOWS, "/me/shows", {"limit": "50"})])  # full show objects
+    full = dict(lake.query("SELECT show_id, total_episodes FROM library_shows"))
+    saved = {s.id for s in lake.catalog.library.shows}
+    assert full == {s: len(lake.catalog.shows[s].episode_ids) for s in saved}
+    assert all(count for count in full.values())
+
+    def thin(answer: dict[str, Any]) -> None:
+        # an episode's show as java-GetPlaylistsItemsRequest_Episode.json has it: no
+        # total_episodes; renamed meanwhile, so the newer row still wins where it speaks
+        for item in answer["items"]:
+            show = item["episode"]["show"]
+            del show["total_episodes"]
+            show["name"] = f"{show['name']} (renamed)"
+
+    lake.run([(Source.SAVED_EPISODES, "/me/episodes", {"limit": "50"})], edit=thin)
+    embedded = {
+        str(r[0]) for r in lake.query("SELECT show_id FROM shows WHERE total_episodes IS NULL")
+    }
+    assert embedded & saved  # the newer, thinner rows are there ...
+    rows = lake.query("SELECT show_id, name, total_episodes FROM library_shows")
+    assert {s: n for s, _, n in rows} == full  # ... and blank nothing
+    for show_id, name, _ in rows:
+        original = lake.catalog.shows[show_id].name
+        assert name == (f"{original} (renamed)" if show_id in embedded else original)
 
 
 def top_run(lake: Lake, limit: str = "50") -> None:

@@ -1,8 +1,11 @@
-"""Albums, artists and episodes referenced by what was fetched and not yet stored: single-id GETs.
+"""Albums, artists, episodes and shows referenced by what was fetched, not yet stored: single GETs.
 
 Episodes are those of playlist items (``GET /episodes/{id}``, with the user's
 token: the endpoint needs ``user-read-playback-position`` and the user's market
-decides availability); saved episodes carry the whole episode already. The
+decides availability); saved episodes carry the whole episode already. Shows
+are those of saved shows and saved episodes (``GET /shows/{id}``, user token,
+their first page of episodes embedded), under a bound of their own
+(``max_shows``: a show answer is large, and the albums' bound stays theirs). The
 several-ids batch endpoints are gone in development mode, so each entity
 costs one request; a bound per run (:class:`EntityBudget`) keeps the request
 budget for playlists. A source *registers* what it references before it saves
@@ -30,13 +33,20 @@ from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher, RawObject
 from extractor.tokens import TokenKind
 
-NAME = "albums, artists and episodes"
-_PATHS = {Source.ALBUMS: "albums", Source.ARTISTS: "artists", Source.EPISODES: "episodes"}
+NAME = "albums, artists, episodes and shows"
+_PATHS = {
+    Source.ALBUMS: "albums",
+    Source.ARTISTS: "artists",
+    Source.EPISODES: "episodes",
+    Source.SHOWS: "shows",
+}
 _TOKENS = {
     Source.ALBUMS: TokenKind.APP,
     Source.ARTISTS: TokenKind.APP,
     Source.EPISODES: TokenKind.USER,
+    Source.SHOWS: TokenKind.USER,
 }
+_USER_ONLY = (Source.EPISODES, Source.SHOWS)
 
 
 @dataclass
@@ -44,10 +54,13 @@ class EntityBudget:
     """Per-run bound and bookkeeping shared by every batch of entities."""
 
     remaining: int
+    """Albums, artists and episodes this run may still fetch."""
     index: StoredIndex
     episodes: bool = True
-    """Whether episodes are fetched: they need the user's token (without one they are not
-    referenced, and journaled ones wait for a run that has it)."""
+    """Whether episodes and shows are fetched: they need the user's token (without one they
+    are not referenced, and journaled ones wait for a run that has it)."""
+    shows_remaining: int = 50
+    """Shows this run may still fetch (their own bound, ``EXTRACTOR_MAX_SHOWS``)."""
     seen: set[Entity] = field(default_factory=set)
     pending: set[Entity] = field(default_factory=set)
     written: int = 0
@@ -59,18 +72,24 @@ class EntityBudget:
         """The entities not seen before in this run (and mark them seen); episodes only
         when this run can fetch them."""
         fresh = [
-            e
-            for e in wanted
-            if e not in self.seen and (self.episodes or e[0] is not Source.EPISODES)
+            e for e in wanted if e not in self.seen and (self.episodes or e[0] not in _USER_ONLY)
         ]
         self.seen.update(fresh)
         return fresh
 
     def take(self, missing: Sequence[Entity]) -> list[Entity]:
-        """As many of ``missing`` as the bound still allows; the rest becomes pending."""
-        taken = list(missing[: max(0, self.remaining)])
-        self.remaining -= len(taken)
-        self.pending.update(missing[len(taken) :])
+        """As many of ``missing`` as the bounds still allow (shows under their own); the rest
+        becomes pending."""
+        taken: list[Entity] = []
+        for entity in missing:
+            if entity[0] is Source.SHOWS and self.shows_remaining > 0:
+                self.shows_remaining -= 1
+            elif entity[0] is not Source.SHOWS and self.remaining > 0:
+                self.remaining -= 1
+            else:
+                self.pending.add(entity)
+                continue
+            taken.append(entity)
         return taken
 
     def outcome(self) -> Outcome:
@@ -86,11 +105,12 @@ class EntityBudget:
 
 
 def candidates(references: References) -> list[Entity]:
-    """Every referenced entity in a stable order: albums, then artists, then episodes."""
+    """Every referenced entity in a stable order: albums, artists, episodes, then shows."""
     return (
         [(Source.ALBUMS, a) for a in sorted(references.albums)]
         + [(Source.ARTISTS, a) for a in sorted(references.artists)]
         + [(Source.EPISODES, e) for e in sorted(references.episodes)]
+        + [(Source.SHOWS, s) for s in sorted(references.shows)]
     )
 
 
@@ -103,7 +123,7 @@ def stored_id(source: Source, key: str) -> str | None:
 
 
 class StoredIndex:
-    """Which albums, artists and episodes have a raw object already: one listing per run.
+    """Which albums, artists, episodes and shows have a raw object already: one listing per run.
 
     A listing costs one request per 1,000 stored entities, far fewer than one
     HEAD per referenced entity.

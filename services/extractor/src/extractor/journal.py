@@ -1,10 +1,15 @@
-"""The pending-entities journal: albums, artists, episodes referenced, not yet stored and announced.
+"""The pending-entities journal: albums, artists, episodes, shows referenced, not yet announced.
 
 It is the ``entities-pending`` state document, kept durable as the run goes:
 entities enter it before the snapshot or cursor that referenced them is saved,
 and leave it only once their raw object is written *and* announced. A run
 killed in between leaves them in it, so the next run announces those already
 stored (without fetching them again) and fetches the rest.
+
+Shows once waited in a document of their own (``library-shows-pending``),
+written only after the listing that referenced them was saved; loading the
+journal moves what that document still holds into the journal (saved first,
+then the old document emptied), so no show is lost on upgrade.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ def to_document(entities: Iterable[Entity]) -> PendingEntities:
         albums=sorted(i for s, i in items if s is Source.ALBUMS),
         artists=sorted(i for s, i in items if s is Source.ARTISTS),
         episodes=sorted(i for s, i in items if s is Source.EPISODES),
+        shows=sorted(i for s, i in items if s is Source.SHOWS),
     )
 
 
@@ -34,6 +40,7 @@ def from_document(document: PendingEntities) -> set[Entity]:
         {(Source.ALBUMS, a) for a in document.albums}
         | {(Source.ARTISTS, a) for a in document.artists}
         | {(Source.EPISODES, e) for e in document.episodes}
+        | {(Source.SHOWS, s) for s in document.shows}
     )
 
 
@@ -48,7 +55,13 @@ class PendingJournal:
 
     @classmethod
     async def load(cls, state: StateStore) -> PendingJournal:
-        return cls(state, from_document(await state.pending_entities()))
+        """The journal as saved, with the shows of the old ``library-shows-pending`` moved in."""
+        journal = cls(state, from_document(await state.pending_entities()))
+        legacy = await state.legacy_pending_shows()
+        if legacy:
+            await journal.add((Source.SHOWS, s) for s in legacy)
+            await state.clear_legacy_pending_shows()
+        return journal
 
     @property
     def entities(self) -> frozenset[Entity]:

@@ -2,9 +2,9 @@
 
 Parsing the configuration and the scopes each source needs are pure; the
 sources themselves live beside this module (:mod:`extractor.library_saved`,
-:mod:`extractor.library_snapshots`, :mod:`extractor.library_mine`,
-:mod:`extractor.library_shows`) and :func:`extractor.library_run.run_library`
-runs them.
+:mod:`extractor.library_snapshots`, :mod:`extractor.library_mine`) and
+:func:`extractor.library_run.run_library` runs them; the shows they reference
+are journaled and fetched with the albums and artists (:mod:`extractor.entities`).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class LibraryPlan:
     full_every: timedelta = timedelta(days=7)
     """Saved listings are listed in full this often (to see removals); incremental between."""
     max_shows: int = 50
-    """Most shows fetched (``GET /shows/{id}``) per run; the rest waits for the next run."""
+    """Most shows fetched (``GET /shows/{id}``) per run; the rest waits in the journal."""
 
     @property
     def active(self) -> bool:

@@ -36,8 +36,6 @@ class LibraryResult:
 
     outcome: Outcome
     references: References = field(default_factory=References)
-    shows: set[str] = field(default_factory=set)
-    """Shows referenced (fetched by :mod:`extractor.library_shows`)."""
     playlists: list[tuple[str, str | None]] = field(default_factory=list)
     """Playlists to extract (``mine``), with the snapshot id the listing gave."""
 

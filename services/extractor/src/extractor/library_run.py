@@ -4,8 +4,8 @@ Each source runs through the run's ``run_source`` (which journals and fetches
 the albums and artists it references, as for playlists); the playlists
 ``mine`` finds go through ``run_playlist`` unless configured by id already or
 unchanged (the listing's ``snapshot_id`` is the one last extracted: skipped
-without a request); the shows the saved shows and episodes reference are
-fetched last.
+without a request). The shows saved shows and episodes reference are among the
+references ``run_source`` journals and fetches (under their own bound).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from extractor.library import LibraryPlan, LibrarySource
 from extractor.library_mine import extract_mine
 from extractor.library_pages import LibraryResult
 from extractor.library_saved import extract_saved
-from extractor.library_shows import extract_shows
 from extractor.library_snapshots import extract_followed_artists, extract_top_items
 from extractor.outcome import Outcome, Status
 from extractor.output import Publisher
@@ -38,15 +37,6 @@ async def run_library(
     configured: Collection[str],
 ) -> list[Outcome]:
     """Every library source of ``plan``; one outcome each (and one per playlist of ``mine``)."""
-    shows: set[str] = set()
-
-    def keep_shows(extract: LibraryRun) -> LibraryRun:
-        async def run(register: Register) -> LibraryResult:
-            result = await extract(register)
-            shows.update(result.shows)
-            return result
-
-        return run
 
     def source_of(source: LibrarySource) -> LibraryRun:
         if source is LibrarySource.TOP_ITEMS:
@@ -76,16 +66,10 @@ async def run_library(
         return [*outcomes, *await asyncio.gather(*(run_playlist(p) for p in chosen))]
 
     async def library() -> list[Outcome]:
-        return list(
-            await asyncio.gather(*(run_source(keep_shows(source_of(s))) for s in plan.sources))
-        )
+        return list(await asyncio.gather(*(run_source(source_of(s)) for s in plan.sources)))
 
     parts = await asyncio.gather(mine() if plan.mine else _nothing(), library())
-    outcomes = [o for part in parts for o in part]
-    shows_outcome = await extract_shows(client, state, publisher, shows, plan.max_shows)
-    if shows_outcome is not None:
-        outcomes.append(shows_outcome)
-    return outcomes
+    return [o for part in parts for o in part]
 
 
 async def _nothing() -> list[Outcome]:

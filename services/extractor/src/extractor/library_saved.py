@@ -6,7 +6,8 @@ item it saw (same id and ``added_at``) or anything saved before it. That pages
 once or twice per run however large the library. Removals are invisible to
 such a listing, so every ``full_every`` the whole list is read again. The state
 (``state/extractor/library-<source>.json``) moves only once every page is
-written and announced and their albums and artists are journaled.
+written and announced and the albums, artists and shows they reference are
+journaled (so a run killed before those are fetched leaves them in the journal).
 """
 
 from __future__ import annotations
@@ -107,11 +108,10 @@ async def extract_saved(
             stop=stop,
         )
         references = References()
-        shows: set[str] = set()
         for page in listing.pages:
             references.merge(saved_references(page, kind))
-            shows |= shows_referenced(page)
-        await register(references)
+            references.shows |= shows_referenced(page)
+        await register(references)  # journaled before the state below moves past them
         added_at, item_id = newest(listing.pages, kind)
         full_at = now if full else previous.full_at if previous else None
         await state.write_document(
@@ -120,4 +120,4 @@ async def extract_saved(
         )
     except SpotifyEtlError as error:
         return LibraryResult(library_failure(name, SCOPES[source], error))
-    return LibraryResult(extracted(name, len(listing.objects)), references, shows)
+    return LibraryResult(extracted(name, len(listing.objects)), references)

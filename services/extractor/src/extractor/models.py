@@ -81,11 +81,13 @@ class RecentPage(_Loose):
 
 
 class References(BaseModel):
-    """Album, artist and episode ids referenced by fetched pages."""
+    """Album, artist, episode and show ids referenced by fetched pages."""
 
     albums: set[str] = set()
     artists: set[str] = set()
     episodes: set[str] = set()
+    shows: set[str] = set()
+    """Shows of saved shows and saved episodes (``GET /shows/{id}``, own per-run bound)."""
 
     def add(self, playable: Playable | None) -> None:
         """Collect the ids of one track (its album and artists) or the id of one episode
@@ -104,6 +106,7 @@ class References(BaseModel):
         self.albums |= other.albums
         self.artists |= other.artists
         self.episodes |= other.episodes
+        self.shows |= other.shows
 
 
 def playlist_references(page: PlaylistPage) -> References:

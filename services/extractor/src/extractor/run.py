@@ -1,4 +1,4 @@
-"""One run: every configured source once, and the albums, artists and episodes they reference.
+"""One run: every configured source once, and the albums, artists, episodes, shows they reference.
 
 Sources fail independently: a bad playlist never stops the others. Entities
 referenced by a playlist are journaled before its snapshot is saved and
@@ -84,7 +84,7 @@ class RunReport:
     deadline: bool = False
     """The run was cut by its deadline (EXTRACTOR_RUN_DEADLINE)."""
     deferred_entities: int = 0
-    """Referenced albums, artists and episodes left in the journal for the next run."""
+    """Referenced albums, artists, episodes and shows left in the journal for the next run."""
 
     @property
     def failures(self) -> list[Outcome]:
@@ -138,8 +138,8 @@ class RunReport:
             sources = ", ".join(self.stopped_sources) or "no source"
             return (
                 "the run deadline (EXTRACTOR_RUN_DEADLINE) was reached: no new request started; "
-                f"deferred to the next run: {sources}; {self.deferred_entities} albums, artists "
-                "and episodes wait in the journal; what was fetched is written and announced "
+                f"deferred to the next run: {sources}; {self.deferred_entities} albums, artists, "
+                "episodes and shows wait in the journal; what was fetched is written and announced "
                 "and state advanced for exactly that"
             )
         if self.stop_reason is not None:
@@ -179,6 +179,7 @@ async def run_once(
         remaining=plan.max_entities,
         index=StoredIndex(publisher),
         episodes=client.tokens.has_user,
+        shows_remaining=plan.library.max_shows,
     )
     journal = await PendingJournal.load(state)
     # claimed before any source runs: a stored entity left by a killed run is announced

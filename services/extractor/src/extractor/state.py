@@ -12,6 +12,8 @@ from extractor.ports import ObjectStore
 
 RECENT_STATE = "recently-played"
 PENDING_STATE = "entities-pending"
+LEGACY_SHOWS_STATE = "library-shows-pending"
+"""Where shows waited before they joined the journal: read once, migrated, then emptied."""
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -28,11 +30,18 @@ class RecentState(BaseModel):
 
 
 class PendingEntities(BaseModel):
-    """Albums, artists and episodes referenced earlier but not fetched yet (per-run bound)."""
+    """Albums, artists, episodes and shows referenced earlier, not fetched yet (per-run bounds)."""
 
     albums: list[str] = []
     artists: list[str] = []
     episodes: list[str] = []
+    shows: list[str] = []
+
+
+class LegacyPendingShows(BaseModel):
+    """``library-shows-pending``: the shows a run before the journal held them left over."""
+
+    shows: list[str] = []
 
 
 def playlist_state_name(playlist_id: str) -> str:
@@ -64,6 +73,13 @@ class StateStore:
 
     async def save_pending_entities(self, pending: PendingEntities) -> None:
         await self._write(PENDING_STATE, pending)
+
+    async def legacy_pending_shows(self) -> list[str]:
+        document = await self._read(LEGACY_SHOWS_STATE, LegacyPendingShows)
+        return document.shows if document else []
+
+    async def clear_legacy_pending_shows(self) -> None:
+        await self._write(LEGACY_SHOWS_STATE, LegacyPendingShows())
 
     async def read_document(self, name: str, model: type[M]) -> M | None:
         """Any other state document (the library's listings), None if absent."""
