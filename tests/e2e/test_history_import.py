@@ -15,8 +15,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,20 +34,11 @@ from spotify_etl_common.keys import recently_played_key
 from spotify_etl_common.messages import raw_message
 
 from tests.conftest import LocalAws
-from tests.e2e.test_pipeline import query
+from tests.e2e.test_pipeline import query, run
 
 pytestmark = pytest.mark.e2e
-BIN = Path(sys.executable).parent
 FIRST_CUT = datetime(2019, 3, 10, tzinfo=UTC)
 MS_FROM = datetime(2019, 2, 15, tzinfo=UTC)
-
-
-def run(argv: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [str(BIN / argv[0]), *argv[1:]], env=env, capture_output=True, text=True, timeout=180
-    )
-    assert done.returncode == 0, f"{argv} exited {done.returncode}:\n{done.stderr[-3000:]}"
-    return done.stdout + done.stderr
 
 
 def import_and_transform(
