@@ -54,14 +54,14 @@ def import_and_transform(
     return out.out + out.err
 
 
+def object_keys(aws: LocalAws, bucket: str, prefix: str = "") -> list[str]:
+    pages = aws.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    return [o["Key"] for page in pages for o in page.get("Contents", [])]
+
+
 def objects(aws: LocalAws, bucket: str) -> dict[str, bytes]:
     s3 = aws.client("s3")
-    keys = [
-        o["Key"]
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
-        for o in page.get("Contents", [])
-    ]
-    return {k: s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys}
+    return {k: s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in object_keys(aws, bucket)}
 
 
 def texts(key: str, body: bytes) -> str:
@@ -124,7 +124,7 @@ def recently_played(aws: LocalAws, stack: Provisioned, plays: list[Play]) -> Non
 
 
 def raw_keys(aws: LocalAws, bucket: str) -> set[str]:
-    return {k for k in objects(aws, bucket) if k.startswith("raw/")}
+    return set(object_keys(aws, bucket, "raw/"))
 
 
 def test_import_reimport_and_a_later_download_count_each_play_once(
