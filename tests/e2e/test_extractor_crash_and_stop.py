@@ -29,6 +29,7 @@ from tests.integration.extractor.conftest import (
     drain,
     entity_of_key,
     entity_of_path,
+    fake_env,
     lease_is_free,
     raw_keys,
     referenced_entities,
@@ -54,15 +55,7 @@ def _env(aws: LocalAws, stack: Provisioned, fake: FakeSpotify) -> dict[str, str]
     return {
         **os.environ,
         **aws.env(stack.names),
-        "SPOTIFY_CLIENT_ID": "fake-client-id",
-        "SPOTIFY_CLIENT_SECRET": "fake-client-secret",
-        "SPOTIFY_REFRESH_TOKEN": "fake-refresh-token",
-        "SPOTIFY_API_URL": fake.api_url,
-        "SPOTIFY_ACCOUNTS_URL": fake.url,
-        "EXTRACTOR_PLAYLISTS": ",".join(fake.catalog.own_playlist_ids),
-        "EXTRACTOR_RECENTLY_PLAYED": "true",
-        "EXTRACTOR_MAX_ENTITIES": "500",
-        "EXTRACTOR_CONCURRENCY": "2",
+        **fake_env(fake, EXTRACTOR_CONCURRENCY="2"),
     }
 
 

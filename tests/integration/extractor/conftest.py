@@ -26,17 +26,7 @@ def fake_spotify() -> Iterator[FakeSpotify]:
 @pytest.fixture
 def extractor_env(fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch) -> FakeSpotify:
     """Spotify variables pointing the extractor at the fake (with the user refresh token)."""
-    env = {
-        "SPOTIFY_CLIENT_ID": "fake-client-id",
-        "SPOTIFY_CLIENT_SECRET": "fake-client-secret",
-        "SPOTIFY_REFRESH_TOKEN": "fake-refresh-token",
-        "SPOTIFY_API_URL": fake_spotify.api_url,
-        "SPOTIFY_ACCOUNTS_URL": fake_spotify.url,
-        "EXTRACTOR_PLAYLISTS": ",".join(fake_spotify.catalog.own_playlist_ids),
-        "EXTRACTOR_RECENTLY_PLAYED": "true",
-        "EXTRACTOR_MAX_ENTITIES": "20",
-    }
-    for key, value in env.items():
+    for key, value in fake_env(fake_spotify, EXTRACTOR_MAX_ENTITIES="20").items():
         monkeypatch.setenv(key, value)
     return fake_spotify
 
@@ -116,7 +106,13 @@ def make_fake() -> Iterator[Callable[..., FakeSpotify]]:
 
 def point_at(fake: FakeSpotify, monkeypatch: pytest.MonkeyPatch, **more: str) -> None:
     """Extractor variables for ``fake`` (user token from the variable unless replaced)."""
-    env = {
+    for key, value in fake_env(fake, **more).items():
+        monkeypatch.setenv(key, value)
+
+
+def fake_env(fake: FakeSpotify, **more: str) -> dict[str, str]:
+    """The Spotify variables that point an extractor at ``fake`` (``more`` added or replacing)."""
+    return {
         "SPOTIFY_CLIENT_ID": "fake-client-id",
         "SPOTIFY_CLIENT_SECRET": "fake-client-secret",
         "SPOTIFY_REFRESH_TOKEN": "fake-refresh-token",
@@ -126,8 +122,6 @@ def point_at(fake: FakeSpotify, monkeypatch: pytest.MonkeyPatch, **more: str) ->
         "EXTRACTOR_RECENTLY_PLAYED": "true",
         "EXTRACTOR_MAX_ENTITIES": "500",
     } | more
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
 
 
 def lease_is_free(s3: Any, bucket: str) -> bool:
