@@ -201,24 +201,6 @@ async def fetch_entities(
             raise result
 
 
-async def extract_entities(
-    client: SpotifyClient,
-    publisher: Publisher,
-    references: References,
-    budget: EntityBudget,
-    journal: PendingJournal,
-) -> None:
-    """Register then fetch the entities of ``references``; failures are kept in ``budget``."""
-    try:
-        missing = await register(references, budget, journal)
-    except SpotifyEtlError as error:
-        wanted = candidates(references)
-        if wanted:
-            budget.errors.append((wanted[0], error))
-        return
-    await fetch_entities(client, publisher, missing, budget, journal)
-
-
 async def carry_over(
     client: SpotifyClient,
     publisher: Publisher,
