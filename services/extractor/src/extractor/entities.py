@@ -46,7 +46,8 @@ _TOKENS = {
     Source.EPISODES: TokenKind.USER,
     Source.SHOWS: TokenKind.USER,
 }
-_USER_ONLY = (Source.EPISODES, Source.SHOWS)
+_USER_ONLY = frozenset(s for s, kind in _TOKENS.items() if kind is TokenKind.USER)
+"""Episodes and shows: fetched only when the run has the user's token."""
 
 
 @dataclass
