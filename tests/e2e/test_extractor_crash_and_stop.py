@@ -24,12 +24,11 @@ from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned
 from spotify_etl_common.keys import source_digest
 
-from tests.conftest import LocalAws
+from tests.conftest import LocalAws, fake_spotify_env
 from tests.integration.extractor.conftest import (
     drain,
     entity_of_key,
     entity_of_path,
-    fake_env,
     lease_is_free,
     raw_keys,
     referenced_entities,
@@ -55,7 +54,9 @@ def _env(aws: LocalAws, stack: Provisioned, fake: FakeSpotify) -> dict[str, str]
     return {
         **os.environ,
         **aws.env(stack.names),
-        **fake_env(fake, EXTRACTOR_CONCURRENCY="2"),
+        **fake_spotify_env(fake),
+        "EXTRACTOR_MAX_ENTITIES": "500",
+        "EXTRACTOR_CONCURRENCY": "2",
     }
 
 
