@@ -132,27 +132,18 @@ def _recently_played(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {"plays": plays, **entities.dimension_tables(rows)}
 
 
-def _as_struct(frame: pl.DataFrame, name: str, *exclude: str) -> pl.DataFrame:
-    return frame.select(
-        *entities.LINEAGE,
-        pl.struct(
-            pl.all().exclude(*exclude, *entities.LINEAGE, "ctx_playlist_id", "ctx_snapshot_id")
-        ).alias(name),
-    )
-
-
 def _tracks(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    return entities.dimension_tables(_as_struct(objects, "entity"))
+    return entities.dimension_tables(entities.as_struct(objects, "entity"))
 
 
 def _albums(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    albums = _as_struct(objects, "album", "type")
+    albums = entities.as_struct(objects, "album", "type")
     artists = entities.credited_artists(albums, pl.col("album").struct.field("artists"))
     return {"albums": entities.album_rows(albums), "artists": entities.artist_rows(artists)}
 
 
 def _artists(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    return {"artists": entities.artist_rows(_as_struct(objects, "artist", "type"))}
+    return {"artists": entities.artist_rows(entities.as_struct(objects, "artist", "type"))}
 
 
 def _playlists(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:

@@ -15,6 +15,18 @@ LINEAGE = ("source_key", "extracted_at")
 _KEY = ["source_key", "id"]
 
 
+CONTEXT = ("ctx_playlist_id", "ctx_snapshot_id")
+"""The raw object's context the core stacks beside its lineage (from Hive partitions)."""
+
+
+def as_struct(frame: pl.DataFrame, name: str, *exclude: str) -> pl.DataFrame:
+    """Lineage, and each row's other columns (less ``exclude`` and the context) as one struct
+    column ``name``: a stacked object frame in the shape the row builders take."""
+    return frame.select(
+        *LINEAGE, pl.struct(pl.all().exclude(*exclude, *LINEAGE, *CONTEXT)).alias(name)
+    )
+
+
 def nested(column: str, *path: str) -> pl.Expr:
     """The field at ``path`` inside the struct column ``column``."""
     expr = pl.col(column)

@@ -21,7 +21,6 @@ from transformer.entities import nested
 from transformer.library_shapes import DEFAULT_TIME_RANGE, PARENT_ID, TIME_RANGE
 
 LINEAGE = entities.LINEAGE
-_CONTEXT = ("ctx_playlist_id", "ctx_snapshot_id")
 _DIMENSIONS = ("tracks", "albums", "artists", "track_artists")
 
 TABLES_OF: Mapping[Source, tuple[str, ...]] = {
@@ -54,11 +53,6 @@ def _items(pages: pl.DataFrame) -> pl.DataFrame:
         .explode(["items", "position"])
         .select(*LINEAGE, "href", "total", "position", pl.col("items").alias("item"))
     )
-
-
-def _object(frame: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Lineage and the whole object of each row as one struct column ``name``."""
-    return frame.select(*LINEAGE, pl.struct(pl.all().exclude(*LINEAGE, *_CONTEXT)).alias(name))
 
 
 def _saved(rows: pl.DataFrame, wrapped: str, id_name: str) -> pl.DataFrame:
@@ -258,7 +252,7 @@ def _my_playlists(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 
 def _shows(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    shows = _object(objects.drop("episodes"), "show")
+    shows = entities.as_struct(objects, "show", "episodes")
     episodes = (
         objects.select(*LINEAGE, "id", pl.col("episodes").struct.field("items").alias("episode"))
         .filter(pl.col("episode").list.len() > 0)
@@ -268,7 +262,7 @@ def _shows(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 
 def _episodes(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    return episodes_and_shows(_object(objects, "episode"), "episode")
+    return episodes_and_shows(entities.as_struct(objects, "episode"), "episode")
 
 
 def _show_episodes(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
