@@ -13,8 +13,6 @@ import polars as pl
 
 LINEAGE = ("source_key", "extracted_at")
 _KEY = ["source_key", "id"]
-
-
 CONTEXT = ("ctx_playlist_id", "ctx_snapshot_id")
 """The raw object's context the core stacks beside its lineage (from Hive partitions)."""
 
@@ -33,6 +31,20 @@ def nested(column: str, *path: str) -> pl.Expr:
     for name in path:
         expr = expr.struct.field(name)
     return expr
+
+
+def distinct_objects(
+    frame: pl.DataFrame, column: str, name: str, id_name: str, *extra: pl.Expr
+) -> pl.DataFrame:
+    """Lineage, the objects of ``frame[column]`` as ``name``, their ids as ``id_name`` (and
+    ``extra``): null ids dropped, each id once per raw object (its first occurrence)."""
+    return (
+        frame.select(
+            *LINEAGE, pl.col(column).alias(name), nested(column, "id").alias(id_name), *extra
+        )
+        .filter(pl.col(id_name).is_not_null())
+        .unique(subset=["source_key", id_name], keep="first", maintain_order=True)
+    )
 
 
 def playable_tracks(frame: pl.DataFrame, column: str = "entity") -> pl.DataFrame:
@@ -99,26 +111,20 @@ def album_rows(frame: pl.DataFrame, column: str = "album") -> pl.DataFrame:
     """``albums`` rows from album objects; release dates of year or month precision
     become the first day of the period, with the precision kept beside them.
     Unknown dates (``0000``) and impossible ones become null."""
-    album = pl.col(column).struct
     first_day, precision, year = release_date(
         nested("album", "release_date"), nested("album", "release_date_precision")
     )
-    return (
-        frame.select(*LINEAGE, pl.col(column).alias("album"), album.field("id").alias("id"))
-        .filter(pl.col("id").is_not_null())
-        .unique(subset=_KEY, keep="first", maintain_order=True)
-        .select(
-            pl.col("id").alias("album_id"),
-            nested("album", "name").alias("name"),
-            nested("album", "album_type").alias("album_type"),
-            first_day.alias("release_date"),
-            precision.alias("release_date_precision"),
-            year.alias("release_year"),
-            nested("album", "total_tracks").alias("total_tracks"),
-            nested("album", "external_urls", "spotify").alias("url"),
-            nested("album", "uri").alias("uri"),
-            *LINEAGE,
-        )
+    return distinct_objects(frame, column, "album", "album_id").select(
+        "album_id",
+        nested("album", "name").alias("name"),
+        nested("album", "album_type").alias("album_type"),
+        first_day.alias("release_date"),
+        precision.alias("release_date_precision"),
+        year.alias("release_year"),
+        nested("album", "total_tracks").alias("total_tracks"),
+        nested("album", "external_urls", "spotify").alias("url"),
+        nested("album", "uri").alias("uri"),
+        *LINEAGE,
     )
 
 
@@ -164,18 +170,12 @@ def timestamp(expr: pl.Expr) -> pl.Expr:
 
 def artist_rows(frame: pl.DataFrame, column: str = "artist") -> pl.DataFrame:
     """``artists`` rows from artist objects (null ids dropped)."""
-    artist = pl.col(column).struct
-    return (
-        frame.select(*LINEAGE, pl.col(column).alias("artist"), artist.field("id").alias("id"))
-        .filter(pl.col("id").is_not_null())
-        .unique(subset=_KEY, keep="first", maintain_order=True)
-        .select(
-            pl.col("id").alias("artist_id"),
-            nested("artist", "name").alias("name"),
-            nested("artist", "external_urls", "spotify").alias("url"),
-            nested("artist", "uri").alias("uri"),
-            *LINEAGE,
-        )
+    return distinct_objects(frame, column, "artist", "artist_id").select(
+        "artist_id",
+        nested("artist", "name").alias("name"),
+        nested("artist", "external_urls", "spotify").alias("url"),
+        nested("artist", "uri").alias("uri"),
+        *LINEAGE,
     )
 
 

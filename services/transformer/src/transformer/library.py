@@ -67,21 +67,15 @@ def _saved(rows: pl.DataFrame, wrapped: str, id_name: str) -> pl.DataFrame:
 
 def show_rows(frame: pl.DataFrame, column: str = "show") -> pl.DataFrame:
     """``shows`` rows from show objects (null ids dropped, once per raw object)."""
-    show = pl.col(column).struct
-    return (
-        frame.select(*LINEAGE, pl.col(column).alias("show"), show.field("id").alias("show_id"))
-        .filter(pl.col("show_id").is_not_null())
-        .unique(subset=["source_key", "show_id"], keep="first", maintain_order=True)
-        .select(
-            "show_id",
-            nested("show", "name").alias("name"),
-            nested("show", "publisher").alias("publisher"),
-            nested("show", "media_type").alias("media_type"),
-            nested("show", "total_episodes").alias("total_episodes"),
-            nested("show", "external_urls", "spotify").alias("url"),
-            nested("show", "uri").alias("uri"),
-            *LINEAGE,
-        )
+    return entities.distinct_objects(frame, column, "show", "show_id").select(
+        "show_id",
+        nested("show", "name").alias("name"),
+        nested("show", "publisher").alias("publisher"),
+        nested("show", "media_type").alias("media_type"),
+        nested("show", "total_episodes").alias("total_episodes"),
+        nested("show", "external_urls", "spotify").alias("url"),
+        nested("show", "uri").alias("uri"),
+        *LINEAGE,
     )
 
 
@@ -90,27 +84,19 @@ def episode_rows(frame: pl.DataFrame, show_id: pl.Expr, column: str = "episode")
     first_day, precision, _ = entities.release_date(
         nested("episode", "release_date"), nested("episode", "release_date_precision")
     )
-    return (
-        frame.select(
-            *LINEAGE,
-            pl.col(column).alias("episode"),
-            nested(column, "id").alias("episode_id"),
-            show_id.alias("show_id"),
-        )
-        .filter(pl.col("episode_id").is_not_null())
-        .unique(subset=["source_key", "episode_id"], keep="first", maintain_order=True)
-        .select(
-            "episode_id",
-            "show_id",
-            nested("episode", "name").alias("name"),
-            first_day.alias("release_date"),
-            precision.alias("release_date_precision"),
-            nested("episode", "duration_ms").alias("duration_ms"),
-            nested("episode", "explicit").alias("explicit"),
-            nested("episode", "external_urls", "spotify").alias("url"),
-            nested("episode", "uri").alias("uri"),
-            *LINEAGE,
-        )
+    return entities.distinct_objects(
+        frame, column, "episode", "episode_id", show_id.alias("show_id")
+    ).select(
+        "episode_id",
+        "show_id",
+        nested("episode", "name").alias("name"),
+        first_day.alias("release_date"),
+        precision.alias("release_date_precision"),
+        nested("episode", "duration_ms").alias("duration_ms"),
+        nested("episode", "explicit").alias("explicit"),
+        nested("episode", "external_urls", "spotify").alias("url"),
+        nested("episode", "uri").alias("uri"),
+        *LINEAGE,
     )
 
 
