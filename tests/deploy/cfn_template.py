@@ -19,6 +19,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = REPO / "deploy" / "template.yaml"
+DEPLOY_SCRIPT = REPO / "deploy" / "deploy.sh"
 
 STACK = "spotify-etl"
 ACCOUNT = "123456789012"
