@@ -7,7 +7,7 @@ references (albums and artists to fetch, shows to fetch).
 
 from __future__ import annotations
 
-from extractor.models import Loose, Playable, Ref, References
+from extractor.models import Loose, Page, Playable, Ref, References
 
 
 class EpisodeRef(Loose):
@@ -30,26 +30,16 @@ class Saved(Loose):
         return item.id if item is not None else None
 
 
-class SavedPage(Loose):
+class SavedPage(Page[Saved]):
     """An offset page of ``/me/tracks``, ``/me/albums``, ``/me/shows`` or ``/me/episodes``."""
 
-    items: list[Saved] = []
-    next: str | None = None
-    total: int | None = None
 
-
-class ItemsPage(Loose):
+class ItemsPage(Page[Playable | None]):
     """Any page whose items are tracks or artists (top items)."""
 
-    items: list[Playable | None] = []
-    next: str | None = None
-    total: int | None = None
 
-
-class CursorPage(Loose):
-    items: list[Ref | None] = []
-    next: str | None = None
-    total: int | None = None
+class CursorPage(Page[Ref | None]):
+    """A cursor page of artists (its ``next`` carries the cursor)."""
 
 
 class FollowedPage(Loose):
@@ -66,10 +56,8 @@ class MyPlaylist(Loose):
     collaborative: bool = False
 
 
-class MyPlaylistsPage(Loose):
-    items: list[MyPlaylist | None] = []
-    next: str | None = None
-    total: int | None = None
+class MyPlaylistsPage(Page[MyPlaylist | None]):
+    """An offset page of ``/me/playlists``."""
 
 
 class Me(Loose):

@@ -7,10 +7,12 @@ playlist shapes are read: ``item`` (2026) and the legacy ``track``.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from spotify_etl_common.errors import PermanentError
+
+Item = TypeVar("Item")
 
 
 class Loose(BaseModel):
@@ -56,12 +58,16 @@ class PlaylistMeta(Loose):
     name: str | None = None
 
 
-class PlaylistPage(Loose):
-    """One page of a playlist's items."""
+class Page(Loose, Generic[Item]):
+    """An offset or cursor page: its items, the ``next`` link, the ``total`` it claims."""
 
-    items: list[PlaylistEntry | None] = []
+    items: list[Item] = []
     next: str | None = None
     total: int | None = None
+
+
+class PlaylistPage(Page[PlaylistEntry | None]):
+    """One page of a playlist's items."""
 
 
 class Cursors(Loose):
