@@ -198,7 +198,7 @@ class Expected:
         )
     )
     item_types: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(("track", "episode", "local", "missing"), 0)
+        default_factory=lambda: dict.fromkeys(ITEM_TYPES.values(), 0)
     )
 
     def add_page(self, catalog: Catalog, entries: Sequence[Entry]) -> None:

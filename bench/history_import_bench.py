@@ -26,16 +26,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import boto3
 import psutil
 import s3fs
 from fake_spotify.history_export import extended_download, listening
 from spotify_etl.local.provision import StackNames, provision
-from spotify_etl.local.server import free_port, start_moto, stop_process
 from spotify_etl.local.state import CREDENTIALS, REGION
 from spotify_etl.query.local_engine import connect, run_query
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
+
+from bench.load.servers import Stack
 
 TEN_YEARS_S = 10 * 365 * 86_400
 HISTORY_START = datetime(2016, 1, 1, tzinfo=UTC)
@@ -108,27 +108,13 @@ def main() -> int:
             f"{download.stat().st_size / 1e6:.1f} MB zip in {time.perf_counter() - started:.1f} s",
             file=sys.stderr,
         )
-        port = free_port()
-        pid = start_moto(port, work / "moto.log")
-        endpoint = f"http://127.0.0.1:{port}"
+        stack = Stack.start(work, "history", split=False)
         try:
             names = StackNames.unique()
-            client = {
-                s: boto3.client(  # type: ignore[call-overload]
-                    s, endpoint_url=endpoint, region_name=REGION, **_credentials()
-                )
-                for s in ("s3", "sqs")
-            }
-            provision(client["s3"], client["sqs"], names, REGION)
+            provision(stack.client("s3"), stack.client("sqs"), names, REGION)
             env = {
                 **os.environ,
-                **CREDENTIALS,
-                "AWS_ENDPOINT_URL": endpoint,
-                "AWS_REGION": REGION,
-                "AWS_DEFAULT_REGION": REGION,
-                "SPOTIFY_ETL_BUCKET": names.bucket,
-                "SPOTIFY_ETL_TRANSFORM_QUEUE": names.transform_queue,
-                "SPOTIFY_ETL_CATALOG_QUEUE": names.catalog_queue,
+                **stack.env(names),
                 "CATALOGER_DATABASE": "history_bench",
                 "SPOTIFY_ETL_EXIT_WHEN_IDLE": "2",
                 "SPOTIFY_ETL_WAIT_SECONDS": "1",
@@ -146,9 +132,9 @@ def main() -> int:
             )
             transformed = measure(["transformer"], env, work / "transformer.log")
             catalogued = measure(["cataloger"], env, work / "cataloger.log")
-            count, total = _distinct_plays(endpoint, names.bucket)
+            count, total = _distinct_plays(stack.s3_endpoint, names.bucket)
         finally:
-            stop_process(pid)
+            stack.stop()
     expected = (len(plays), sum(p.ms_played for p in plays))
     drain = transformed.seconds + catalogued.seconds
     print(f"plays: {args.plays:,} (objects of at most {args.max_plays:,})")
@@ -162,13 +148,6 @@ def main() -> int:
         f"distinct_plays: {count:,} plays, {total:,} ms (expected {expected[0]:,}, {expected[1]:,})"
     )
     return 0 if (count, total) == expected else 1
-
-
-def _credentials() -> dict[str, str]:
-    return {
-        "aws_access_key_id": CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    }
 
 
 def _distinct_plays(endpoint: str, bucket: str) -> tuple[int, int]:

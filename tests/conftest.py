@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 import structlog
+from fake_spotify.server import FakeSpotify
 from moto.server import ThreadedMotoServer
 from spotify_etl.local.provision import Provisioned, StackNames, provision
 
@@ -49,6 +50,19 @@ class LocalAws:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
+
+
+def fake_spotify_env(fake: FakeSpotify) -> dict[str, str]:
+    """Extractor variables pointing at ``fake``: its credentials, own playlists and plays."""
+    return {
+        "SPOTIFY_CLIENT_ID": "fake-client-id",
+        "SPOTIFY_CLIENT_SECRET": "fake-client-secret",
+        "SPOTIFY_REFRESH_TOKEN": "fake-refresh-token",
+        "SPOTIFY_API_URL": fake.api_url,
+        "SPOTIFY_ACCOUNTS_URL": fake.url,
+        "EXTRACTOR_PLAYLISTS": ",".join(fake.catalog.own_playlist_ids),
+        "EXTRACTOR_RECENTLY_PLAYED": "true",
+    }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,4 +1,4 @@
-"""The moto servers of one load-test run: one for S3 and one for SQS, or one for both."""
+"""The moto servers of one benchmark run: one for S3 and one for SQS, or one for both."""
 
 from __future__ import annotations
 

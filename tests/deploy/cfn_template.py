@@ -19,6 +19,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = REPO / "deploy" / "template.yaml"
+DEPLOY_SCRIPT = REPO / "deploy" / "deploy.sh"
 
 STACK = "spotify-etl"
 ACCOUNT = "123456789012"
@@ -204,6 +205,11 @@ class Policy:
     name: str
     document: dict[str, Any]
 
+    @property
+    def statements(self) -> list[dict[str, Any]]:
+        """The document's statements (one statement may be given without a list)."""
+        return as_list(self.document["Statement"])
+
 
 def resources_of_type(template: Mapping[str, Any], kind: str) -> dict[str, Any]:
     """Logical id to resource, for every resource of one type."""
@@ -226,7 +232,8 @@ def policies(template: Mapping[str, Any]) -> Iterator[Policy]:
         yield Policy(logical_id, "key-policy", document)
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
+    """``value`` itself if a list, else a list of it (IAM and CloudFormation's either-or)."""
     return value if isinstance(value, list) else [value]
 
 
@@ -244,11 +251,11 @@ def role_allows(template: Mapping[str, Any], role: str, action: str, resource: s
     for policy in policies(template):
         if policy.owner != role:
             continue
-        for statement in _as_list(policy.document["Statement"]):
+        for statement in policy.statements:
             if statement["Effect"] != "Allow":
                 continue
-            actions = _as_list(statement.get("Action", []))
-            resources = _as_list(statement.get("Resource", []))
+            actions = as_list(statement.get("Action", []))
+            resources = as_list(statement.get("Resource", []))
             if any(_matches(a, action) for a in actions) and any(
                 _matches(r, resource) for r in resources
             ):

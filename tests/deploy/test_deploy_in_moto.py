@@ -33,15 +33,14 @@ from typing import Any
 import pytest
 
 from tests.conftest import LocalAws
-from tests.deploy.cfn_template import REPO
+from tests.deploy.cfn_template import DEPLOY_SCRIPT, TEMPLATE_PATH
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.filterwarnings("ignore:Tried to parse AWS:UserWarning"),
 ]
 
-SCRIPT = REPO / "deploy" / "deploy.sh"
-TEMPLATE_BYTES = (REPO / "deploy" / "template.yaml").stat().st_size
+TEMPLATE_BYTES = TEMPLATE_PATH.stat().st_size
 FIRST_TAG = "abc1234"
 SECOND_TAG = "def5678"
 OVERRIDES = ("ExtractorPlaylists=3cEYpjA9oz9GiPac4AsH4n", "LogRetentionDays=14")
@@ -136,7 +135,7 @@ def _deploy(aws: LocalAws, env: dict[str, str], *args: str) -> subprocess.Comple
     """deploy/deploy.sh as an operator runs it, with this venv's real ``aws`` first on PATH."""
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
     return subprocess.run(
-        ["bash", str(SCRIPT), "--skip-build", *args],
+        ["bash", str(DEPLOY_SCRIPT), "--skip-build", *args],
         capture_output=True,
         text=True,
         timeout=240,
@@ -252,7 +251,7 @@ def test_the_stack_was_created_then_updated_by_change_sets(deployed: DeployedSta
     assert "deploy.sh:" not in deployed.second.stderr
     cfn = deployed.aws.client("cloudformation")
     body = cfn.get_template(StackName=deployed.name)["TemplateBody"]
-    assert body == (REPO / "deploy" / "template.yaml").read_text()
+    assert body == TEMPLATE_PATH.read_text()
 
 
 def test_a_deploy_without_changes_ends_0_and_deletes_its_empty_change_set(

@@ -11,14 +11,12 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.cfn_template import REPO, TEMPLATE_PATH, load_template
-
-SCRIPT = REPO / "deploy" / "deploy.sh"
+from tests.deploy.cfn_template import DEPLOY_SCRIPT, REPO, TEMPLATE_PATH, load_template
 
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["bash", str(SCRIPT), *args],
+        ["bash", str(DEPLOY_SCRIPT), *args],
         capture_output=True,
         text=True,
         timeout=30,
@@ -138,7 +136,7 @@ def test_refuses_a_template_over_the_s3_limit(tmp_path: Path) -> None:
     copy = tmp_path / "repo"
     (copy / "deploy").mkdir(parents=True)
     script = copy / "deploy" / "deploy.sh"
-    script.write_text(SCRIPT.read_text())
+    script.write_text(DEPLOY_SCRIPT.read_text())
     (copy / "deploy" / "template.yaml").write_text("#" * (TEMPLATE_URL_LIMIT + 1))
     result = subprocess.run(
         ["bash", str(script), "--dry-run", "--region", "eu-west-1", "--tag", "t"],

@@ -21,9 +21,8 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.cfn_template import REPO
+from tests.deploy.cfn_template import DEPLOY_SCRIPT
 
-SCRIPT = REPO / "deploy" / "deploy.sh"
 FAKE = Path(__file__).with_name("fake_aws.py")
 STACK_STATUS = "--query Stacks[0].StackStatus"
 NO_STACK = (
@@ -56,7 +55,7 @@ def _deploy(tmp_path: Path, rules: list[dict[str, Any]]) -> Run:
     scenario.write_text(json.dumps(rules + BASE))
     log.touch()
     result = subprocess.run(
-        ["bash", str(SCRIPT), "--skip-build", "--region", "eu-west-1", "--tag", "abc123"],
+        ["bash", str(DEPLOY_SCRIPT), "--skip-build", "--region", "eu-west-1", "--tag", "abc123"],
         capture_output=True,
         text=True,
         timeout=60,

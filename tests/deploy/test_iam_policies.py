@@ -11,7 +11,13 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.cfn_template import Resolver, policies, resources_of_type, role_allows
+from tests.deploy.cfn_template import (
+    Resolver,
+    as_list,
+    policies,
+    resources_of_type,
+    role_allows,
+)
 
 RESOURCE_STAR_ALLOWED = {"ecr:GetAuthorizationToken"}
 """Actions that support no resource-level permission, so "Resource": "*" is unavoidable."""
@@ -53,15 +59,6 @@ def _parliament() -> types.ModuleType:
         shim.resource_filename = lambda _package, name: os.path.join(base, name)  # type: ignore[attr-defined]
         sys.modules["pkg_resources"] = shim
     return importlib.import_module("parliament")
-
-
-def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
-    statements = document["Statement"]
-    return statements if isinstance(statements, list) else [statements]
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def test_template_has_policies_to_check(template: dict[str, Any]) -> None:
@@ -111,10 +108,10 @@ def _is_key_administration(policy: Any, statement: dict[str, Any]) -> bool:
 
 def test_no_policy_allows_every_action_or_a_service_wildcard(template: dict[str, Any]) -> None:
     for policy in policies(template):
-        for statement in _statements(policy.document):
+        for statement in policy.statements:
             if statement["Effect"] != "Allow" or _is_key_administration(policy, statement):
                 continue
-            for action in _as_list(statement["Action"]):
+            for action in as_list(statement["Action"]):
                 if action == SERVICE_PUBLISH_WILDCARD and _is_service_publish_grant(
                     policy, statement
                 ):
@@ -126,7 +123,7 @@ def _is_service_publish_grant(policy: Any, statement: dict[str, Any]) -> bool:
     return (
         policy.owner == "AlarmTopicKey"
         and set(statement["Principal"]) == {"Service"}
-        and set(_as_list(statement["Action"])) == {"kms:Decrypt", SERVICE_PUBLISH_WILDCARD}
+        and set(as_list(statement["Action"])) == {"kms:Decrypt", SERVICE_PUBLISH_WILDCARD}
     )
 
 
@@ -136,8 +133,8 @@ def test_the_only_wildcard_is_the_account_root_statement_of_the_alarm_key(
     wildcards = [
         (policy.owner, statement.get("Sid"))
         for policy in policies(template)
-        for statement in _statements(policy.document)
-        if any("*" in action for action in _as_list(statement["Action"]))
+        for statement in policy.statements
+        if any("*" in action for action in as_list(statement["Action"]))
         and statement["Effect"] == "Allow"
         and not _is_service_publish_grant(policy, statement)
     ]
@@ -173,9 +170,9 @@ def test_resource_star_only_where_the_action_has_no_resource_level_permission(
     for policy in policies(template):
         if policy.name == "key-policy":
             continue  # "*" is the key itself
-        for statement in _statements(policy.document):
-            if statement["Effect"] == "Allow" and "*" in _as_list(statement["Resource"]):
-                assert set(_as_list(statement["Action"])) <= RESOURCE_STAR_ALLOWED, policy.owner
+        for statement in policy.statements:
+            if statement["Effect"] == "Allow" and "*" in as_list(statement["Resource"]):
+                assert set(as_list(statement["Action"])) <= RESOURCE_STAR_ALLOWED, policy.owner
 
 
 @pytest.fixture(scope="module")

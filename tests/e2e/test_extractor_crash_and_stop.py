@@ -24,7 +24,7 @@ from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned
 from spotify_etl_common.keys import source_digest
 
-from tests.conftest import LocalAws
+from tests.conftest import LocalAws, fake_spotify_env
 from tests.integration.extractor.conftest import (
     drain,
     entity_of_key,
@@ -54,13 +54,7 @@ def _env(aws: LocalAws, stack: Provisioned, fake: FakeSpotify) -> dict[str, str]
     return {
         **os.environ,
         **aws.env(stack.names),
-        "SPOTIFY_CLIENT_ID": "fake-client-id",
-        "SPOTIFY_CLIENT_SECRET": "fake-client-secret",
-        "SPOTIFY_REFRESH_TOKEN": "fake-refresh-token",
-        "SPOTIFY_API_URL": fake.api_url,
-        "SPOTIFY_ACCOUNTS_URL": fake.url,
-        "EXTRACTOR_PLAYLISTS": ",".join(fake.catalog.own_playlist_ids),
-        "EXTRACTOR_RECENTLY_PLAYED": "true",
+        **fake_spotify_env(fake),
         "EXTRACTOR_MAX_ENTITIES": "500",
         "EXTRACTOR_CONCURRENCY": "2",
     }

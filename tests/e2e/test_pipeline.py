@@ -22,7 +22,7 @@ from spotify_etl.query.local_engine import connect, run_query
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 
-from tests.conftest import LocalAws
+from tests.conftest import LocalAws, fake_spotify_env
 
 pytestmark = pytest.mark.e2e
 BIN = Path(sys.executable).parent
@@ -40,13 +40,7 @@ def service_env(aws: LocalAws, stack: Provisioned, fake: FakeSpotify) -> dict[st
     return {
         **os.environ,
         **aws.env(stack.names),
-        "SPOTIFY_CLIENT_ID": "fake-client-id",
-        "SPOTIFY_CLIENT_SECRET": "fake-client-secret",
-        "SPOTIFY_REFRESH_TOKEN": "fake-refresh-token",
-        "SPOTIFY_API_URL": fake.api_url,
-        "SPOTIFY_ACCOUNTS_URL": fake.url,
-        "EXTRACTOR_PLAYLISTS": ",".join(fake.catalog.own_playlist_ids),
-        "EXTRACTOR_RECENTLY_PLAYED": "true",
+        **fake_spotify_env(fake),
         "EXTRACTOR_MAX_ENTITIES": "0",
         "SPOTIFY_ETL_EXIT_WHEN_IDLE": "2",
         "SPOTIFY_ETL_WAIT_SECONDS": "1",

@@ -78,19 +78,26 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def imported_modules(tree: ast.AST) -> Iterator[tuple[str, int]]:
-    """Top-level names of absolute imports, with their line, outside TYPE_CHECKING blocks."""
+def runtime_imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import statement of ``tree`` outside ``if TYPE_CHECKING:`` blocks."""
     stack: list[ast.AST] = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node, ast.If) and _is_type_checking(node):
             stack.extend(node.orelse)
             continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def imported_modules(tree: ast.AST) -> Iterator[tuple[str, int]]:
+    """Top-level names of absolute imports, with their line, outside TYPE_CHECKING blocks."""
+    for node in runtime_imports(tree):
         if isinstance(node, ast.Import):
             yield from ((alias.name.split(".")[0], node.lineno) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        elif node.level == 0 and node.module:
             yield node.module.split(".")[0], node.lineno
-        stack.extend(ast.iter_child_nodes(node))
 
 
 def imports_of(package: Package) -> Iterator[tuple[str, str]]:
@@ -151,19 +158,13 @@ def module_name(package: Package, path: Path) -> str:
 def internal_imports(tree: ast.AST, modules: frozenset[str], known: set[str]) -> set[str]:
     """Modules of the same package that ``tree`` imports (``from pkg import mod`` included)."""
     found: set[str] = set()
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.If) and _is_type_checking(node):
-            stack.extend(node.orelse)
-            continue
+    for node in runtime_imports(tree):
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        elif node.level == 0 and node.module:
             names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
         found |= {n for n in names if n.split(".")[0] in modules and n in known}
-        stack.extend(ast.iter_child_nodes(node))
     return found
 
 

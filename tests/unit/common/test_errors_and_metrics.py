@@ -9,7 +9,7 @@ from spotify_etl_common.aws_errors import translate_botocore_error, translate_cl
 from spotify_etl_common.errors import PermanentError, TransientError
 from spotify_etl_common.metrics import emf_fields
 from spotify_etl_common.sqs import ReceivedMessage
-from spotify_etl_common.worker import WorkerConfig, dead_letter_attributes
+from spotify_etl_common.worker import Settlement, WorkerConfig, dead_letter_attributes, settle
 
 
 def client_error(code: str, status: int) -> ClientError:
@@ -40,9 +40,15 @@ def received(attributes: dict[str, str]) -> ReceivedMessage:
     return ReceivedMessage("id", "rh", "{}", attributes, receive_count=2, sent_timestamp_ms=0)
 
 
+def dead_letter(error: PermanentError) -> Settlement:
+    return settle(error, max_retry_delay=900)
+
+
 def test_dead_letter_attributes_keep_originals_and_add_reason() -> None:
     at = datetime(2026, 11, 24, tzinfo=UTC)
-    attrs = dead_letter_attributes(received({"source": "albums"}), PermanentError("bad"), "q", at)
+    attrs = dead_letter_attributes(
+        received({"source": "albums"}), dead_letter(PermanentError("bad")), "q", at
+    )
     assert attrs == {
         "source": "albums",
         "error.reason": "bad",
@@ -56,7 +62,9 @@ def test_dead_letter_attributes_keep_originals_and_add_reason() -> None:
 def test_dead_letter_attributes_stay_within_sqs_limit_of_ten() -> None:
     many = {f"a{i}": str(i) for i in range(12)}
     at = datetime(2026, 11, 24, tzinfo=UTC)
-    attrs = dead_letter_attributes(received(many), PermanentError("x" * 10_000), "q", at)
+    attrs = dead_letter_attributes(
+        received(many), dead_letter(PermanentError("x" * 10_000)), "q", at
+    )
     assert len(attrs) == 10
     assert len(attrs["error.reason"]) == 4000
 

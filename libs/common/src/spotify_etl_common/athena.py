@@ -98,18 +98,7 @@ class AthenaQueries:
     async def query(self, sql: str) -> QueryResult:
         """Run ``sql`` and read all its rows."""
         execution_id = await self.execute(sql)
-        pages: list[GetQueryResultsOutputTypeDef] = []
-        token: str | None = None
         with translating(f"read Athena results {execution_id}"):
-            while True:
-                if token:
-                    page = await self._athena.get_query_results(
-                        QueryExecutionId=execution_id, NextToken=token
-                    )
-                else:
-                    page = await self._athena.get_query_results(QueryExecutionId=execution_id)
-                pages.append(page)
-                token = page.get("NextToken")
-                if not token:
-                    break
+            paginator = self._athena.get_paginator("get_query_results")
+            pages = [page async for page in paginator.paginate(QueryExecutionId=execution_id)]
         return parse_results(pages)

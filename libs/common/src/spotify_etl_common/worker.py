@@ -342,7 +342,8 @@ class Worker(Generic[M]):
                 valid.append((parse_message(self.model, received.body), received))
             except PermanentError as error:
                 policy = settle(error, max_retry_delay=self.config.max_retry_delay, poison=True)
-                await self._apply(received, policy, started, batch=batch)
+                problem = await self._carry_out(received, policy)
+                self._line(received, policy, started, returned=problem, batch=batch)
         if not valid:
             return
         lines = {r.message_id: MessageLine() for _, r in valid}
@@ -360,31 +361,21 @@ class Worker(Generic[M]):
         for _, received in valid:
             failure = result.failures.get(received.message_id)
             policy = settle(failure, max_retry_delay=self.config.max_retry_delay)
-            await self._apply(
+            problem = await self._carry_out(received, policy)
+            self._line(
                 received,
                 policy,
                 started,
                 lines[received.message_id],
-                result.fields.get(received.message_id, {}),
+                {**result.fields.get(received.message_id, {}), **problem},
                 batch=batch,
                 error=failure if policy.crashed else None,
             )
         if result.batch_summary is not None:
             self._batch_line(batch, valid, result, started)
 
-    async def _apply(
-        self,
-        received: ReceivedMessage,
-        policy: Settlement,
-        started: float,
-        line: MessageLine | None = None,
-        returned: Mapping[str, object] | None = None,
-        *,
-        batch: str | None = None,
-        error: BaseException | None = None,
-    ) -> None:
-        """Carry out ``policy`` on SQS, count it, and log the message's line."""
-        problem: dict[str, object] = {}
+    async def _carry_out(self, received: ReceivedMessage, policy: Settlement) -> dict[str, object]:
+        """Carry out ``policy`` on SQS and count it; fields for the line if SQS refused."""
         try:
             if policy.action is Action.DELETE:
                 self._deleter.add(received.receipt_handle)
@@ -403,8 +394,8 @@ class Worker(Generic[M]):
                 await self._give_back([received])
         except SpotifyEtlError as failed:
             # Not lost: the message comes back after its visibility timeout.
-            problem = {"settle_failed": failed.reason}
-        self._line(received, policy, started, line, returned, batch=batch, error=error, **problem)
+            return {"settle_failed": failed.reason}
+        return {}
 
     @asynccontextmanager
     async def _heartbeat(self, receipt_handles: list[str]) -> AsyncIterator[None]:
@@ -461,7 +452,6 @@ class Worker(Generic[M]):
         *,
         batch: str | None = None,
         error: BaseException | None = None,
-        **extra: object,
     ) -> None:
         """The message's one ``message.handled`` line, with its EMF metrics."""
         fields = handled_line(
@@ -471,7 +461,7 @@ class Worker(Generic[M]):
             service=self.service,
             timestamp_ms=int(self._now().timestamp() * 1000),
             line=line,
-            returned={**(returned or {}), **extra},
+            returned=returned,
             batch=batch,
         )
         level = log.info if policy.ok else log.warning

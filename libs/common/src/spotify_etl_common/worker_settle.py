@@ -117,18 +117,14 @@ def settle(
 
 def dead_letter_attributes(
     received: ReceivedMessage,
-    error: SpotifyEtlError | Settlement,
+    policy: Settlement,
     source_queue: str,
     failed_at: datetime,
 ) -> dict[str, str]:
-    """Original attributes plus the reason, trimmed to SQS's limit of 10."""
-    if isinstance(error, Settlement):
-        reason, kind = error.reason or "", error.error_type or "PermanentError"
-    else:
-        reason, kind = error.reason, type(error).__name__
+    """Original attributes plus the settlement's reason, trimmed to SQS's limit of 10."""
     ours = {
-        "error.reason": reason[:REASON_LIMIT],
-        "error.type": kind,
+        "error.reason": (policy.reason or "")[:REASON_LIMIT],
+        "error.type": policy.error_type or "PermanentError",
         "error.source_queue": source_queue,
         "error.failed_at": failed_at.isoformat(),
         "error.receive_count": str(received.receive_count),

@@ -41,9 +41,13 @@ class FileProbe:
     """The last (up to) 8 bytes."""
 
 
-def file_problem(message: TableFileWritten, probe: FileProbe | None) -> str | None:
-    """Why the file of ``message`` must not be registered, or None when it is sound."""
-    uri = f"s3://{message.bucket}/{message.key}"
+def _uri(message: TableFileWritten) -> str:
+    return f"s3://{message.bucket}/{message.key}"
+
+
+def key_problem(message: TableFileWritten) -> str | None:
+    """Why the key of ``message`` is not a file of its table and partition, or None."""
+    uri = _uri(message)
     parts = parse_curated_key(message.key)
     if parts is None or parts.table != message.table:
         return (
@@ -53,6 +57,15 @@ def file_problem(message: TableFileWritten, probe: FileProbe | None) -> str | No
     day = parts.day.isoformat()
     if message.partition.get("dt") != day:
         return f"{uri} lies in dt={day}, but the message says partition {message.partition}"
+    return None
+
+
+def file_problem(message: TableFileWritten, probe: FileProbe | None) -> str | None:
+    """Why the file of ``message`` must not be registered, or None when it is sound."""
+    return key_problem(message) or _body_problem(_uri(message), probe)
+
+
+def _body_problem(uri: str, probe: FileProbe | None) -> str | None:
     if probe is None:
         return (
             f"{uri} does not exist: the file was announced but not written, or deleted since; "
@@ -109,9 +122,8 @@ class CuratedFiles:
 
         A failed call to S3 raises ``TransientError``: the message is retried.
         """
-        probe = None
-        if parse_curated_key(message.key) is not None:
-            probe = await self.probe(message.bucket, message.key)
-        problem = file_problem(message, probe)
+        problem = key_problem(message)
+        if problem is None:  # only a file where the message says it is is worth a look
+            problem = _body_problem(_uri(message), await self.probe(message.bucket, message.key))
         if problem is not None:
             raise PermanentError(problem)

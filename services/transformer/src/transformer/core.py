@@ -69,9 +69,6 @@ class Transformed:
     """Source recognised for each raw key."""
 
 
-_timestamp = entities.timestamp
-
-
 def _playlist_items(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
     rows = (
         pages.filter(pl.col("items").list.len() > 0)
@@ -103,7 +100,7 @@ def _playlist_items(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
         pl.when(local).then(None).otherwise(entity.field("id")).alias("track_id"),
         entity.field("uri").alias("track_uri"),
         local.alias("is_local"),
-        _timestamp(pl.col("added_at")).alias("added_at"),
+        entities.timestamp(pl.col("added_at")).alias("added_at"),
         pl.col("added_by").struct.field("id").alias("added_by"),
         *entities.LINEAGE,
     )
@@ -125,7 +122,7 @@ def _recently_played(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
         .rename({"track": "entity"})
     )
     plays = rows.select(
-        _timestamp(pl.col("played_at")).alias("played_at"),
+        entities.timestamp(pl.col("played_at")).alias("played_at"),
         pl.col("entity").struct.field("id").alias("track_id"),
         pl.col("context").struct.field("type").alias("context_type"),
         pl.col("context").struct.field("uri").alias("context_uri"),
@@ -135,27 +132,18 @@ def _recently_played(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {"plays": plays, **entities.dimension_tables(rows)}
 
 
-def _as_struct(frame: pl.DataFrame, name: str, *exclude: str) -> pl.DataFrame:
-    return frame.select(
-        *entities.LINEAGE,
-        pl.struct(
-            pl.all().exclude(*exclude, *entities.LINEAGE, "ctx_playlist_id", "ctx_snapshot_id")
-        ).alias(name),
-    )
-
-
 def _tracks(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    return entities.dimension_tables(_as_struct(objects, "entity"))
+    return entities.dimension_tables(entities.as_struct(objects, "entity"))
 
 
 def _albums(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    albums = _as_struct(objects, "album", "type")
+    albums = entities.as_struct(objects, "album", "type")
     artists = entities.credited_artists(albums, pl.col("album").struct.field("artists"))
     return {"albums": entities.album_rows(albums), "artists": entities.artist_rows(artists)}
 
 
 def _artists(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    return {"artists": entities.artist_rows(_as_struct(objects, "artist", "type"))}
+    return {"artists": entities.artist_rows(entities.as_struct(objects, "artist", "type"))}
 
 
 def _playlists(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:

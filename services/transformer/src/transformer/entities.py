@@ -13,13 +13,38 @@ import polars as pl
 
 LINEAGE = ("source_key", "extracted_at")
 _KEY = ["source_key", "id"]
+CONTEXT = ("ctx_playlist_id", "ctx_snapshot_id")
+"""The raw object's context the core stacks beside its lineage (from Hive partitions)."""
 
 
-def _field(column: str, *path: str) -> pl.Expr:
+def as_struct(frame: pl.DataFrame, name: str, *exclude: str) -> pl.DataFrame:
+    """Lineage, and each row's other columns (less ``exclude`` and the context) as one struct
+    column ``name``: a stacked object frame in the shape the row builders take."""
+    return frame.select(
+        *LINEAGE, pl.struct(pl.all().exclude(*exclude, *LINEAGE, *CONTEXT)).alias(name)
+    )
+
+
+def nested(column: str, *path: str) -> pl.Expr:
+    """The field at ``path`` inside the struct column ``column``."""
     expr = pl.col(column)
     for name in path:
         expr = expr.struct.field(name)
     return expr
+
+
+def distinct_objects(
+    frame: pl.DataFrame, column: str, name: str, id_name: str, *extra: pl.Expr
+) -> pl.DataFrame:
+    """Lineage, the objects of ``frame[column]`` as ``name``, their ids as ``id_name`` (and
+    ``extra``): null ids dropped, each id once per raw object (its first occurrence)."""
+    return (
+        frame.select(
+            *LINEAGE, pl.col(column).alias(name), nested(column, "id").alias(id_name), *extra
+        )
+        .filter(pl.col(id_name).is_not_null())
+        .unique(subset=["source_key", id_name], keep="first", maintain_order=True)
+    )
 
 
 def playable_tracks(frame: pl.DataFrame, column: str = "entity") -> pl.DataFrame:
@@ -53,9 +78,9 @@ def track_rows(tracks: pl.DataFrame) -> pl.DataFrame:
         t.field("duration_ms").alias("duration_ms"),
         t.field("explicit").alias("explicit"),
         t.field("popularity").alias("popularity"),
-        _field("track", "external_ids", "isrc").alias("isrc"),
-        _field("track", "album", "id").alias("album_id"),
-        _field("track", "external_urls", "spotify").alias("url"),
+        nested("track", "external_ids", "isrc").alias("isrc"),
+        nested("track", "album", "id").alias("album_id"),
+        nested("track", "external_urls", "spotify").alias("url"),
         t.field("uri").alias("uri"),
         *LINEAGE,
     )
@@ -63,7 +88,7 @@ def track_rows(tracks: pl.DataFrame) -> pl.DataFrame:
 
 def track_artist_rows(tracks: pl.DataFrame) -> pl.DataFrame:
     """``track_artists`` rows: every credited artist of each track, position 0 first."""
-    artists = _field("track", "artists")
+    artists = nested("track", "artists")
     return (
         tracks.select(
             pl.col("id").alias("track_id"),
@@ -74,7 +99,7 @@ def track_artist_rows(tracks: pl.DataFrame) -> pl.DataFrame:
         .explode(["artist", "position"])
         .select(
             "track_id",
-            _field("artist", "id").alias("artist_id"),
+            nested("artist", "id").alias("artist_id"),
             "position",
             *LINEAGE,
         )
@@ -86,26 +111,20 @@ def album_rows(frame: pl.DataFrame, column: str = "album") -> pl.DataFrame:
     """``albums`` rows from album objects; release dates of year or month precision
     become the first day of the period, with the precision kept beside them.
     Unknown dates (``0000``) and impossible ones become null."""
-    album = pl.col(column).struct
     first_day, precision, year = release_date(
-        _field("album", "release_date"), _field("album", "release_date_precision")
+        nested("album", "release_date"), nested("album", "release_date_precision")
     )
-    return (
-        frame.select(*LINEAGE, pl.col(column).alias("album"), album.field("id").alias("id"))
-        .filter(pl.col("id").is_not_null())
-        .unique(subset=_KEY, keep="first", maintain_order=True)
-        .select(
-            pl.col("id").alias("album_id"),
-            _field("album", "name").alias("name"),
-            _field("album", "album_type").alias("album_type"),
-            first_day.alias("release_date"),
-            precision.alias("release_date_precision"),
-            year.alias("release_year"),
-            _field("album", "total_tracks").alias("total_tracks"),
-            _field("album", "external_urls", "spotify").alias("url"),
-            _field("album", "uri").alias("uri"),
-            *LINEAGE,
-        )
+    return distinct_objects(frame, column, "album", "album_id").select(
+        "album_id",
+        nested("album", "name").alias("name"),
+        nested("album", "album_type").alias("album_type"),
+        first_day.alias("release_date"),
+        precision.alias("release_date_precision"),
+        year.alias("release_year"),
+        nested("album", "total_tracks").alias("total_tracks"),
+        nested("album", "external_urls", "spotify").alias("url"),
+        nested("album", "uri").alias("uri"),
+        *LINEAGE,
     )
 
 
@@ -151,18 +170,12 @@ def timestamp(expr: pl.Expr) -> pl.Expr:
 
 def artist_rows(frame: pl.DataFrame, column: str = "artist") -> pl.DataFrame:
     """``artists`` rows from artist objects (null ids dropped)."""
-    artist = pl.col(column).struct
-    return (
-        frame.select(*LINEAGE, pl.col(column).alias("artist"), artist.field("id").alias("id"))
-        .filter(pl.col("id").is_not_null())
-        .unique(subset=_KEY, keep="first", maintain_order=True)
-        .select(
-            pl.col("id").alias("artist_id"),
-            _field("artist", "name").alias("name"),
-            _field("artist", "external_urls", "spotify").alias("url"),
-            _field("artist", "uri").alias("uri"),
-            *LINEAGE,
-        )
+    return distinct_objects(frame, column, "artist", "artist_id").select(
+        "artist_id",
+        nested("artist", "name").alias("name"),
+        nested("artist", "external_urls", "spotify").alias("url"),
+        nested("artist", "uri").alias("uri"),
+        *LINEAGE,
     )
 
 
@@ -175,9 +188,9 @@ def credited_artists(frame: pl.DataFrame, *lists: pl.Expr) -> pl.DataFrame:
 def dimension_tables(frame: pl.DataFrame, column: str = "entity") -> dict[str, pl.DataFrame]:
     """``tracks``, ``albums``, ``artists`` and ``track_artists`` from track objects."""
     tracks = playable_tracks(frame, column)
-    albums = tracks.select(*LINEAGE, _field("track", "album").alias("album"))
+    albums = tracks.select(*LINEAGE, nested("track", "album").alias("album"))
     artists = credited_artists(
-        tracks, _field("track", "artists"), _field("track", "album", "artists")
+        tracks, nested("track", "artists"), nested("track", "album", "artists")
     )
     return {
         "tracks": track_rows(tracks),

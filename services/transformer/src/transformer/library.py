@@ -17,10 +17,10 @@ import polars as pl
 from spotify_etl_common.sources import Source
 
 from transformer import entities
+from transformer.entities import nested
 from transformer.library_shapes import DEFAULT_TIME_RANGE, PARENT_ID, TIME_RANGE
 
 LINEAGE = entities.LINEAGE
-_CONTEXT = ("ctx_playlist_id", "ctx_snapshot_id")
 _DIMENSIONS = ("tracks", "albums", "artists", "track_artists")
 
 TABLES_OF: Mapping[Source, tuple[str, ...]] = {
@@ -55,22 +55,10 @@ def _items(pages: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _object(frame: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Lineage and the whole object of each row as one struct column ``name``."""
-    return frame.select(*LINEAGE, pl.struct(pl.all().exclude(*LINEAGE, *_CONTEXT)).alias(name))
-
-
-def _field(column: str, *path: str) -> pl.Expr:
-    expr = pl.col(column)
-    for name in path:
-        expr = expr.struct.field(name)
-    return expr
-
-
 def _saved(rows: pl.DataFrame, wrapped: str, id_name: str) -> pl.DataFrame:
     return rows.select(
-        _field("item", wrapped, "id").alias(id_name),
-        entities.timestamp(_field("item", "added_at")).alias("added_at"),
+        nested("item", wrapped, "id").alias(id_name),
+        entities.timestamp(nested("item", "added_at")).alias("added_at"),
         "position",
         "total",
         *LINEAGE,
@@ -79,59 +67,45 @@ def _saved(rows: pl.DataFrame, wrapped: str, id_name: str) -> pl.DataFrame:
 
 def show_rows(frame: pl.DataFrame, column: str = "show") -> pl.DataFrame:
     """``shows`` rows from show objects (null ids dropped, once per raw object)."""
-    show = pl.col(column).struct
-    return (
-        frame.select(*LINEAGE, pl.col(column).alias("show"), show.field("id").alias("show_id"))
-        .filter(pl.col("show_id").is_not_null())
-        .unique(subset=["source_key", "show_id"], keep="first", maintain_order=True)
-        .select(
-            "show_id",
-            _field("show", "name").alias("name"),
-            _field("show", "publisher").alias("publisher"),
-            _field("show", "media_type").alias("media_type"),
-            _field("show", "total_episodes").alias("total_episodes"),
-            _field("show", "external_urls", "spotify").alias("url"),
-            _field("show", "uri").alias("uri"),
-            *LINEAGE,
-        )
+    return entities.distinct_objects(frame, column, "show", "show_id").select(
+        "show_id",
+        nested("show", "name").alias("name"),
+        nested("show", "publisher").alias("publisher"),
+        nested("show", "media_type").alias("media_type"),
+        nested("show", "total_episodes").alias("total_episodes"),
+        nested("show", "external_urls", "spotify").alias("url"),
+        nested("show", "uri").alias("uri"),
+        *LINEAGE,
     )
 
 
 def episode_rows(frame: pl.DataFrame, show_id: pl.Expr, column: str = "episode") -> pl.DataFrame:
     """``episodes`` rows from episode objects; ``show_id`` says whose episodes they are."""
     first_day, precision, _ = entities.release_date(
-        _field("episode", "release_date"), _field("episode", "release_date_precision")
+        nested("episode", "release_date"), nested("episode", "release_date_precision")
     )
-    return (
-        frame.select(
-            *LINEAGE,
-            pl.col(column).alias("episode"),
-            _field(column, "id").alias("episode_id"),
-            show_id.alias("show_id"),
-        )
-        .filter(pl.col("episode_id").is_not_null())
-        .unique(subset=["source_key", "episode_id"], keep="first", maintain_order=True)
-        .select(
-            "episode_id",
-            "show_id",
-            _field("episode", "name").alias("name"),
-            first_day.alias("release_date"),
-            precision.alias("release_date_precision"),
-            _field("episode", "duration_ms").alias("duration_ms"),
-            _field("episode", "explicit").alias("explicit"),
-            _field("episode", "external_urls", "spotify").alias("url"),
-            _field("episode", "uri").alias("uri"),
-            *LINEAGE,
-        )
+    return entities.distinct_objects(
+        frame, column, "episode", "episode_id", show_id.alias("show_id")
+    ).select(
+        "episode_id",
+        "show_id",
+        nested("episode", "name").alias("name"),
+        first_day.alias("release_date"),
+        precision.alias("release_date_precision"),
+        nested("episode", "duration_ms").alias("duration_ms"),
+        nested("episode", "explicit").alias("explicit"),
+        nested("episode", "external_urls", "spotify").alias("url"),
+        nested("episode", "uri").alias("uri"),
+        *LINEAGE,
     )
 
 
 def episodes_and_shows(frame: pl.DataFrame, column: str) -> dict[str, pl.DataFrame]:
     """Episodes that embed their show: both tables."""
-    episodes = frame.filter(_field(column, "id").is_not_null())
-    shows = episodes.select(*LINEAGE, _field(column, "show").alias("show"))
+    episodes = frame.filter(nested(column, "id").is_not_null())
+    shows = episodes.select(*LINEAGE, nested(column, "show").alias("show"))
     return {
-        "episodes": episode_rows(episodes, _field(column, "show", "id"), column),
+        "episodes": episode_rows(episodes, nested(column, "show", "id"), column),
         "shows": show_rows(shows),
     }
 
@@ -148,7 +122,7 @@ def _simplified_tracks(frame: pl.DataFrame, album_id: pl.Expr, column: str) -> p
 
 def _track_dimensions(tracks: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """``tracks``, ``track_artists`` and ``artists`` of playable tracks (no album rows)."""
-    artists = entities.credited_artists(tracks, _field("track", "artists"))
+    artists = entities.credited_artists(tracks, nested("track", "artists"))
     return {
         "tracks": entities.track_rows(tracks),
         "track_artists": entities.track_artist_rows(tracks),
@@ -158,7 +132,7 @@ def _track_dimensions(tracks: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 def _saved_tracks(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
     rows = _items(pages)
-    tracks = rows.select(*LINEAGE, _field("item", "track").alias("entity"))
+    tracks = rows.select(*LINEAGE, nested("item", "track").alias("entity"))
     return {
         "saved_tracks": _saved(rows, "track", "track_id"),
         **entities.dimension_tables(tracks),
@@ -170,15 +144,15 @@ def _albums_with_tracks(albums: pl.DataFrame) -> dict[str, pl.DataFrame]:
     embedded = (
         albums.select(
             *LINEAGE,
-            _field("album", "id").alias("_album_id"),
-            _field("album", "tracks", "items").alias("_track"),
+            nested("album", "id").alias("_album_id"),
+            nested("album", "tracks", "items").alias("_track"),
         )
         .filter(pl.col("_track").list.len() > 0)
         .explode("_track")
     )
     tracks = _simplified_tracks(embedded, pl.col("_album_id"), "_track")
-    artists = entities.credited_artists(albums, _field("album", "artists"))
-    track_artists = entities.credited_artists(tracks, _field("track", "artists"))
+    artists = entities.credited_artists(albums, nested("album", "artists"))
+    track_artists = entities.credited_artists(tracks, nested("track", "artists"))
     return {
         "tracks": entities.track_rows(tracks),
         "track_artists": entities.track_artist_rows(tracks),
@@ -189,19 +163,19 @@ def _albums_with_tracks(albums: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 def _saved_albums(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
     rows = _items(pages)
-    albums = rows.select(*LINEAGE, _field("item", "album").alias("album"))
+    albums = rows.select(*LINEAGE, nested("item", "album").alias("album"))
     return {"saved_albums": _saved(rows, "album", "album_id"), **_albums_with_tracks(albums)}
 
 
 def _saved_shows(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
     rows = _items(pages)
-    shows = rows.select(*LINEAGE, _field("item", "show").alias("show"))
+    shows = rows.select(*LINEAGE, nested("item", "show").alias("show"))
     return {"saved_shows": _saved(rows, "show", "show_id"), "shows": show_rows(shows)}
 
 
 def _saved_episodes(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
     rows = _items(pages)
-    episodes = rows.select(*LINEAGE, _field("item", "episode").alias("episode"))
+    episodes = rows.select(*LINEAGE, nested("item", "episode").alias("episode"))
     return {
         "saved_episodes": _saved(rows, "episode", "episode_id"),
         **episodes_and_shows(episodes, "episode"),
@@ -214,7 +188,7 @@ def _top(rows: pl.DataFrame, item_type: str) -> pl.DataFrame:
         pl.lit(item_type).alias("item_type"),
         time_range.alias("time_range"),
         (pl.col("position") + 1).alias("rank"),
-        _field("item", "id").alias("item_id"),
+        nested("item", "id").alias("item_id"),
         "total",
         *LINEAGE,
     ).filter(pl.col("item_id").is_not_null())
@@ -234,7 +208,7 @@ def _top_tracks(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 def _followed_artists(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
     rows = _items(pages.unnest("artists"))
-    followed = rows.select(_field("item", "id").alias("artist_id"), "total", *LINEAGE).filter(
+    followed = rows.select(nested("item", "id").alias("artist_id"), "total", *LINEAGE).filter(
         pl.col("artist_id").is_not_null()
     )
     artists = rows.select(*LINEAGE, pl.col("item").alias("artist"))
@@ -243,17 +217,17 @@ def _followed_artists(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 def playlist_rows(playlists: pl.DataFrame, column: str = "playlist") -> pl.DataFrame:
     """``playlists`` rows from simplified playlist objects (``/me/playlists`` pages)."""
-    total = pl.coalesce(_field(column, "items", "total"), _field(column, "tracks", "total"))
+    total = pl.coalesce(nested(column, "items", "total"), nested(column, "tracks", "total"))
     return playlists.select(
-        _field(column, "id").alias("playlist_id"),
-        _field(column, "snapshot_id").fill_null("unknown").alias("snapshot_id"),
-        _field(column, "name").alias("name"),
-        _field(column, "description").alias("description"),
-        _field(column, "owner", "id").alias("owner_id"),
-        _field(column, "public").alias("public"),
-        _field(column, "collaborative").alias("collaborative"),
+        nested(column, "id").alias("playlist_id"),
+        nested(column, "snapshot_id").fill_null("unknown").alias("snapshot_id"),
+        nested(column, "name").alias("name"),
+        nested(column, "description").alias("description"),
+        nested(column, "owner", "id").alias("owner_id"),
+        nested(column, "public").alias("public"),
+        nested(column, "collaborative").alias("collaborative"),
         total.alias("total_items"),
-        _field(column, "external_urls", "spotify").alias("url"),
+        nested(column, "external_urls", "spotify").alias("url"),
         *LINEAGE,
     ).filter(pl.col("playlist_id").is_not_null())
 
@@ -264,7 +238,7 @@ def _my_playlists(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 
 def _shows(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    shows = _object(objects.drop("episodes"), "show")
+    shows = entities.as_struct(objects, "show", "episodes")
     episodes = (
         objects.select(*LINEAGE, "id", pl.col("episodes").struct.field("items").alias("episode"))
         .filter(pl.col("episode").list.len() > 0)
@@ -274,7 +248,7 @@ def _shows(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 
 def _episodes(objects: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    return episodes_and_shows(_object(objects, "episode"), "episode")
+    return episodes_and_shows(entities.as_struct(objects, "episode"), "episode")
 
 
 def _show_episodes(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -291,7 +265,7 @@ def _album_tracks(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 def _artist_albums(pages: pl.DataFrame) -> dict[str, pl.DataFrame]:
     albums = _items(pages).select(*LINEAGE, pl.col("item").alias("album"))
-    artists = entities.credited_artists(albums, _field("album", "artists"))
+    artists = entities.credited_artists(albums, nested("album", "artists"))
     return {"albums": entities.album_rows(albums), "artists": entities.artist_rows(artists)}
 
 
