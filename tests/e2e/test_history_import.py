@@ -15,8 +15,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,20 +34,11 @@ from spotify_etl_common.keys import recently_played_key
 from spotify_etl_common.messages import raw_message
 
 from tests.conftest import LocalAws
-from tests.e2e.test_pipeline import query
+from tests.e2e.test_pipeline import query, run
 
 pytestmark = pytest.mark.e2e
-BIN = Path(sys.executable).parent
 FIRST_CUT = datetime(2019, 3, 10, tzinfo=UTC)
 MS_FROM = datetime(2019, 2, 15, tzinfo=UTC)
-
-
-def run(argv: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [str(BIN / argv[0]), *argv[1:]], env=env, capture_output=True, text=True, timeout=180
-    )
-    assert done.returncode == 0, f"{argv} exited {done.returncode}:\n{done.stderr[-3000:]}"
-    return done.stdout + done.stderr
 
 
 def import_and_transform(
@@ -65,14 +54,14 @@ def import_and_transform(
     return out.out + out.err
 
 
+def object_keys(aws: LocalAws, bucket: str, prefix: str = "") -> list[str]:
+    pages = aws.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    return [o["Key"] for page in pages for o in page.get("Contents", [])]
+
+
 def objects(aws: LocalAws, bucket: str) -> dict[str, bytes]:
     s3 = aws.client("s3")
-    keys = [
-        o["Key"]
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
-        for o in page.get("Contents", [])
-    ]
-    return {k: s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys}
+    return {k: s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in object_keys(aws, bucket)}
 
 
 def texts(key: str, body: bytes) -> str:
@@ -135,7 +124,7 @@ def recently_played(aws: LocalAws, stack: Provisioned, plays: list[Play]) -> Non
 
 
 def raw_keys(aws: LocalAws, bucket: str) -> set[str]:
-    return {k for k in objects(aws, bucket) if k.startswith("raw/")}
+    return set(object_keys(aws, bucket, "raw/"))
 
 
 def test_import_reimport_and_a_later_download_count_each_play_once(

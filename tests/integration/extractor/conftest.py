@@ -13,6 +13,8 @@ from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned
 from spotify_etl_common.messages import RawObjectWritten
 
+from tests.conftest import fake_spotify_env
+
 
 @pytest.fixture
 def fake_spotify() -> Iterator[FakeSpotify]:
@@ -26,17 +28,7 @@ def fake_spotify() -> Iterator[FakeSpotify]:
 @pytest.fixture
 def extractor_env(fake_spotify: FakeSpotify, monkeypatch: pytest.MonkeyPatch) -> FakeSpotify:
     """Spotify variables pointing the extractor at the fake (with the user refresh token)."""
-    env = {
-        "SPOTIFY_CLIENT_ID": "fake-client-id",
-        "SPOTIFY_CLIENT_SECRET": "fake-client-secret",
-        "SPOTIFY_REFRESH_TOKEN": "fake-refresh-token",
-        "SPOTIFY_API_URL": fake_spotify.api_url,
-        "SPOTIFY_ACCOUNTS_URL": fake_spotify.url,
-        "EXTRACTOR_PLAYLISTS": ",".join(fake_spotify.catalog.own_playlist_ids),
-        "EXTRACTOR_RECENTLY_PLAYED": "true",
-        "EXTRACTOR_MAX_ENTITIES": "20",
-    }
-    for key, value in env.items():
+    for key, value in (fake_spotify_env(fake_spotify) | {"EXTRACTOR_MAX_ENTITIES": "20"}).items():
         monkeypatch.setenv(key, value)
     return fake_spotify
 
@@ -116,17 +108,7 @@ def make_fake() -> Iterator[Callable[..., FakeSpotify]]:
 
 def point_at(fake: FakeSpotify, monkeypatch: pytest.MonkeyPatch, **more: str) -> None:
     """Extractor variables for ``fake`` (user token from the variable unless replaced)."""
-    env = {
-        "SPOTIFY_CLIENT_ID": "fake-client-id",
-        "SPOTIFY_CLIENT_SECRET": "fake-client-secret",
-        "SPOTIFY_REFRESH_TOKEN": "fake-refresh-token",
-        "SPOTIFY_API_URL": fake.api_url,
-        "SPOTIFY_ACCOUNTS_URL": fake.url,
-        "EXTRACTOR_PLAYLISTS": ",".join(fake.catalog.own_playlist_ids),
-        "EXTRACTOR_RECENTLY_PLAYED": "true",
-        "EXTRACTOR_MAX_ENTITIES": "500",
-    } | more
-    for key, value in env.items():
+    for key, value in (fake_spotify_env(fake) | {"EXTRACTOR_MAX_ENTITIES": "500"} | more).items():
         monkeypatch.setenv(key, value)
 
 

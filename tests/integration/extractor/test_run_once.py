@@ -11,29 +11,12 @@ from extractor.settings import ExtractorSettings
 from fake_spotify.server import FakeSpotify
 from spotify_etl.local.provision import Provisioned
 from spotify_etl_common.keys import state_key
-from spotify_etl_common.messages import RawObjectWritten, Source
+from spotify_etl_common.messages import Source
 
 from tests.conftest import LocalAws
+from tests.integration.extractor.conftest import drain, raw_keys
 
 pytestmark = pytest.mark.integration
-
-
-def _raw_keys(stack: Provisioned, s3) -> set[str]:  # type: ignore[no-untyped-def]
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=stack.names.bucket, Prefix="raw/")
-    return {o["Key"] for page in pages for o in page.get("Contents", [])}
-
-
-def _drain(stack: Provisioned, sqs) -> list[RawObjectWritten]:  # type: ignore[no-untyped-def]
-    url = stack.queue_urls[stack.names.transform_queue]
-    messages: list[RawObjectWritten] = []
-    while True:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        batch = got.get("Messages", [])
-        if not batch:
-            return messages
-        for m in batch:
-            messages.append(RawObjectWritten.model_validate_json(m["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
 
 async def test_run_once_writes_raw_objects_and_one_message_each_then_skips_unchanged(
@@ -45,8 +28,8 @@ async def test_run_once_writes_raw_objects_and_one_message_each_then_skips_uncha
     report = await extract(ExtractorSettings())
 
     assert report.ok, report.summary_lines()
-    keys = _raw_keys(stack, s3)
-    messages = _drain(stack, sqs)
+    keys = raw_keys(stack, s3)
+    messages = drain(stack, sqs)
     assert sorted(m.key for m in messages) == sorted(keys)
     assert len(messages) == report.objects_written == len(keys)
     # every raw object carries its extraction time, so a replay rebuilds the same message
@@ -93,7 +76,7 @@ async def test_run_once_writes_raw_objects_and_one_message_each_then_skips_uncha
     statuses = {o.source: o.status for o in second.outcomes}
     assert all(statuses[f"playlist {p}"] is Status.SKIPPED for p in own)
     assert statuses["recently played"] is Status.SKIPPED
-    again = _drain(stack, sqs)
+    again = drain(stack, sqs)
     assert {m.source for m in again} <= set(kinds)
     assert len(again) == min(20, referenced - 20)  # what the first run's bound left over
     fetched = {(m.source, m.entity_id) for m in entity_messages + again}
@@ -113,12 +96,12 @@ async def test_recently_played_cursor_advances_to_new_plays(
     monkeypatch.setenv("EXTRACTOR_MAX_ENTITIES", "0")
     sqs = moto_server.client("sqs")
     await extract(ExtractorSettings())
-    _drain(stack, sqs)
+    drain(stack, sqs)
     extractor_env.catalog.add_plays(5)
 
     report = await extract(ExtractorSettings())
 
-    messages = _drain(stack, sqs)
+    messages = drain(stack, sqs)
     assert [m.source for m in messages] == [Source.RECENTLY_PLAYED]
     body = moto_server.client("s3").get_object(Bucket=stack.names.bucket, Key=messages[0].key)
     assert len(json.loads(body["Body"].read())["items"]) == 5
@@ -137,12 +120,12 @@ async def test_changed_playlist_is_extracted_again_under_its_new_snapshot(
     monkeypatch.setenv("EXTRACTOR_MAX_ENTITIES", "0")
     sqs = moto_server.client("sqs")
     await extract(ExtractorSettings())
-    _drain(stack, sqs)
+    drain(stack, sqs)
     snapshot = extractor_env.catalog.touch(playlist_id)
 
     await extract(ExtractorSettings())
 
-    messages = _drain(stack, sqs)
+    messages = drain(stack, sqs)
     assert {m.snapshot_id for m in messages} == {snapshot}
     assert len(messages) == 4  # 121 items: three pages and the metadata
 
@@ -177,7 +160,7 @@ def test_run_once_exits_non_zero_naming_each_bad_playlist_while_others_complete(
     )
     assert any("'not-a-playlist'" in line for line in failed_lines)
     assert "2 extracted" in err  # the good playlist, then its albums and artists
-    keys = _raw_keys(stack, moto_server.client("s3"))
+    keys = raw_keys(stack, moto_server.client("s3"))
     assert any(catalog.own_playlist_ids[0] in k for k in keys)
 
 
@@ -241,7 +224,7 @@ async def test_injected_server_errors_are_retried_without_losing_a_page(
     assert report.counters.server_errors == injected
     s3 = moto_server.client("s3")
     items = 0
-    for key in _raw_keys(stack, s3):
+    for key in raw_keys(stack, s3):
         if "source=playlist_items" in key:
             body = s3.get_object(Bucket=stack.names.bucket, Key=key)["Body"].read()
             items += len(json.loads(body)["items"])

@@ -46,7 +46,8 @@ _TOKENS = {
     Source.EPISODES: TokenKind.USER,
     Source.SHOWS: TokenKind.USER,
 }
-_USER_ONLY = (Source.EPISODES, Source.SHOWS)
+_USER_ONLY = frozenset(s for s, kind in _TOKENS.items() if kind is TokenKind.USER)
+"""Episodes and shows: fetched only when the run has the user's token."""
 
 
 @dataclass
@@ -199,24 +200,6 @@ async def fetch_entities(
             budget.errors.append((entity, result))
         elif isinstance(result, BaseException):
             raise result
-
-
-async def extract_entities(
-    client: SpotifyClient,
-    publisher: Publisher,
-    references: References,
-    budget: EntityBudget,
-    journal: PendingJournal,
-) -> None:
-    """Register then fetch the entities of ``references``; failures are kept in ``budget``."""
-    try:
-        missing = await register(references, budget, journal)
-    except SpotifyEtlError as error:
-        wanted = candidates(references)
-        if wanted:
-            budget.errors.append((wanted[0], error))
-        return
-    await fetch_entities(client, publisher, missing, budget, journal)
 
 
 async def carry_over(

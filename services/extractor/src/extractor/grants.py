@@ -116,11 +116,8 @@ class EnvironmentGrant:
     description = "SPOTIFY_REFRESH_TOKEN"
     can_keep = False
 
-    def __init__(self) -> None:
-        self.rotations = 0
-
     async def keep(self, grant: UserGrant) -> None:
-        self.rotations += 1
+        """Nothing to write to (``can_keep`` is False, so it is not called)."""
 
 
 ROTATION_LOST = (

@@ -95,6 +95,11 @@ def new_run(settings: ExtractorSettings) -> RunContext:
     )
 
 
+def run_circuit(settings: ExtractorSettings) -> Circuit:
+    """The circuit of a run starting now: it stops at EXTRACTOR_RUN_DEADLINE."""
+    return Circuit(deadline=time.monotonic() + settings.run_deadline)
+
+
 async def load_user(
     settings: ExtractorSettings, secrets: Any | None
 ) -> tuple[UserGrant | None, GrantKeeper, list[str]]:
@@ -111,7 +116,7 @@ async def load_user(
 async def extract(settings: ExtractorSettings, circuit: Circuit | None = None) -> RunReport:
     """Take the lease, build the clients, run every source once, release, close everything."""
     run = new_run(settings)
-    circuit = circuit or Circuit(deadline=time.monotonic() + settings.run_deadline)
+    circuit = circuit or run_circuit(settings)
     limits = httpx.Limits(max_connections=settings.concurrency + 2)
     async with contextlib.AsyncExitStack() as stack:
         http = await stack.enter_async_context(
@@ -240,7 +245,7 @@ def log_aborted(reason: str) -> None:
 
 def run_once_command(settings: ExtractorSettings) -> int:
     async def once() -> RunReport:
-        circuit = Circuit(deadline=time.monotonic() + settings.run_deadline)
+        circuit = run_circuit(settings)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, circuit.stop, _SIGNAL_STOP)
@@ -277,7 +282,7 @@ async def _every(settings: ExtractorSettings, interval: float) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, on_signal)
     while not stop.is_set():
-        current[:] = [Circuit(deadline=time.monotonic() + settings.run_deadline)]
+        current[:] = [run_circuit(settings)]
         try:
             log_report(await extract(settings, current[0]))
         except SpotifyEtlError as error:

@@ -93,6 +93,7 @@ async def _extract(
     objects: list[RawObject] = []
     references = References()
     writes: list[asyncio.Task[None]] = []  # pages are written while the next one is fetched
+    written: list[RawObject] = []  # the object of each write, in the same order
     try:
         next_url: str | None = f"/playlists/{playlist_id}/{endpoint}"
         params: dict[str, str | int] | None = {
@@ -123,6 +124,7 @@ async def _extract(
             )
             if key not in stored:
                 writes.append(asyncio.create_task(publisher.write(obj)))
+                written.append(obj)
             objects.append(obj)
             references.merge(playlist_references(page))
             next_url, params, number = page.next, None, number + 1
@@ -130,7 +132,7 @@ async def _extract(
         results = await asyncio.gather(*writes, return_exceptions=True)
         # announce what was written: it is kept, and the next run reads it back
         done = [o for o in objects if o.key in stored] + [
-            o for o, r in zip(_written(objects, stored), results, strict=True) if r is None
+            o for o, r in zip(written, results, strict=True) if r is None
         ]
         await publisher.announce(done)
         raise
@@ -154,11 +156,6 @@ async def _extract(
     await register(references)
     await state.save_snapshot(playlist_id, meta.snapshot_id)
     return PlaylistResult(Outcome(name, Status.EXTRACTED, objects=len(objects)), references)
-
-
-def _written(objects: list[RawObject], stored: set[str]) -> list[RawObject]:
-    """The objects this run wrote (in the order their writes started)."""
-    return [o for o in objects if o.key not in stored]
 
 
 async def _stored_pages(publisher: Publisher, playlist_id: str, snapshot_id: str) -> set[str]:

@@ -40,24 +40,24 @@ class SecretsManagerGrant:
 
     async def keep(self, grant: UserGrant) -> None:
         """Write a rotated grant back (PutSecretValue: a new version of the same secret)."""
-        with self._translating("PutSecretValue") as outcome:
-            await self._client.put_secret_value(
-                SecretId=self.secret_id, SecretString=secret_text(grant)
-            )
-        self._raise_for(outcome, "PutSecretValue")
+        self._raise_for(await self._put(grant), "PutSecretValue")
 
     async def store(self, grant: UserGrant) -> None:
         """Write ``grant``, creating the secret if it does not exist yet (``auth --store``)."""
-        with self._translating("PutSecretValue") as outcome:
-            await self._client.put_secret_value(
-                SecretId=self.secret_id, SecretString=secret_text(grant)
-            )
+        outcome = await self._put(grant)
         if not outcome.missing:
             self._raise_for(outcome, "PutSecretValue")
             return
         with self._translating("CreateSecret") as created:
             await self._client.create_secret(Name=self.secret_id, SecretString=secret_text(grant))
         self._raise_for(created, "CreateSecret")
+
+    async def _put(self, grant: UserGrant) -> Outcome:
+        with self._translating("PutSecretValue") as outcome:
+            await self._client.put_secret_value(
+                SecretId=self.secret_id, SecretString=secret_text(grant)
+            )
+        return outcome
 
     def _translating(self, action: str) -> AbstractContextManager[Outcome]:
         return translating(

@@ -56,7 +56,26 @@ class SpotifyAppSettings(BaseSettings):
     """Loopback port of `extractor auth` (redirect URI http://127.0.0.1:<port>/callback)."""
 
 
-class ExtractorSettings(CommonSettings, SpotifyAppSettings):
+class SecretStoreSettings(SpotifyAppSettings):
+    """What `extractor auth --store` needs to reach Secrets Manager."""
+
+    aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
+    """AWS region of the secret."""
+    aws_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
+    """AWS endpoint (the local moto server); unset means real AWS."""
+    aws_endpoint_url_secretsmanager: str | None = Field(
+        default=None, alias="AWS_ENDPOINT_URL_SECRETSMANAGER"
+    )
+    """Secrets Manager endpoint when it differs from AWS_ENDPOINT_URL."""
+
+    def endpoint_for(self, service: str) -> str | None:
+        """Where ``service`` is reached (AWS_ENDPOINT_URL_SECRETSMANAGER, else the shared one)."""
+        if service == "secretsmanager" and self.aws_endpoint_url_secretsmanager:
+            return self.aws_endpoint_url_secretsmanager
+        return self.aws_endpoint_url
+
+
+class ExtractorSettings(CommonSettings, SecretStoreSettings):
     """Variables the extractor reads (common ones, Spotify ones, pacing)."""
 
     playlist_items_endpoint: Literal["items", "tracks"] = Field(
@@ -85,32 +104,9 @@ class ExtractorSettings(CommonSettings, SpotifyAppSettings):
     """Seconds before one Spotify request times out."""
     run_deadline: float = Field(default=3000.0, gt=0, alias="EXTRACTOR_RUN_DEADLINE")
     """Seconds after the run starts after which no new Spotify request starts."""
-    aws_endpoint_url_secretsmanager: str | None = Field(
-        default=None, alias="AWS_ENDPOINT_URL_SECRETSMANAGER"
-    )
-    """Secrets Manager endpoint when it differs from AWS_ENDPOINT_URL."""
 
     def endpoint_for(self, service: str) -> str | None:
         """The shared rule, plus AWS_ENDPOINT_URL_SECRETSMANAGER for the secret."""
         if service == "secretsmanager" and self.aws_endpoint_url_secretsmanager:
             return self.aws_endpoint_url_secretsmanager
         return super().endpoint_for(service)
-
-
-class SecretStoreSettings(SpotifyAppSettings):
-    """What `extractor auth --store` needs to reach Secrets Manager."""
-
-    aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
-    """AWS region of the secret."""
-    aws_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
-    """AWS endpoint (the local moto server); unset means real AWS."""
-    aws_endpoint_url_secretsmanager: str | None = Field(
-        default=None, alias="AWS_ENDPOINT_URL_SECRETSMANAGER"
-    )
-    """Secrets Manager endpoint when it differs from AWS_ENDPOINT_URL."""
-
-    def endpoint_for(self, service: str) -> str | None:
-        """Where ``service`` is reached (AWS_ENDPOINT_URL_SECRETSMANAGER, else the shared one)."""
-        if service == "secretsmanager" and self.aws_endpoint_url_secretsmanager:
-            return self.aws_endpoint_url_secretsmanager
-        return self.aws_endpoint_url

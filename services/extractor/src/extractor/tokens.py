@@ -110,10 +110,6 @@ class TokenProvider:
         self._cache: dict[TokenKind, _Cached] = {}
         self._failed: dict[TokenKind, SpotifyEtlError] = {}
         self._locks = {kind: asyncio.Lock() for kind in TokenKind}
-        self.fetched = 0
-        """Tokens fetched from the accounts service (for the run summary)."""
-        self.rotations = 0
-        """New refresh tokens Spotify returned in this run."""
         self.problems: list[str] = []
         """Run-level failures to report once (a rotated token that could not be stored)."""
         self.warnings: list[str] = []
@@ -192,7 +188,6 @@ class TokenProvider:
             answer = TokenAnswer.model_validate_json(response.content)
         except ValidationError as error:
             raise SpotifyUnavailable(f"token endpoint sent an unexpected body: {error}") from error
-        self.fetched += 1
         if kind is TokenKind.USER and grant is not None and answer.refresh_token:
             await self._keep(grant.rotated(answer.refresh_token))
         return answer
@@ -200,7 +195,6 @@ class TokenProvider:
     async def _keep(self, grant: UserGrant) -> None:
         """Store a rotated refresh token before anything can use it (under the USER lock)."""
         self.grant = grant  # the old one no longer works: use the new one, stored or not
-        self.rotations += 1
         if not self._keeper.can_keep:
             if ROTATION_LOST not in self.warnings:
                 self.warnings.append(ROTATION_LOST)
