@@ -7,31 +7,21 @@ references (albums and artists to fetch, shows to fetch).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
-from extractor.models import Playable, Ref, References
+from extractor.models import Loose, Page, Playable, Ref, References
 
 
-class _Loose(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class ShowRef(_Loose):
+class EpisodeRef(Loose):
     id: str | None = None
+    show: Ref | None = None
 
 
-class EpisodeRef(_Loose):
-    id: str | None = None
-    show: ShowRef | None = None
-
-
-class Saved(_Loose):
+class Saved(Loose):
     """One element of a saved-items page, whatever it wraps."""
 
     added_at: str | None = None
     track: Playable | None = None
     album: Playable | None = None
-    show: ShowRef | None = None
+    show: Ref | None = None
     episode: EpisodeRef | None = None
 
     def item_id(self, kind: str) -> str | None:
@@ -40,53 +30,37 @@ class Saved(_Loose):
         return item.id if item is not None else None
 
 
-class SavedPage(_Loose):
+class SavedPage(Page[Saved]):
     """An offset page of ``/me/tracks``, ``/me/albums``, ``/me/shows`` or ``/me/episodes``."""
 
-    items: list[Saved] = []
-    next: str | None = None
-    total: int | None = None
 
-
-class ItemsPage(_Loose):
+class ItemsPage(Page[Playable | None]):
     """Any page whose items are tracks or artists (top items)."""
 
-    items: list[Playable | None] = []
-    next: str | None = None
-    total: int | None = None
+
+class CursorPage(Page[Ref | None]):
+    """A cursor page of artists (its ``next`` carries the cursor)."""
 
 
-class CursorPage(_Loose):
-    items: list[Ref | None] = []
-    next: str | None = None
-    total: int | None = None
-
-
-class FollowedPage(_Loose):
+class FollowedPage(Loose):
     """``/me/following?type=artist``: the cursor page wrapped in ``artists``."""
 
     artists: CursorPage
 
 
-class Owner(_Loose):
-    id: str | None = None
-
-
-class MyPlaylist(_Loose):
+class MyPlaylist(Loose):
     id: str
     name: str | None = None
     snapshot_id: str | None = None
-    owner: Owner | None = None
+    owner: Ref | None = None
     collaborative: bool = False
 
 
-class MyPlaylistsPage(_Loose):
-    items: list[MyPlaylist | None] = []
-    next: str | None = None
-    total: int | None = None
+class MyPlaylistsPage(Page[MyPlaylist | None]):
+    """An offset page of ``/me/playlists``."""
 
 
-class Me(_Loose):
+class Me(Loose):
     id: str
 
 

@@ -7,23 +7,27 @@ playlist shapes are read: ``item`` (2026) and the legacy ``track``.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from spotify_etl_common.errors import PermanentError
 
+Item = TypeVar("Item")
 
-class _Loose(BaseModel):
+
+class Loose(BaseModel):
+    """A view of one Spotify object: unknown fields ignored, immutable."""
+
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class Ref(_Loose):
+class Ref(Loose):
     """Anything with an id (null for local files)."""
 
     id: str | None = None
 
 
-class Playable(_Loose):
+class Playable(Loose):
     """A track or an episode inside a playlist or a play."""
 
     id: str | None = None
@@ -33,7 +37,7 @@ class Playable(_Loose):
     artists: list[Ref] = []
 
 
-class PlaylistEntry(_Loose):
+class PlaylistEntry(Loose):
     """One element of a playlist page, in either shape."""
 
     item: Playable | None = None
@@ -46,7 +50,7 @@ class PlaylistEntry(_Loose):
         return self.item or self.track
 
 
-class PlaylistMeta(_Loose):
+class PlaylistMeta(Loose):
     """The playlist object (metadata)."""
 
     id: str
@@ -54,25 +58,29 @@ class PlaylistMeta(_Loose):
     name: str | None = None
 
 
-class PlaylistPage(_Loose):
-    """One page of a playlist's items."""
+class Page(Loose, Generic[Item]):
+    """An offset or cursor page: its items, the ``next`` link, the ``total`` it claims."""
 
-    items: list[PlaylistEntry | None] = []
+    items: list[Item] = []
     next: str | None = None
     total: int | None = None
 
 
-class Cursors(_Loose):
+class PlaylistPage(Page[PlaylistEntry | None]):
+    """One page of a playlist's items."""
+
+
+class Cursors(Loose):
     after: str | None = None
     before: str | None = None
 
 
-class Play(_Loose):
+class Play(Loose):
     track: Playable | None = None
     played_at: str | None = None
 
 
-class RecentPage(_Loose):
+class RecentPage(Loose):
     """One page of recently played."""
 
     items: list[Play] = []
