@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.messages import RawObjectWritten, Source, TableFileWritten, parse_message
+from spotify_etl_common.sqs import OutgoingMessage
 
 
 def raw() -> RawObjectWritten:
@@ -60,3 +61,20 @@ def test_negative_rows_refused() -> None:
     }
     with pytest.raises(PermanentError, match="rows"):
         parse_message(TableFileWritten, json.dumps(body))
+
+
+def test_an_outgoing_message_carries_the_body_and_the_attribute_its_model_defines() -> None:
+    message = raw()
+    outgoing = OutgoingMessage.of(message)
+    assert parse_message(RawObjectWritten, outgoing.body) == message
+    assert outgoing.attributes == {"source": "albums"}
+    table_file = TableFileWritten(
+        table="tracks",
+        bucket="b",
+        key="curated/tracks/dt=2026-01-01/x.parquet",
+        partition={"dt": "2026-01-01"},
+        rows=3,
+        schema_version=1,
+        source_key="raw/source=albums/album_id=x.json",
+    )
+    assert OutgoingMessage.of(table_file).attributes == {"table": "tracks"}

@@ -40,6 +40,10 @@ from. The transformer writes it; a replay of the catalog stage reads it."""
 class _Message(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    def attributes(self) -> dict[str, str]:
+        """The SQS message attributes sent beside the body (for filtering and the DLQ view)."""
+        return {}
+
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -60,6 +64,10 @@ class RawObjectWritten(_Message):
     run_id: NonEmpty
     extracted_at: AwareDatetime
 
+    def attributes(self) -> dict[str, str]:
+        """``source``: the attribute every producer of raw-object messages sets."""
+        return {"source": str(self.source)}
+
 
 class TableFileWritten(_Message):
     """The transformer wrote one Parquet file of one table."""
@@ -75,6 +83,10 @@ class TableFileWritten(_Message):
     source_key: NonEmpty
     """The raw object the file was made from (lineage)."""
     written_at: datetime | None = None
+
+    def attributes(self) -> dict[str, str]:
+        """``table``: the attribute every producer of table-file messages sets."""
+        return {"table": self.table}
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -21,6 +21,8 @@ from spotify_etl_common.logs import get_logger
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
 
+    from spotify_etl_common.messages import RawObjectWritten, TableFileWritten
+
 BATCH = 10
 """SQS's largest batch for send, delete and change-visibility."""
 MAX_VISIBILITY = 43_200
@@ -41,6 +43,11 @@ class OutgoingMessage:
     body: str
     attributes: Mapping[str, str] = field(default_factory=dict)
     delay_seconds: int = 0
+
+    @classmethod
+    def of(cls, message: RawObjectWritten | TableFileWritten) -> OutgoingMessage:
+        """A pipeline message as JSON, with the attributes its model defines."""
+        return cls(message.model_dump_json(), message.attributes())
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,10 +97,7 @@ class TransformHandler:
         written_at = self.clock()
         await self.catalog.send(
             [
-                OutgoingMessage(
-                    table_file_message(f, self.curated.bucket, written_at).model_dump_json(),
-                    {"table": f.table},
-                )
+                OutgoingMessage.of(table_file_message(f, self.curated.bucket, written_at))
                 for f in files
             ]
         )

@@ -140,7 +140,5 @@ async def _land_group(store: S3Store, queue: SqsQueue, group: list[Chunk], run_i
         )
     )
     messages = [raw_message(store.bucket, c.key, c.last_played_at, run_id) for c in group]
-    await queue.send(
-        [OutgoingMessage(m.model_dump_json(), {"source": str(m.source)}) for m in messages]
-    )
+    await queue.send([OutgoingMessage.of(m) for m in messages])
     return len(group)

@@ -71,14 +71,12 @@ async def build_message(
             raise PermanentError(f"{store.uri(info.key)} vanished after it was listed")
         when = extracted_at(metadata, info.last_modified)
         message = raw_message(store.bucket, info.key, when, run_id)
-        # The same attribute the extractor sets on the messages it sends.
-        return OutgoingMessage(message.model_dump_json(), {"source": str(message.source)})
+        return OutgoingMessage.of(message)
     stored = await store.read(info.key)
     rows, lineage = await asyncio.to_thread(parquet_facts, stored.body, info.key)
     source_key = source_key_of(info.key, stored.metadata, lineage)
     table_file = table_file_message(store.bucket, info.key, rows, source_key, info.last_modified)
-    # The same attribute the transformer sets on the messages it sends.
-    return OutgoingMessage(table_file.model_dump_json(), {"table": table_file.table})
+    return OutgoingMessage.of(table_file)
 
 
 async def enqueue(
