@@ -67,7 +67,7 @@ def _safe(kind: str, value: str) -> str:
 def playlist_key(playlist_id: str, snapshot_id: str) -> str:
     """Key of a playlist's metadata response at one snapshot."""
     return (
-        f"{RAW_PREFIX}source={Source.PLAYLISTS}/playlist_id={_safe('playlist id', playlist_id)}"
+        f"{source_prefix(Source.PLAYLISTS)}playlist_id={_safe('playlist id', playlist_id)}"
         f"/snapshot_id={_safe('snapshot id', snapshot_id)}.json"
     )
 
@@ -79,7 +79,7 @@ def playlist_items_key(playlist_id: str, snapshot_id: str, page: int) -> str:
     playlist = _safe("playlist id", playlist_id)
     snapshot = _safe("snapshot id", snapshot_id)
     return (
-        f"{RAW_PREFIX}source={Source.PLAYLIST_ITEMS}/playlist_id={playlist}"
+        f"{source_prefix(Source.PLAYLIST_ITEMS)}playlist_id={playlist}"
         f"/snapshot_id={snapshot}/page={page:04d}.json"
     )
 
@@ -87,7 +87,7 @@ def playlist_items_key(playlist_id: str, snapshot_id: str, page: int) -> str:
 def recently_played_key(after_ms: int) -> str:
     """Key of one recently-played response fetched with cursor ``after``."""
     day = datetime.fromtimestamp(after_ms / 1000, tz=UTC).date().isoformat()
-    return f"{RAW_PREFIX}source={Source.RECENTLY_PLAYED}/dt={day}/after={after_ms}.json"
+    return f"{source_prefix(Source.RECENTLY_PLAYED)}dt={day}/after={after_ms}.json"
 
 
 def entity_key(source: Source, entity_id: str) -> str:
@@ -95,7 +95,7 @@ def entity_key(source: Source, entity_id: str) -> str:
     field = _SINGLE_ID_FIELD.get(source)
     if field is None:
         raise ValueError(f"{source} is not a single-entity source")
-    return f"{RAW_PREFIX}source={source}/{field}={_safe(field, entity_id)}.json"
+    return f"{source_prefix(source)}{field}={_safe(field, entity_id)}.json"
 
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -114,7 +114,7 @@ def streaming_history_key(kind: str, month: str, digest: str) -> str:
     if not _DIGEST.match(digest):
         raise ValueError(f"digest {digest!r} must be 16-64 lowercase hex digits")
     return (
-        f"{RAW_PREFIX}source={Source.STREAMING_HISTORY}/kind={_safe('kind', kind)}"
+        f"{source_prefix(Source.STREAMING_HISTORY)}kind={_safe('kind', kind)}"
         f"/month={month}/{digest}.json"
     )
 
@@ -130,7 +130,7 @@ def library_page_key(
         raise ValueError(f"page must be >= 0, got {page}")
     ranged = f"/time_range={_safe('time range', time_range)}" if time_range else ""
     return (
-        f"{RAW_PREFIX}source={source}/dt={day.isoformat()}/run={_safe('run id', run_id)}"
+        f"{source_prefix(source)}dt={day.isoformat()}/run={_safe('run id', run_id)}"
         f"{ranged}/page={page:04d}.json"
     )
 
@@ -151,6 +151,11 @@ def curated_key(table: str, day: date, source_key: str) -> str:
         f"{CURATED_PREFIX}{_safe('table', table)}/dt={day.isoformat()}/"
         f"{source_digest(source_key)}.parquet"
     )
+
+
+def source_prefix(source: Source) -> str:
+    """Prefix under which every raw object of ``source`` lives (``raw/source=<source>/``)."""
+    return f"{RAW_PREFIX}source={source}/"
 
 
 def table_prefix(table: str) -> str:

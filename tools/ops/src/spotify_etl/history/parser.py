@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from spotify_etl_common.keys import RAW_PREFIX
+from spotify_etl_common.keys import source_prefix
 from spotify_etl_common.sources import Source
 
 from spotify_etl.history.batches import MAX_PLAYS
 from spotify_etl.lazy import lazy
 
-PREFIX = f"{RAW_PREFIX}source={Source.STREAMING_HISTORY}/"
+PREFIX = source_prefix(Source.STREAMING_HISTORY)
 """Where the imported plays land (and what the command's lines name)."""
 
 

@@ -19,6 +19,7 @@ from spotify_etl_common.keys import (
     RAW_PREFIX,
     parse_curated_key,
     parse_raw_key,
+    source_prefix,
     table_prefix,
 )
 from spotify_etl_common.messages import SOURCE_KEY_METADATA, Source
@@ -54,7 +55,7 @@ def listing_prefix(
     if stage is Stage.TRANSFORM:
         if table is not None:
             raise ValueError("--table selects curated files: use it with --stage catalog")
-        root = f"{RAW_PREFIX}source={source}/" if source is not None else RAW_PREFIX
+        root = source_prefix(source) if source is not None else RAW_PREFIX
     else:
         if source is not None:
             raise ValueError("--source selects raw objects: use it with --stage transform")

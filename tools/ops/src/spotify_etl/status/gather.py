@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from spotify_etl_common.glue_reader import GlueReader
-from spotify_etl_common.keys import RAW_PREFIX, partition_values, table_prefix
+from spotify_etl_common.keys import partition_values, source_prefix, table_prefix
 from spotify_etl_common.messages import Source
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import SqsQueue
@@ -48,7 +48,7 @@ async def source_status(store: S3Store, source: Source) -> SourceStatus:
     """Count and newest LastModified of the raw objects of one source."""
     count = 0
     latest: datetime | None = None
-    async for info in store.list(f"{RAW_PREFIX}source={source}/"):
+    async for info in store.list(source_prefix(source)):
         count += 1
         latest = newest([latest, info.last_modified])
     return SourceStatus(objects=count, last_extracted_at=latest)
