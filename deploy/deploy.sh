@@ -149,7 +149,6 @@ ensure_artifacts_bucket() {
   local head
   if [ "$DRY_RUN" = 0 ] && head="$(aws s3api head-bucket --bucket "$ARTIFACTS" \
     --expected-bucket-owner "$ACCOUNT" 2>&1)"; then
-    :
     # CloudFormation reads the template from a bucket in the stack's region; the URL below
     # names $REGION, so a bucket elsewhere (an --artifacts-bucket) would not resolve.
     local location

@@ -14,9 +14,9 @@ import pytest
 from tests.deploy.cfn_template import DEPLOY_SCRIPT, REPO, TEMPLATE_PATH, load_template
 
 
-def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, script: Path = DEPLOY_SCRIPT, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["bash", str(DEPLOY_SCRIPT), *args],
+        ["bash", str(script), *args],
         capture_output=True,
         text=True,
         timeout=30,
@@ -138,13 +138,15 @@ def test_refuses_a_template_over_the_s3_limit(tmp_path: Path) -> None:
     script = copy / "deploy" / "deploy.sh"
     script.write_text(DEPLOY_SCRIPT.read_text())
     (copy / "deploy" / "template.yaml").write_text("#" * (TEMPLATE_URL_LIMIT + 1))
-    result = subprocess.run(
-        ["bash", str(script), "--dry-run", "--region", "eu-west-1", "--tag", "t"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-        env={"PATH": os.environ["PATH"], "VPC_ID": "vpc-1", "SUBNET_IDS": "subnet-a"},
+    result = _run(
+        "--dry-run",
+        "--region",
+        "eu-west-1",
+        "--tag",
+        "t",
+        script=script,
+        VPC_ID="vpc-1",
+        SUBNET_IDS="subnet-a",
     )
     assert result.returncode == 2
     assert "nested stacks" in result.stderr
