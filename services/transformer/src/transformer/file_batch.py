@@ -11,7 +11,7 @@ from spotify_etl_common.keys import CURATED_PREFIX, partition_values
 from transformer.core import RawObject, transform
 from transformer.history import is_history
 from transformer.layout import plan_batch_files, plan_files, write_parquet
-from transformer.local_inputs import LocalFile
+from transformer.local_inputs import LocalFile, read_all
 from transformer.outcome import Outcome
 from transformer.recognise import UnreadableObject
 
@@ -48,8 +48,7 @@ def run_batch(
     one per table for the whole batch, or with ``per_object`` one per table per file."""
     outcome = Outcome()
     objects = []
-    for source in paths:
-        body = source.read()
+    for source, body in zip(paths, read_all(paths), strict=True):
         if source.in_zip and not is_history(body):
             outcome.ignored.append(str(source))  # a download's other files
             continue

@@ -17,8 +17,8 @@ from spotify_etl_common.sources import Source
 
 from transformer import responses
 
-_API = r"https?://[^/?#\s]+(?:/[^?#\s]*?)?/v1/"
-_END = r"(?:[?#]|$)"
+_API = responses.API_BASE
+_END = responses.HREF_END
 _USER = r"(?:me|users/[^/?#]+)"
 """``/me/...``, or the ``/users/{id}/...`` form older answers (and ``/me/playlists``) use."""
 
@@ -35,7 +35,6 @@ PAGE_HREFS: tuple[tuple[re.Pattern[str], Source], ...] = (
     (re.compile(_API + r"artists/[^/?#]+/albums" + _END), Source.ARTIST_ALBUMS),
 )
 """Paginated library and catalogue listings by the ``href`` of their pages."""
-FOLLOWING_HREF = re.compile(_API + _USER + r"/following" + _END)
 PARENT_ID = r"/v1/(?:shows|albums|artists)/([^/?#]+)/"
 """The show, album or artist id in the ``href`` of a page of its episodes, tracks or albums."""
 TIME_RANGE = r"[?&]time_range=([a-z_]+)"

@@ -1,7 +1,7 @@
 """What ``transform-files`` reads: files, folders of them, and zips as Spotify delivers them.
 
 :func:`find_files` lists the inputs in the parent process (stdlib only: the
-parent never loads Polars); :meth:`LocalFile.read` reads one in a worker. A
+parent never loads Polars); :func:`read_all` reads a batch of them in a worker. A
 zip is read as a download from Spotify's privacy page: each of its ``*.json``
 members is an input (and those of zips inside it, as when the download
 folder was zipped again), and the batch keeps those that are streaming history by
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,20 +42,29 @@ class LocalFile:
         """``path``, or ``archive.zip:inner/path`` (as import-history names members)."""
         return ":".join((str(self.path), *self.inside))
 
-    def read(self) -> bytes:
-        """The input's bytes."""
-        if not self.inside:
-            return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as archive:
-            data = archive.read(self.inside[0])
-        for name in self.inside[1:]:
-            with zipfile.ZipFile(io.BytesIO(data)) as nested:
-                data = nested.read(name)
-        return data
-
     def modified(self) -> datetime:
         """When the file (for a member: its zip) was last changed, UTC."""
         return datetime.fromtimestamp(self.path.stat().st_mtime, tz=UTC)
+
+
+def read_all(sources: Sequence[LocalFile]) -> list[bytes]:
+    """The bytes of each of ``sources``, in order; each zip (and zip inside it) is opened,
+    and a nested one decompressed, once for all its members rather than once per member."""
+    with ExitStack() as stack:
+        opened: dict[tuple[Path, tuple[str, ...]], zipfile.ZipFile] = {}
+
+        def archive(path: Path, within: tuple[str, ...]) -> zipfile.ZipFile:
+            if (path, within) not in opened:
+                source: Path | io.BytesIO = path
+                if within:
+                    source = io.BytesIO(archive(path, within[:-1]).read(within[-1]))
+                opened[path, within] = stack.enter_context(zipfile.ZipFile(source))
+            return opened[path, within]
+
+        return [
+            archive(s.path, s.inside[:-1]).read(s.inside[-1]) if s.inside else s.path.read_bytes()
+            for s in sources
+        ]
 
 
 def _is_zip(data: bytes) -> bool:

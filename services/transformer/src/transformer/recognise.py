@@ -25,13 +25,14 @@ from spotify_etl_common.sources import Source
 from transformer import history, library_shapes, responses
 from transformer.truncation import truncation
 
-_API = r"https?://[^/?#\s]+(?:/[^?#\s]*?)?/v1/"
-"""Any Web API base: ``https://api.spotify.com/v1/``, or a fake's ``http://127.0.0.1:8123/v1/``."""
+_API = responses.API_BASE
 PLAYLIST_ITEMS_HREF = re.compile(
-    _API + r"(?:users/[^/]+/)?playlists/(?P<playlist_id>[^/?#]+)/(?:items|tracks)(?:[?#]|$)"
+    _API
+    + r"(?:users/[^/]+/)?playlists/(?P<playlist_id>[^/?#]+)/(?:items|tracks)"
+    + responses.HREF_END
 )
 """Page of a playlist's items: 2026 ``/items``, legacy ``/tracks``, old ``/users/x/`` form."""
-RECENTLY_PLAYED_HREF = re.compile(_API + r"me/player/recently-played(?:[?#]|$)")
+RECENTLY_PLAYED_HREF = re.compile(_API + r"me/player/recently-played" + responses.HREF_END)
 _MARKETS = re.compile(rb'"available_markets"\s*:\s*\[[^\]]*\]')
 _LEADING_HREF = re.compile(rb'\A\s*\{\s*"href"\s*:\s*"(?P<href>[^"\\]*)"')
 _PAGE_SCHEMAS = {

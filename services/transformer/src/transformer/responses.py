@@ -10,6 +10,12 @@ from __future__ import annotations
 
 import polars as pl
 
+API_BASE = r"https?://[^/?#\s]+(?:/[^?#\s]*?)?/v1/"
+"""Any Web API base in a response's ``href``: ``https://api.spotify.com/v1/``, or a fake's
+``http://127.0.0.1:8123/v1/``."""
+HREF_END = r"(?:[?#]|$)"
+"""Where an ``href``'s path ends: its query, its fragment, or the end."""
+
 _S = pl.String()
 _URLS = pl.Struct({"spotify": _S})
 

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from fake_spotify import library_api, payloads
 from fake_spotify.catalog import EDITORIAL_PLAYLIST_ID, OWNER_ID, Catalog, Playlist
-from fake_spotify.reply import Reply
+from fake_spotify.reply import Json, Reply, page_bounds
 from fake_spotify.tokens import USER_SCOPES, Credentials, Grant, RefreshTokens, TokenBook
 from fake_spotify.window import (
     QUOTA_RETRY_AFTER,
@@ -31,7 +31,6 @@ from fake_spotify.window import (
 )
 
 __all__ = ["FakeConfig", "FakeWebApi", "Reply"]
-Json = dict[str, Any]
 _PAGE_LIMITS = {"items": 50, "tracks": 100}
 
 
@@ -246,18 +245,8 @@ class FakeWebApi:
             return Reply(403, payloads.error(403, "Insufficient client scope"))
         return None
 
-    def _limits(self, query: dict[str, str], default: int, most: int) -> tuple[int, int] | Reply:
-        try:
-            limit = int(query.get("limit", default))
-            offset = int(query.get("offset", 0))
-        except ValueError:
-            return Reply(400, payloads.error(400, "Invalid limit or offset"))
-        if not 1 <= limit <= most or offset < 0:
-            return Reply(400, payloads.error(400, "Invalid limit"))
-        return limit, offset
-
     def _my_playlists(self, query: dict[str, str], base: str) -> Reply:
-        bounds = self._limits(query, 20, 50)
+        bounds = page_bounds(query, 20, 50)
         if isinstance(bounds, Reply):
             return bounds
         limit, offset = bounds
@@ -286,7 +275,7 @@ class FakeWebApi:
                 return denied
             if not self.catalog.readable(playlist):
                 return Reply(403, payloads.error(403, "Forbidden"))
-        bounds = self._limits(query, _PAGE_LIMITS[kind], _PAGE_LIMITS[kind])
+        bounds = page_bounds(query, _PAGE_LIMITS[kind], _PAGE_LIMITS[kind])
         if isinstance(bounds, Reply):
             return bounds
         limit, offset = bounds

@@ -141,9 +141,9 @@ class Playlist:
     owner_id: str
     entries: list[Entry]
     version: int = 0
+    """Bumped by every change; part of the snapshot id."""
     collaborative: bool = False
     """The user collaborates on it (its items are readable though someone else owns it)."""
-    """Bumped by every change; part of the snapshot id."""
 
     @property
     def snapshot_id(self) -> str:

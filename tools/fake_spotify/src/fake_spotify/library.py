@@ -2,9 +2,10 @@
 
 Saved lists are kept newest first, the order ``/me/tracks`` and friends answer
 in. The library changes between runs the way a real one does:
-:meth:`Library.save_new_release` saves the tracks of a new album (dated after
-everything saved so far), :meth:`Library.unsave` removes saved items, and
-:meth:`Library.shift_taste` moves the short-term top artists and tracks. Top
+:meth:`Catalog.save_new_release <fake_spotify.catalog.Catalog.save_new_release>`
+saves the tracks of a new album (dated after everything saved so far),
+:meth:`Library.unsave` removes saved items, and :meth:`Library.shift_taste`
+moves the short-term top artists and tracks. Top
 lists and follows are plain id lists in the order the API answers.
 """
 

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from fake_spotify import payloads
 from fake_spotify.catalog import Catalog
 from fake_spotify.library import TIME_RANGES, Saved
-from fake_spotify.reply import Json, Reply
+from fake_spotify.reply import Json, Reply, page_bounds
 
 SCOPES = {
     "/me/tracks": "user-library-read",
@@ -41,16 +41,6 @@ _ID = re.compile(r"[0-9A-Za-z]{22}")
 
 def is_library_path(path: str) -> bool:
     return path in SCOPES or bool(re.fullmatch(r"/(shows|episodes)/[^/]+", path))
-
-
-def _bounds(query: dict[str, str], most: int = 50) -> tuple[int, int] | Reply:
-    try:
-        limit, offset = int(query.get("limit", 20)), int(query.get("offset", 0))
-    except ValueError:
-        return Reply(400, payloads.error(400, "Invalid limit or offset"))
-    if not 1 <= limit <= most or offset < 0:
-        return Reply(400, payloads.error(400, "Invalid limit"))
-    return limit, offset
 
 
 def route(catalog: Catalog, path: str, query: dict[str, str], base: str) -> Reply:
@@ -90,7 +80,7 @@ def _wrapper(catalog: Catalog, kind: str, saved: Saved, base: str) -> Json:
 
 
 def _saved_page(catalog: Catalog, kind: str, path: str, query: dict[str, str], base: str) -> Reply:
-    bounds = _bounds(query)
+    bounds = page_bounds(query, 20, 50)
     if isinstance(bounds, Reply):
         return bounds
     limit, offset = bounds
@@ -107,7 +97,7 @@ def _top_page(catalog: Catalog, kind: str, query: dict[str, str], base: str) -> 
     time_range = query.get("time_range", "medium_term")
     if time_range not in TIME_RANGES:
         return Reply(400, payloads.error(400, f"Invalid time range: {time_range}"))
-    bounds = _bounds(query)
+    bounds = page_bounds(query, 20, 50)
     if isinstance(bounds, Reply):
         return bounds
     limit, offset = bounds
@@ -139,7 +129,7 @@ def _top_page(catalog: Catalog, kind: str, query: dict[str, str], base: str) -> 
 def _following(catalog: Catalog, query: dict[str, str], base: str) -> Reply:
     if query.get("type") != "artist":
         return Reply(400, payloads.error(400, "Only type=artist is supported"))
-    bounds = _bounds(query)
+    bounds = page_bounds(query, 20, 50)
     if isinstance(bounds, Reply):
         return bounds
     limit, _ = bounds

@@ -20,18 +20,48 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the fake API on loopback")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    serve.add_argument("--playlists", type=int, default=3, help="playlists the user owns")
-    serve.add_argument("--items", type=int, default=120, help="items per owned playlist")
-    serve.add_argument("--plays", type=int, default=60, help="recently played entries")
-    serve.add_argument("--saved-tracks", type=int, default=20, help="tracks in the library")
-    serve.add_argument("--saved-albums", type=int, default=6, help="albums in the library")
-    serve.add_argument("--followed-artists", type=int, default=12, help="artists followed")
-    serve.add_argument("--top-items", type=int, default=30, help="top artists/tracks per range")
-    serve.add_argument("--rate-limit", type=int, default=0, help="requests per window; 0 = off")
-    serve.add_argument("--window", type=float, default=30.0, help="rolling window in seconds")
-    serve.add_argument("--error-rate", type=float, default=0.0, help="fraction of injected 5xx")
-    serve.add_argument("--token-lifetime", type=float, default=3600.0, help="expires_in, seconds")
-    serve.add_argument("--latency", type=float, default=0.0, help="seconds added per API answer")
+    serve.add_argument(
+        "--playlists", type=int, default=CatalogSpec.playlists, help="playlists the user owns"
+    )
+    serve.add_argument(
+        "--items", type=int, default=CatalogSpec.items, help="items per owned playlist"
+    )
+    serve.add_argument(
+        "--plays", type=int, default=CatalogSpec.plays, help="recently played entries"
+    )
+    serve.add_argument(
+        "--saved-tracks", type=int, default=CatalogSpec.saved_tracks, help="tracks in the library"
+    )
+    serve.add_argument(
+        "--saved-albums", type=int, default=CatalogSpec.saved_albums, help="albums in the library"
+    )
+    serve.add_argument(
+        "--followed-artists",
+        type=int,
+        default=CatalogSpec.followed_artists,
+        help="artists followed",
+    )
+    serve.add_argument(
+        "--top-items", type=int, default=CatalogSpec.top_items, help="top artists/tracks per range"
+    )
+    serve.add_argument(
+        "--rate-limit", type=int, default=FakeConfig.rate_limit, help="requests per window; 0 = off"
+    )
+    serve.add_argument(
+        "--window", type=float, default=FakeConfig.window, help="rolling window in seconds"
+    )
+    serve.add_argument(
+        "--error-rate", type=float, default=FakeConfig.error_rate, help="fraction of injected 5xx"
+    )
+    serve.add_argument(
+        "--token-lifetime",
+        type=float,
+        default=FakeConfig.token_lifetime,
+        help="expires_in, seconds",
+    )
+    serve.add_argument(
+        "--latency", type=float, default=FakeConfig.latency, help="seconds added per API answer"
+    )
     serve.add_argument(
         "--rotate-refresh-tokens",
         action="store_true",
@@ -45,13 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--daily-quota",
         type=int,
-        default=0,
+        default=FakeConfig.daily_quota,
         help="API requests before every answer is 429 QUOTA_EXCEEDED; 0 = off",
     )
     serve.add_argument(
         "--omit-retry-after", action="store_true", help="rate-limit 429s carry no Retry-After"
     )
-    serve.add_argument("--seed", type=int, default=1)
+    serve.add_argument("--seed", type=int, default=CatalogSpec.seed)
     serve.add_argument("--client-id", default=Credentials.client_id)
     serve.add_argument("--client-secret", default=Credentials.client_secret)
     serve.add_argument("--refresh-token", default=Credentials.refresh_token)

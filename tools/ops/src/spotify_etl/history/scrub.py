@@ -100,8 +100,7 @@ def _integer(value: Any) -> int | None:
 
 
 def _flag(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
+    """A flag written another way (``0``, ``"1"``, ``"false"``); a bool is taken by the caller."""
     if isinstance(value, int | str):
         return _FLAGS.get(str(value).strip().lower())
     return None
