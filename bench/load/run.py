@@ -50,7 +50,7 @@ class Result:
     redelivered: int
     """Messages handled with a receive count above 1."""
     announced: int
-    """TableFileWritten messages the transformers sent (5 tables per page)."""
+    """TableFileWritten messages the transformers sent (one per table a playlist page yields)."""
     transformer_cpu: float
     """CPU seconds of all transformer processes, start-up included."""
     moto_cpu: dict[str, float]

@@ -20,6 +20,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = REPO / "deploy" / "template.yaml"
 DEPLOY_SCRIPT = REPO / "deploy" / "deploy.sh"
+SERVICES = ("extractor", "transformer", "cataloger")
+"""The services deploy.sh builds an image of and the template (and compose) runs."""
 
 STACK = "spotify-etl"
 ACCOUNT = "123456789012"

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from tests.deploy.cfn_template import SERVICES
 from tests.deploy.compose_config import COMPOSE_FILE, load_config, run_config
 
-SERVICES = ("extractor", "transformer", "cataloger")
 WORKERS = ("transformer", "cataloger")
 
 

@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import LocalAws
-from tests.deploy.cfn_template import DEPLOY_SCRIPT, TEMPLATE_PATH
+from tests.deploy.cfn_template import DEPLOY_SCRIPT, SERVICES, TEMPLATE_PATH
 
 pytestmark = [
     pytest.mark.integration,
@@ -146,7 +146,7 @@ def _deploy(aws: LocalAws, env: dict[str, str], *args: str) -> subprocess.Comple
 
 def _put_images(aws: LocalAws, prefix: str, tag: str) -> None:
     ecr = aws.client("ecr")
-    for service in ("extractor", "transformer", "cataloger"):
+    for service in SERVICES:
         ecr.put_image(repositoryName=f"{prefix}/{service}", imageTag=tag, imageManifest=_MANIFEST)
 
 
@@ -161,7 +161,7 @@ def deployed(moto_server: LocalAws) -> Iterator[DeployedStack]:
     suffix = uuid.uuid4().hex[:8]
     name, prefix = f"etl-{suffix}", f"etl-{suffix}-images"
     ecr = moto_server.client("ecr")
-    for service in ("extractor", "transformer", "cataloger"):
+    for service in SERVICES:
         ecr.create_repository(repositoryName=f"{prefix}/{service}")
     _put_images(moto_server, prefix, FIRST_TAG)
     env = {"VPC_ID": vpc, "SUBNET_IDS": ",".join(subnets), "IMAGE_REPOSITORY_PREFIX": prefix}

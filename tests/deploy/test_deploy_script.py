@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.cfn_template import DEPLOY_SCRIPT, REPO, TEMPLATE_PATH, load_template
+from tests.deploy.cfn_template import DEPLOY_SCRIPT, REPO, SERVICES, TEMPLATE_PATH, load_template
 
 
 def _run(*args: str, script: Path = DEPLOY_SCRIPT, **env: str) -> subprocess.CompletedProcess[str]:
@@ -43,7 +43,7 @@ def dry_run() -> list[str]:
 
 def test_builds_and_pushes_each_service_image_to_ecr(dry_run: list[str]) -> None:
     registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/spotify-etl"
-    for service in ("extractor", "transformer", "cataloger"):
+    for service in SERVICES:
         dockerfile = f"{REPO}/services/{service}/Dockerfile"
         assert any(
             line.startswith("+ docker build")

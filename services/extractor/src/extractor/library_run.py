@@ -41,12 +41,8 @@ async def run_library(
     def source_of(source: LibrarySource) -> LibraryRun:
         if source is LibrarySource.TOP_ITEMS:
             return lambda register: extract_top_items(client, publisher, register)
-        if source is LibrarySource.FOLLOWED_ARTISTS:
-
-            async def followed(_: Register) -> LibraryResult:
-                return await extract_followed_artists(client, publisher)
-
-            return followed
+        if source is LibrarySource.FOLLOWED_ARTISTS:  # full artists: nothing to register
+            return lambda _: extract_followed_artists(client, publisher)
         return lambda register: extract_saved(
             client, state, publisher, source, plan.full_every, register
         )

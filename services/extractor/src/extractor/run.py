@@ -185,11 +185,12 @@ async def run_once(
     # claimed before any source runs: a stored entity left by a killed run is announced
     carried = budget.claim_new(sorted(journal.entities))
 
-    async def fetch(missing: list[Entity]) -> None:
+    async def keeping_errors(entities: list[Entity], work: Awaitable[None]) -> None:
+        """Run ``work`` on ``entities``; a failure (announcing, journaling) joins the budget."""
         try:
-            await fetch_entities(client, publisher, missing, budget, journal)
-        except SpotifyEtlError as error:  # announcing or journaling failed
-            budget.errors.append((missing[0], error))
+            await work
+        except SpotifyEtlError as error:
+            budget.errors.append((entities[0], error))
 
     async def source(extract: SourceRun) -> Outcome:
         registered: list[Entity] = []
@@ -199,7 +200,8 @@ async def run_once(
 
         result = await extract(journal_references)
         if registered:
-            await fetch(registered)
+            work = fetch_entities(client, publisher, registered, budget, journal)
+            await keeping_errors(registered, work)
         return result.outcome
 
     def playlist(ref: PlaylistRef) -> SourceRun:
@@ -215,10 +217,7 @@ async def run_once(
 
     async def carried_over() -> None:
         if carried:
-            try:
-                await carry_over(client, publisher, carried, budget, journal)
-            except SpotifyEtlError as error:
-                budget.errors.append((carried[0], error))
+            await keeping_errors(carried, carry_over(client, publisher, carried, budget, journal))
 
     async def library() -> list[Outcome]:
         if not plan.library.active:
