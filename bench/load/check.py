@@ -19,6 +19,8 @@ NATURAL_KEYS = {
     "albums": ["source_key", "album_id"],
     "artists": ["source_key", "artist_id"],
     "track_artists": ["source_key", "track_id", "position"],
+    "episodes": ["source_key", "episode_id"],
+    "shows": ["source_key", "show_id"],
 }
 
 
