@@ -94,6 +94,7 @@ async def _extract(
     references = References()
     writes: list[asyncio.Task[None]] = []  # pages are written while the next one is fetched
     written: list[RawObject] = []  # the object of each write, in the same order
+    kept: list[RawObject] = []  # pages an earlier run stored, read back (not written again)
     try:
         next_url: str | None = f"/playlists/{playlist_id}/{endpoint}"
         params: dict[str, str | int] | None = {
@@ -106,12 +107,13 @@ async def _extract(
             if number >= limit:
                 raise PermanentError(f"{name}: pagination did not end after {number} pages")
             key = playlist_items_key(playlist_id, meta.snapshot_id, number)
-            body = await publisher.read(key) if key in stored else None
-            if body is None:
+            # a page listed as stored may be gone by now: then it is fetched and written
+            kept_body = await publisher.read(key) if key in stored else None
+            if kept_body is None:
                 response = await client.get(next_url, params, token=token)
                 body, data = response.body, response.data
             else:
-                data = json.loads(body)
+                body, data = kept_body, json.loads(kept_body)
             page = parse(PlaylistPage, data, name)
             limit = page_limit(page.total, page_size)
             obj = RawObject(
@@ -122,18 +124,18 @@ async def _extract(
                 snapshot_id=meta.snapshot_id,
                 page=number,
             )
-            if key not in stored:
+            if kept_body is None:
                 writes.append(asyncio.create_task(publisher.write(obj)))
                 written.append(obj)
+            else:
+                kept.append(obj)
             objects.append(obj)
             references.merge(playlist_references(page))
             next_url, params, number = page.next, None, number + 1
     except SpotifyEtlError:
         results = await asyncio.gather(*writes, return_exceptions=True)
         # announce what was written: it is kept, and the next run reads it back
-        done = [o for o in objects if o.key in stored] + [
-            o for o, r in zip(written, results, strict=True) if r is None
-        ]
+        done = kept + [o for o, r in zip(written, results, strict=True) if r is None]
         await publisher.announce(done)
         raise
     except BaseException:
