@@ -52,7 +52,7 @@ def raw_message(obj: RawObject, run: RunContext) -> OutgoingMessage:
         run_id=run.run_id,
         extracted_at=obj.extracted_at or run.started_at,
     )
-    return OutgoingMessage(body=body.model_dump_json(), attributes={"source": str(obj.source)})
+    return OutgoingMessage.of(body)
 
 
 class Publisher:
