@@ -1,0 +1,1 @@
+"""The curated tables as Apache Iceberg tables in the Glue Data Catalog."""
