@@ -22,6 +22,7 @@ from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.messages import EXTRACTED_AT_METADATA, raw_message
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
+from spotify_etl_common.zips import ZipRefused
 
 from spotify_etl.history.batches import Chunk, Plan, Spool
 from spotify_etl.history.files import NotAnExport
@@ -46,7 +47,7 @@ def run_import(args: argparse.Namespace) -> int:
         spool = Spool(Path(scratch))
         try:
             summary = read_export(args.paths, spool, _say)
-        except NotAnExport as error:
+        except (NotAnExport, ZipRefused) as error:
             print(f"import-history: {error}", file=sys.stderr)
             return 2
         if summary.files == 0:
