@@ -125,4 +125,5 @@ async def test_a_query_still_running_past_the_timeout_is_transient(athena_double
         await _execute(athena_double, ("QUEUED", "RUNNING"), time, 10.0, 30.0)
     assert late.value.reason == "Athena query q-1 still RUNNING after 30s"
     assert time.slept == [10.0, 10.0, 10.0]
-    assert time.now == 30.0 and ScriptedAthena.polls == 4
+    assert time.now == 30.0
+    assert ScriptedAthena.polls == 4

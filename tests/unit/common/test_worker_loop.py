@@ -547,7 +547,8 @@ async def test_a_refused_retry_delay_is_on_the_line_as_settle_failed_and_the_mes
         "retry",
         "ChangeMessageVisibility refused: AccessDenied",
     )
-    assert second["outcome"] == "handled" and "settle_failed" not in second
+    assert second["outcome"] == "handled"
+    assert "settle_failed" not in second
     assert (stats.handled, queue.deleted) == (1, ["m0"])
 
 
