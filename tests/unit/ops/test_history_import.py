@@ -19,7 +19,7 @@ from spotify_etl.history.command import PUTS_AT_ONCE, land
 from spotify_etl.history.files import Member, NotAnExport, recognise
 from spotify_etl.history.reading import read_export
 from spotify_etl.history.scrub import canonical, scrub
-from spotify_etl.progress import Progress
+from spotify_etl.terminal import progress
 from spotify_etl_common.errors import TransientError
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
@@ -485,14 +485,14 @@ def test_a_failure_mid_import_then_a_re_run_lands_every_object_once(
     chunks = read([path], tmp_path / "s", max_plays=10)
     assert len(chunks) > 2 * PUTS_AT_ONCE
     store, queue = MemoryStore(fail_at=store_fails), MemoryQueue(fail_at=queue_fails)
-    quiet = Progress("objects", len(chunks), stream=io.StringIO())
+    quiet = progress("objects", len(chunks), stream=io.StringIO())
     with pytest.raises(TransientError):
         asyncio.run(land(store, queue, chunks, quiet, "run-1"))
     assert 0 < len(queue.sent) < len(chunks)
     assert set(sent_keys(queue)) <= set(store.objects)  # never a message before its object
     store.fail_at = queue.fail_at = None
     queue.sent.clear()
-    quiet = Progress("objects", len(chunks), stream=io.StringIO())
+    quiet = progress("objects", len(chunks), stream=io.StringIO())
     assert asyncio.run(land(store, queue, chunks, quiet, "run-2")) == len(chunks)
     assert sorted(sent_keys(queue)) == sorted(store.objects) == sorted(c.key for c in chunks)
     assert store.objects == {c.key: c.body for c in chunks}
