@@ -197,3 +197,15 @@ def test_a_directory_that_understates_a_member_never_yields_more_than_it_declare
     with zips, pytest.raises(ZipRefused, match="is a damaged or encrypted zip"):
         zips.read(path, ("a.json",))
     assert zips.bytes_read <= 100
+
+
+def test_the_entry_count_is_read_from_the_end_record_before_the_directory(tmp_path: Path) -> None:
+    """A zip whose end record declares 65,534 entries (its directory holds one) is
+    refused for its count, not parsed (zipfile would hold every entry in memory)."""
+    data = bytearray(_zip(tmp_path / "ok.zip", {"a.json": b"[]"}).read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, end + 8, 0xFFFE, 0xFFFE)  # entries on this disk, in all
+    path = tmp_path / "many.zip"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ZipRefused, match="holds 65,534 entries, over the limit of 20"):
+        _walk_and_read(path)

@@ -94,6 +94,29 @@ class ZipEntry:
         return ":".join((str(self.path), *self.inside))
 
 
+_END_RECORD = b"PK\x05\x06"
+_END_SEARCH = 22 + 0xFFFF
+"""The end-of-directory record is 22 bytes and a comment of at most 64 KiB: it is in the
+file's last ``_END_SEARCH`` bytes."""
+
+
+def _entries_declared(source: Path | io.BytesIO) -> int | None:
+    """The entry count a zip's end-of-directory record declares (None if not found, or a
+    zip64 one: zipfile then reads the directory, and the count is checked after)."""
+    if isinstance(source, Path):
+        with source.open("rb") as file:
+            size = file.seek(0, io.SEEK_END)
+            file.seek(max(0, size - _END_SEARCH))
+            tail = file.read()
+    else:
+        tail = source.getbuffer()[-_END_SEARCH:].tobytes()
+    at = tail.rfind(_END_RECORD)
+    if at < 0 or len(tail) < at + 22:
+        return None
+    entries = int.from_bytes(tail[at + 10 : at + 12], "little")
+    return None if entries == 0xFFFF else entries
+
+
 def looks_like_zip(path: Path) -> bool:
     """A zip, or a file named ``*.zip`` (then a damaged one: :meth:`Zips.walk` says so)."""
     return path.suffix.lower() == ".zip" or zipfile.is_zipfile(path)
@@ -208,8 +231,12 @@ class Zips:
         return self._opened[path, within]
 
     def _open(self, path: Path, within: tuple[str, ...], source: Path | io.BytesIO) -> None:
-        """Open a zip and check its directory: its entries and their declared total."""
+        """Open a zip and check its directory: its entries (counted from the end record
+        first, before zipfile reads the directory into memory) and their declared total."""
         name = _name(path, within)
+        counted = _entries_declared(source)
+        if counted is not None and counted > self.limits.members:
+            raise _too_big(name, f"holds {counted:,} entries", f"{self.limits.members:,}")
         with self._damage(name):
             archive = self._stack.enter_context(zipfile.ZipFile(source))
         entries = archive.infolist()
