@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PY_SOURCES = libs services tools tests bench
 
-.PHONY: help uv install lint typecheck pytest test run down bench bench-worker bench-extractor bench-transform bench-load bench-history bench-counts deploy clean
+.PHONY: help uv install lint typecheck pytest test run down bench bench-worker bench-extractor bench-transform bench-load bench-history bench-zip-bomb bench-counts deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -44,7 +44,7 @@ run: install ## the main job: local stack + fake Spotify, extract, transform, ca
 down: install ## stop the local stack left running by `make run`
 	$(UV) run spotify-etl local down
 
-bench: bench-worker bench-extractor bench-transform bench-load bench-history bench-counts ## every benchmark (figures on stdout)
+bench: bench-worker bench-extractor bench-transform bench-load bench-history bench-zip-bomb bench-counts ## every benchmark (figures on stdout)
 
 bench-worker: install ## worker throughput with a no-op handler vs in-flight bound
 	$(UV) run python -m bench.worker_bench
@@ -60,6 +60,9 @@ bench-load: install ## 5,000 raw objects through 1, 2 and 4 transformer processe
 
 bench-history: install ## import a generated export of 250,000 plays end to end (PLAYS=N to change)
 	$(UV) run python -m bench.history_import_bench --plays $(or $(PLAYS),250000)
+
+bench-zip-bomb: install ## import-history on a 1 MB zip of 1 GiB of zeros: one-line error, peak RSS
+	$(UV) run python -m bench.zip_bomb_bench
 
 bench-counts: install ## extractor request/object counts: quota cut + resume, short tokens, library
 	$(UV) run python -m bench.extractor_counts

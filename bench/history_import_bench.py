@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psutil
 import s3fs
 from fake_spotify.history_export import extended_download, listening
 from spotify_etl.local.provision import StackNames, provision
@@ -36,58 +32,19 @@ from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 
 from bench.load.servers import Stack
+from bench.peak import Measured, run_measured
 
 TEN_YEARS_S = 10 * 365 * 86_400
 HISTORY_START = datetime(2016, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Measured:
-    """One process run to completion: its wall time and peak resident memory."""
-
-    seconds: float
-    peak_rss_mb: float
-
-
 def measure(argv: list[str], env: dict[str, str], log: Path) -> Measured:
-    """Run ``argv`` to completion; exit on failure with the tail of its log.
-
-    The peak is the process's own high-water mark (``VmHWM`` of it and of any child
-    it starts, sampled every 20 ms until it exits). Not ``wait4``'s ``ru_maxrss``:
-    Linux carries the parent's high-water mark across fork and exec, so every child
-    of this (large) benchmark process would report this process's size.
-    """
-    command = shutil.which(argv[0]) or argv[0]
-    started = time.perf_counter()
-    peak_kib = 0
-    with log.open("w") as out:
-        process = subprocess.Popen([command, *argv[1:]], env=env, stdout=out, stderr=out)
-        tree = psutil.Process(process.pid)
-        while process.poll() is None:
-            peak_kib = max(peak_kib, _high_water_kib(tree))
-            time.sleep(0.02)
-    seconds = time.perf_counter() - started
-    if process.returncode != 0:
-        sys.exit(f"{argv[0]} exited {process.returncode}:\n{log.read_text()[-3000:]}")
-    return Measured(seconds, peak_kib / 1024)
-
-
-def _high_water_kib(process: psutil.Process) -> int:
-    """Largest ``VmHWM`` (KiB) among ``process`` and its children still running."""
-    peak = 0
-    try:
-        members = [process, *process.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0
-    for member in members:
-        try:
-            status = Path(f"/proc/{member.pid}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peak = max(peak, int(line.split()[1]))
-    return peak
+    """Run ``argv`` to completion (:func:`bench.peak.run_measured`); exit on failure with
+    the tail of its log."""
+    measured = run_measured(argv, env, log)
+    if measured.returncode != 0:
+        sys.exit(f"{argv[0]} exited {measured.returncode}:\n{log.read_text()[-3000:]}")
+    return measured
 
 
 def main() -> int:

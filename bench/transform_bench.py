@@ -154,7 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         "items": items,
     }
     matches = {}
-    modes = (("polars", []), ("polars_per_object", ["--per-object"]))
+    modes: tuple[tuple[str, list[str]], ...] = (
+        ("polars", []),
+        ("polars_per_object", ["--per-object"]),
+    )
     for mode, extra in modes:
         out = args.work / f"out-{mode}"
         subprocess.run(["rm", "-rf", str(out)], check=True)

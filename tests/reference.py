@@ -1,4 +1,4 @@
-"""Where the recorded Spotify responses live (copied from shared/reference/examples).
+"""Where the recorded Spotify responses live (origin: tests/data/reference_examples/README.md).
 
 They were recorded by two public client libraries (licences beside them) and
 cover legacy shapes, a playlist item without ``track``, episodes and recently

@@ -180,6 +180,29 @@ async def test_a_bad_object_goes_to_the_dlq_with_a_reason_naming_the_key(
     assert drain(aws_env, stack.queue_urls[stack.names.catalog_queue]) == []
 
 
+async def test_a_raw_object_over_the_size_cap_is_dead_lettered_unread_with_its_reason(
+    aws_env: LocalAws,
+    stack: Provisioned,
+    settings: TransformerSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = playlist_items_key("p1", "snapA", 0)
+    body = items_page([playlist_item(track("t1"))])
+    put_raw(aws_env, stack, key, body)
+    send(aws_env, stack, key)
+    monkeypatch.setenv("TRANSFORMER_MAX_RAW_BYTES", str(len(body) - 1))
+
+    await run_service(load_settings(TransformerSettings))
+
+    [dead] = drain(aws_env, dlq_url(stack, stack.names.transform_queue))
+    assert dead["MessageAttributes"]["error.reason"]["StringValue"] == (
+        f"s3://{stack.names.bucket}/{key} is {len(body):,} bytes, over the limit of "
+        f"{len(body) - 1:,} (TRANSFORMER_MAX_RAW_BYTES): not read; raise the limit and "
+        "redrive, or drop the message"
+    )
+    assert curated_keys(aws_env, stack) == []
+
+
 async def test_when_a_file_cannot_be_written_no_message_is_posted(
     aws_env: LocalAws, stack: Provisioned, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -504,3 +504,70 @@ async def test_a_batch_summary_is_logged_once_and_each_message_once(
 def test_line_helpers_outside_a_worker_give_a_detached_line() -> None:
     current_line().add(ignored=True)  # a handler called by a test or a script
     line_of(ReceivedMessage("m", "rh", "{}", {}, 1, 0)).metric("X", 1)
+
+
+class RefusingQueue(MemoryQueue):
+    """SQS refusing a call: ``change_visibility`` or ``send`` raise the error tree's
+    ``TransientError``, as the adapter translates a ClientError."""
+
+    def __init__(self, *args: Any, refuse: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refuse = refuse
+
+    async def change_visibility(self, receipt_handles: Sequence[str], seconds: int) -> None:
+        if self.refuse == "change_visibility" and seconds > 0:
+            raise TransientError("ChangeMessageVisibility refused: AccessDenied")
+        await super().change_visibility(receipt_handles, seconds)
+
+    async def send(self, messages: Sequence[OutgoingMessage]) -> None:
+        if self.refuse == "send":
+            raise TransientError("SendMessageBatch refused: KMS.DisabledException")
+        await super().send(messages)
+
+
+async def test_a_refused_retry_delay_is_on_the_line_as_settle_failed_and_the_message_kept(
+    time: VirtualTime, lines: Callable[[], list[dict[str, Any]]]
+) -> None:
+    """The delay could not be set: the message comes back after its visibility timeout
+    (30 s, not the 3 s asked for), and the line says why."""
+    attempts: list[float] = []
+
+    async def rate_limited(message: Job, received: ReceivedMessage) -> None:
+        attempts.append(time.now)
+        if len(attempts) == 1:
+            raise TransientError("rate limited", retry_after=3)
+
+    queue = RefusingQueue("work", time, [job(1)], refuse="change_visibility")
+    dlq = MemoryQueue("dlq", time)
+    w = worker(time, queue, dlq, config(exit_when_idle=40), handler=rate_limited)
+    stats = await time.run(w.run())
+    assert attempts == [0.0, 30.0]
+    first, second = handled(lines())
+    assert (first["outcome"], first["settle_failed"]) == (
+        "retry",
+        "ChangeMessageVisibility refused: AccessDenied",
+    )
+    assert second["outcome"] == "handled"
+    assert "settle_failed" not in second
+    assert (stats.handled, queue.deleted) == (1, ["m0"])
+
+
+async def test_a_refused_dead_letter_is_on_the_line_as_settle_failed_and_the_message_kept(
+    time: VirtualTime, lines: Callable[[], list[dict[str, Any]]]
+) -> None:
+    """The DLQ refused the copy: the message is not deleted (never lost), the line says why."""
+
+    async def broken(message: Job, received: ReceivedMessage) -> None:
+        raise PermanentError("unknown shape")
+
+    queue = MemoryQueue("work", time, [job(1)])
+    dlq = RefusingQueue("dlq", time, refuse="send")
+    w = worker(time, queue, dlq, config(wait_seconds=1), handler=broken)
+    time.at(5, w.stop)
+    await time.run(w.run())
+    [line] = handled(lines())
+    assert (line["outcome"], line["settle_failed"]) == (
+        "dead_lettered",
+        "SendMessageBatch refused: KMS.DisabledException",
+    )
+    assert (queue.deleted, dlq.sent, list(queue.stored)) == ([], [], ["m0"])

@@ -1,5 +1,6 @@
-"""The CLI starts light: building the parser (``--help``) imports no DuckDB, Polars or AWS client,
-and each command's run function is imported only when it runs."""
+"""The CLI starts light: building the parser (``--help``) imports no DuckDB, Polars, AWS client
+or rich, and each command's run function is imported only when it runs (rich only when a table
+or a bar is drawn)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ import pytest
 from spotify_etl.cli import build_parser
 from spotify_etl.lazy import LazyCommand
 
-HEAVY = ("duckdb", "polars", "pyarrow", "sqlglot", "aiobotocore", "botocore", "boto3", "moto")
+HEAVY = (
+    "duckdb",
+    "polars",
+    "pyarrow",
+    "sqlglot",
+    "aiobotocore",
+    "botocore",
+    "boto3",
+    "moto",
+    "rich",
+)
 
 
 def _loaded_after(code: str) -> list[str]:
@@ -45,7 +56,15 @@ def test_the_status_command_loads_no_duckdb_or_polars() -> None:
     )
     loaded = _loaded_after(code)
     assert "aiobotocore" in loaded  # the command's own module was imported
-    assert not {"duckdb", "polars"} & set(loaded)
+    assert not {"duckdb", "polars"} & set(loaded)  # (rich is: httpx imports it when installed)
+
+
+def test_csv_and_json_query_output_loads_no_rich() -> None:
+    code = (
+        "from spotify_etl.query.output import render\n"
+        "render('csv', ['a'], [[1]]); render('json', ['a'], [[1]])"
+    )
+    assert _loaded_after(code) == []
 
 
 def test_listing_the_views_loads_no_query_engine() -> None:

@@ -19,7 +19,7 @@ from spotify_etl.history.command import PUTS_AT_ONCE, land
 from spotify_etl.history.files import Member, NotAnExport, recognise
 from spotify_etl.history.reading import read_export
 from spotify_etl.history.scrub import canonical, scrub
-from spotify_etl.progress import Progress
+from spotify_etl.terminal import progress
 from spotify_etl_common.errors import TransientError
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
@@ -485,14 +485,14 @@ def test_a_failure_mid_import_then_a_re_run_lands_every_object_once(
     chunks = read([path], tmp_path / "s", max_plays=10)
     assert len(chunks) > 2 * PUTS_AT_ONCE
     store, queue = MemoryStore(fail_at=store_fails), MemoryQueue(fail_at=queue_fails)
-    quiet = Progress("objects", len(chunks), stream=io.StringIO())
+    quiet = progress("objects", len(chunks), stream=io.StringIO())
     with pytest.raises(TransientError):
         asyncio.run(land(store, queue, chunks, quiet, "run-1"))
     assert 0 < len(queue.sent) < len(chunks)
     assert set(sent_keys(queue)) <= set(store.objects)  # never a message before its object
     store.fail_at = queue.fail_at = None
     queue.sent.clear()
-    quiet = Progress("objects", len(chunks), stream=io.StringIO())
+    quiet = progress("objects", len(chunks), stream=io.StringIO())
     assert asyncio.run(land(store, queue, chunks, quiet, "run-2")) == len(chunks)
     assert sorted(sent_keys(queue)) == sorted(store.objects) == sorted(c.key for c in chunks)
     assert store.objects == {c.key: c.body for c in chunks}
@@ -541,11 +541,13 @@ def test_rows_whose_required_fields_are_null_still_tell_the_objects_format(
         assert read_history(chunk.body).height == 2
 
 
-def test_an_interrupted_or_damaged_download_is_a_one_line_error(tmp_path: Path) -> None:
+def test_a_damaged_download_or_a_zip_bomb_stops_the_command_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The walker's error (tests/unit/common/test_zips.py) reaches the user as one line, exit 2;
+    a bomb is refused by the default limits before it is read."""
     whole = extended_download(listening(30, seed=14), tmp_path / "my_spotify_data.zip")
     data = whole.read_bytes()
-    cut = tmp_path / "cut.zip"
-    cut.write_bytes(data[: len(data) // 2])
     damaged = tmp_path / "damaged.zip"
     with zipfile.ZipFile(whole) as archive:
         member = next(i for i in archive.infolist() if i.filename.endswith(".json"))
@@ -553,11 +555,18 @@ def test_an_interrupted_or_damaged_download_is_a_one_line_error(tmp_path: Path) 
     damaged.write_bytes(
         data[:start] + bytes(b ^ 0xFF for b in data[start : start + 50]) + data[start + 50 :]
     )
-    for path, reason in ((cut, "not a complete zip"), (damaged, "damaged or encrypted zip")):
-        with pytest.raises(NotAnExport) as caught:
-            read_export([path], Spool(tmp_path), lambda line: None)
-        assert reason in str(caught.value)
-        assert "\n" not in str(caught.value)
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Streaming_History_Audio_2024.json", bytes(8 << 20))
+    for path, reason in (
+        (damaged, "is a damaged or encrypted zip"),
+        (bomb, "would unpack 1,0"),  # about a thousand times its packed size
+    ):
+        assert run_cli(["import-history", "--dry-run", str(path)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1
+        assert err[0].startswith(f"import-history: {path}:")
+        assert reason in err[0]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ from typing import Any
 import polars as pl
 import pytest
 from fake_spotify.history_export import extended_download, listening
+from spotify_etl.history.scrub import scrub
 from spotify_etl_common.sources import Source
+from spotify_etl_common.streaming_history import HistoryKind
 from spotify_etl_common.tables import PLAYS
 from transformer.core import RawObject, transform
 from transformer.local_files import find_files, transform_files
@@ -170,6 +172,28 @@ def test_transform_files_reads_an_extracted_export_folder(tmp_path: Path) -> Non
     )
     text = frame.select(pl.all().cast(pl.String)).write_csv()
     assert not [p.ip_addr for p in plays if p.ip_addr in text]
+
+
+PLATFORMS = {
+    "Partner sonos_ppc Sonos;ZP90;192.168.1.20": "Partner sonos_ppc Sonos;ZP90;[address]",
+    "cast fe80::1ff:fe23:4567:890a (tv)": "cast [address] (tv)",
+    "Windows 10 (10.0.19045; x64)": "Windows 10 (10.0.19045; x64)",
+}
+
+
+def test_transform_files_on_an_original_file_strips_addresses_from_platform_as_import_does(
+    tmp_path: Path,
+) -> None:
+    """The one scrub of the free text (``spotify_etl_common.streaming_history``)."""
+    rows = [ENDSONG_ROW | {"platform": p, "ms_played": i} for i, p in enumerate(PLATFORMS)]
+    rows.append(ENDSONG_ROW | {"platform": None, "ms_played": 9})
+    (tmp_path / "endsong_0.json").write_text(json.dumps(rows))
+    transform_files(find_files([tmp_path / "endsong_0.json"]), tmp_path / "out", workers=1)
+    frame = pl.read_parquet(tmp_path / "out" / "plays" / "**" / "*.parquet").sort("ms_played")
+    stored = frame.get_column("platform").to_list()
+    assert stored == [*PLATFORMS.values(), None]
+    imported = [scrub(row, HistoryKind.EXTENDED).get("platform") for row in rows]
+    assert stored == imported
 
 
 def test_an_original_file_with_a_byte_order_mark_is_read() -> None:

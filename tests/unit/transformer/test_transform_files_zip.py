@@ -114,3 +114,17 @@ def test_a_download_zipped_again_is_read_through_the_inner_zip(tmp_path: Path) -
     )
     keys = set(frame.get_column("source_key"))
     assert all(k.startswith(f"{outer}:downloads/my_spotify_data.zip:") for k in keys)
+
+
+def test_a_zip_bomb_stops_transform_files_with_one_line_before_it_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default limits of the shared walker (tests/unit/common/test_zips.py)."""
+    bomb = tmp_path / "my_spotify_data.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Streaming_History_Audio_2024.json", bytes(8 << 20))
+    assert main(["transform-files", str(bomb), "--out", str(tmp_path / "out")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"transformer: {bomb}:Streaming_History_Audio_2024.json would unpack")
+    assert "(a zip bomb, or not Spotify's data export)" in line
+    assert not (tmp_path / "out").exists()

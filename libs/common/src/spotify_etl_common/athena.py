@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,7 +48,12 @@ def parse_results(pages: list[GetQueryResultsOutputTypeDef]) -> QueryResult:
 
 
 class AthenaQueries:
-    """Runs SQL in one database through one workgroup."""
+    """Runs SQL in one database through one workgroup.
+
+    A query is polled every ``poll_seconds`` until it ends; one still queued or running
+    after ``timeout`` seconds is a ``TransientError``. ``clock`` and ``sleep`` are the
+    wait's time (tests pass virtual ones).
+    """
 
     def __init__(
         self,
@@ -57,6 +63,9 @@ class AthenaQueries:
         output_location: str,
         poll_seconds: float = 1.0,
         timeout: float = 600.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._athena = client
         self.database = database
@@ -64,6 +73,8 @@ class AthenaQueries:
         self.output_location = output_location
         self._poll = poll_seconds
         self._timeout = timeout
+        self._clock = clock
+        self._sleep = sleep
 
     async def execute(self, sql: str) -> str:
         """Run ``sql`` and wait; the execution id, or an error with Athena's reason."""
@@ -79,18 +90,18 @@ class AthenaQueries:
         return execution_id
 
     async def _wait(self, execution_id: str) -> None:
-        began = time.monotonic()
+        began = self._clock()
         while True:
             answer = await self._athena.get_query_execution(QueryExecutionId=execution_id)
             status = answer["QueryExecution"].get("Status", {})
             state = status.get("State", "QUEUED")
             if state in _TERMINAL:
                 break
-            if time.monotonic() - began > self._timeout:
+            if self._clock() - began >= self._timeout:
                 raise TransientError(
                     f"Athena query {execution_id} still {state} after {self._timeout:.0f}s"
                 )
-            await asyncio.sleep(self._poll)
+            await self._sleep(self._poll)
         if state != "SUCCEEDED":
             reason = status.get("StateChangeReason") or "no reason given"
             raise PermanentError(f"Athena query {execution_id} {state}: {reason}")

@@ -34,6 +34,15 @@ class StoredObject:
     metadata: Mapping[str, str] = field(default_factory=dict)
 
 
+class ObjectTooLarge(PermanentError):
+    """An object whose ``ContentLength`` is over what the caller reads at most."""
+
+    def __init__(self, uri: str, size: int, limit: int) -> None:
+        super().__init__(f"{uri} is {size:,} bytes, over the limit of {limit:,}")
+        self.size = size
+        self.limit = limit
+
+
 class S3Store:
     """One bucket, reached through an injected aiobotocore S3 client."""
 
@@ -51,21 +60,26 @@ class S3Store:
             "replay from the stage before it or drop the message"
         )
 
-    async def _read(self, key: str) -> StoredObject | None:
+    async def _read(self, key: str, max_bytes: int | None = None) -> StoredObject | None:
         with translating(f"GET {self.uri(key)}", missing=MISSING_OBJECT):
             response = await self.client.get_object(Bucket=self.bucket, Key=key)
             async with response["Body"] as body:
+                size = response.get("ContentLength", 0)
+                if max_bytes is not None and size > max_bytes:
+                    raise ObjectTooLarge(self.uri(key), size, max_bytes)  # the body is not read
                 data = await body.read()
             return StoredObject(data, dict(response.get("Metadata", {})))
         return None
 
-    async def get(self, key: str) -> bytes:
-        """The object's bytes; a missing object is a ``PermanentError`` naming the key."""
-        return (await self.read(key)).body
+    async def get(self, key: str, max_bytes: int | None = None) -> bytes:
+        """The object's bytes; a missing object is a ``PermanentError`` naming the key, one
+        larger than ``max_bytes`` an :class:`ObjectTooLarge` (its body left unread)."""
+        return (await self.read(key, max_bytes)).body
 
-    async def read(self, key: str) -> StoredObject:
-        """The object's bytes and user metadata; a missing object is a ``PermanentError``."""
-        stored = await self._read(key)
+    async def read(self, key: str, max_bytes: int | None = None) -> StoredObject:
+        """The object's bytes and user metadata; a missing object is a ``PermanentError``,
+        one larger than ``max_bytes`` an :class:`ObjectTooLarge`."""
+        stored = await self._read(key, max_bytes)
         if stored is None:
             raise self._missing(key)
         return stored

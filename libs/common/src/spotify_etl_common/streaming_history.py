@@ -23,6 +23,8 @@ reads it (and the original files, whose other fields it never reads).
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Collection, Mapping
 from enum import StrEnum
 from typing import Literal
@@ -92,6 +94,26 @@ SENSITIVE_FIELDS = frozenset(
 )
 """Fields of the export that identify the person or their devices: never stored (and not in
 :data:`KEPT_FIELDS`; listed so that tests and messages can name them)."""
+
+FREE_TEXT_FIELDS = frozenset({"platform"})
+"""Kept fields Spotify fills from the device (``Partner sonos_ppc Sonos;ZP90;192.168.1.20``):
+any IP address in them is replaced by ``[address]`` (:func:`without_addresses`) wherever a row
+is read, by the importer and by the transformer reading an original export file."""
+_ADDRESS_LIKE = re.compile(r"[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*")
+
+
+def without_addresses(text: str) -> str:
+    """``text`` with every IPv4 or IPv6 address in it replaced by ``[address]``."""
+    return _ADDRESS_LIKE.sub(lambda m: "[address]" if _is_address(m.group()) else m.group(), text)
+
+
+def _is_address(token: str) -> bool:
+    try:
+        ipaddress.ip_address(token.strip("."))
+    except ValueError:
+        return False
+    return True
+
 
 TIME_FIELD: Mapping[HistoryKind, str] = {
     HistoryKind.EXTENDED: "ts",

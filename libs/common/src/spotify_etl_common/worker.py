@@ -1,6 +1,6 @@
 """The SQS worker: one consumer loop shared by every queue-driven service.
 
-Semantics (DESIGN.md, "The worker loop"):
+Semantics (docs/architecture.md, "The worker loop"):
 
 - long polling, batches of up to 10, at most ``max_in_flight`` messages handled
   at once; a visibility heartbeat keeps slow messages invisible; in batch mode

@@ -1,6 +1,7 @@
 """The queue handler: read a raw object, transform it, write its files, announce them.
 
-Gather (GET the raw object), decide (the pure core, in a thread), apply (PUT
+Gather (GET the raw object; one over ``max_raw_bytes`` by its ``ContentLength``
+is poison, its body never read), decide (the pure core, in a thread), apply (PUT
 every Parquet file, then, only when all are written, post one
 ``TableFileWritten`` per file). A message that is replayed computes the same
 keys and overwrites the same files. Raw objects are only ever read.
@@ -18,13 +19,14 @@ from datetime import UTC, datetime
 from spotify_etl_common import messages
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.messages import RawObjectWritten, Source, TableFileWritten
-from spotify_etl_common.s3 import S3Store
+from spotify_etl_common.s3 import ObjectTooLarge, S3Store
 from spotify_etl_common.sqs import OutgoingMessage, ReceivedMessage, SqsQueue
 from spotify_etl_common.worker_line import current_line
 
 from transformer.core import RawObject, transform
 from transformer.layout import TableFile, parquet_bytes, plan_files
 from transformer.recognise import UnreadableObject
+from transformer.settings import MAX_RAW_BYTES
 
 SERVICE = "transformer"
 
@@ -80,18 +82,26 @@ class TransformHandler:
         curated: S3Store,
         catalog: SqsQueue,
         write_concurrency: int = 8,
+        max_raw_bytes: int = MAX_RAW_BYTES,
         clock: Callable[[], datetime] = lambda: datetime.now(tz=UTC),
     ) -> None:
         self.raw = raw
         self.curated = curated
         self.catalog = catalog
         self.write_concurrency = write_concurrency
+        self.max_raw_bytes = max_raw_bytes
         self.clock = clock
 
     async def __call__(
         self, message: RawObjectWritten, received: ReceivedMessage
     ) -> Mapping[str, object]:
-        body = await self.raw(message.bucket).get(message.key)
+        try:
+            body = await self.raw(message.bucket).get(message.key, self.max_raw_bytes)
+        except ObjectTooLarge as error:
+            raise PermanentError(
+                f"{error.reason} (TRANSFORMER_MAX_RAW_BYTES): not read; raise the limit "
+                "and redrive, or drop the message"
+            ) from error
         files = await asyncio.to_thread(decide, message, body)
         await self._write(files)
         written_at = self.clock()

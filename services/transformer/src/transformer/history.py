@@ -4,7 +4,9 @@ Reads the raw ``streaming_history`` objects ``spotify-etl import-history``
 writes and the export's own files alike (a JSON array of rows of one format,
 :mod:`spotify_etl_common.streaming_history`). The format is recognised from the
 keys of the first row; only the fields the table needs are read, so the IP
-addresses and user agents of an original file are never parsed, let alone kept.
+addresses and user agents of an original file are never parsed, let alone kept,
+and an address inside the free text of ``platform`` is replaced by
+``[address]`` as the importer does.
 
 Every row becomes a play, those Spotify knows nothing about (no names, no URI)
 and zero-millisecond ones included; ``origin`` is ``export``. Recently played
@@ -17,7 +19,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
-from spotify_etl_common.streaming_history import HistoryKind, kind_of
+from spotify_etl_common.streaming_history import HistoryKind, kind_of, without_addresses
 
 EXPORT = "export"
 RECENTLY_PLAYED = "recently_played"
@@ -204,6 +206,18 @@ def offline_at(seconds_or_ms: pl.Expr) -> pl.Expr:
     )
 
 
+def _without_addresses(platforms: pl.Series) -> pl.Series:
+    """``platform`` with any IP address in it replaced, as the importer's scrub does (one
+    function, :func:`~spotify_etl_common.streaming_history.without_addresses`, called once per
+    distinct value: a file has a few devices, and most rows name none with an address)."""
+    changed = {}
+    for value in platforms.drop_nulls().unique():
+        scrubbed = without_addresses(value)
+        if scrubbed != value:
+            changed[value] = scrubbed
+    return platforms.replace(changed) if changed else platforms
+
+
 def _extended(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select(
         _utc(pl.col("ts"), HistoryKind.EXTENDED).alias("played_at"),
@@ -219,7 +233,7 @@ def _extended(rows: pl.DataFrame) -> pl.DataFrame:
         _flag("offline"),
         offline_at(pl.col("offline_timestamp")).alias("offline_at"),
         _flag("incognito_mode"),
-        "platform",
+        pl.col("platform").map_batches(_without_addresses, return_dtype=_S),
         "conn_country",
         pl.col("master_metadata_track_name").alias("track_name"),
         pl.col("master_metadata_album_artist_name").alias("artist_name"),

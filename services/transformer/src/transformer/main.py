@@ -14,6 +14,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from spotify_etl_common.zips import ZipRefused
+
 from transformer.local_files import DEFAULT_BATCH_SIZE, find_files, transform_files
 
 
@@ -42,13 +44,13 @@ def _serve() -> int:
 def _transform_files(args: argparse.Namespace) -> int:
     try:
         files = find_files(args.paths)
-    except FileNotFoundError as error:
+        started = time.perf_counter()
+        outcome = transform_files(
+            files, args.out, args.workers, args.batch_size, args.extracted_at, args.per_object
+        )
+    except (FileNotFoundError, ZipRefused) as error:  # a zip's limits are enforced in workers too
         print(f"transformer: {error}", file=sys.stderr)
         return 2
-    started = time.perf_counter()
-    outcome = transform_files(
-        files, args.out, args.workers, args.batch_size, args.extracted_at, args.per_object
-    )
     seconds = time.perf_counter() - started
     for problem in outcome.errors:
         print(f"transformer: skipped {problem}", file=sys.stderr)

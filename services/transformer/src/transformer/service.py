@@ -22,6 +22,7 @@ async def run_service(settings: TransformerSettings) -> WorkerStats:
             curated=S3Store(s3, settings.bucket),
             catalog=catalog,
             write_concurrency=settings.write_concurrency,
+            max_raw_bytes=settings.max_raw_bytes,
         )
         worker = Worker(
             queue,

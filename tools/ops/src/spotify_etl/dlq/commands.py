@@ -21,8 +21,8 @@ from spotify_etl.dlq.letters import (
     render_show,
 )
 from spotify_etl.dlq.redrive import peek, redrive_by_copy, wait_move_task
-from spotify_etl.progress import Progress
 from spotify_etl.settings import OpsSettings, load_ops_settings
+from spotify_etl.terminal import progress
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
@@ -106,11 +106,11 @@ async def _redrive(settings: OpsSettings, args: argparse.Namespace) -> int:
             if result is not None:
                 return 0 if result.status == "COMPLETED" else 1
         total = min(args.max, depth.visible) if args.max else depth.visible
-        progress = Progress(f"redrive {dlq.name}", total)
+        shown = progress(f"redrive {dlq.name}", total)
         moved_count = await redrive_by_copy(
-            dlq, work, max_messages=args.max, on_batch=progress.advance
+            dlq, work, max_messages=args.max, on_batch=shown.advance
         )
-        progress.close()
+        shown.close()
     print(f"moved {moved_count} letters from {dlq.name} to {work.name}")
     return 0
 

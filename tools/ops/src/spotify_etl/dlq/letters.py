@@ -18,8 +18,6 @@ from collections.abc import Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 from spotify_etl_common.sqs import BATCH, OutgoingMessage, ReceivedMessage
 
-from spotify_etl.text_width import display_width, pad, wrap
-
 ERROR_PREFIX = "error."
 ORIGINAL_ID = "redrive.original_id"
 """Attribute naming the dead letter a redriven message was copied from."""
@@ -75,7 +73,7 @@ def next_batch_size(max_messages: int | None, moved: int) -> int:
 
 
 def render_list(letters: Sequence[DeadLetter], reason_width: int = 70) -> str:
-    """A table of id, failed_at, type and reason, one dead letter per row.
+    """A table of id, failed_at, type and reason, one dead letter per row (rich, plain text).
 
     Columns are as wide as their widest value; a reason longer than
     ``reason_width`` columns wraps onto lines of its own under the REASON
@@ -83,34 +81,33 @@ def render_list(letters: Sequence[DeadLetter], reason_width: int = 70) -> str:
     """
     if not letters:
         return "no dead letters"
-    columns = [
-        ["MESSAGE ID", *(letter.message_id for letter in letters)],
-        ["FAILED AT", *(letter.failed_at or "-" for letter in letters)],
-        ["TYPE", *(letter.error_type or "-" for letter in letters)],
-    ]
-    widths = [max(display_width(v) for v in column) for column in columns]
-    indent = " " * (sum(widths) + 2 * len(widths))
-    lines = []
-    for index in range(len(letters) + 1):
-        lead = "  ".join(pad(column[index], w) for column, w in zip(columns, widths, strict=True))
-        if index == 0:
-            lines.append(f"{lead}  REASON")
-            continue
-        reason = wrap(letters[index - 1].reason or "-", reason_width)
-        lines.append(f"{lead}  {reason[0]}".rstrip())
-        lines += [f"{indent}{more}" for more in reason[1:]]
-    return "\n".join(lines)
+    from rich.table import Table
+
+    from spotify_etl.terminal import cells, plain_text
+
+    table = Table(box=None, pad_edge=False, padding=(0, 1))
+    for header in ("MESSAGE ID", "FAILED AT", "TYPE"):
+        table.add_column(header, no_wrap=True, overflow="ignore")
+    table.add_column("REASON", max_width=reason_width, overflow="fold")
+    for letter in letters:
+        values = (letter.message_id, letter.failed_at, letter.error_type, letter.reason)
+        table.add_row(*cells(value or "-" for value in values))
+    return plain_text(table)
 
 
 def render_reason_counts(letters: Sequence[DeadLetter], width: int = 100) -> str:
     """How many letters share each reason, most common first; reasons wrap, whole."""
+    from rich.table import Table
+
+    from spotify_etl.terminal import cells, plain_text
+
     counts = Counter(letter.reason or "(no reason)" for letter in letters)
-    lines = []
+    table = Table(box=None, show_header=False, padding=(0, 0, 0, 2))
+    table.add_column(justify="right", min_width=6, no_wrap=True)
+    table.add_column(max_width=width, overflow="fold")
     for reason, count in counts.most_common():
-        first, *more = wrap(reason, width)
-        lines.append(f"  {count:>6}  {first}")
-        lines += [f"  {'':>6}  {line}" for line in more]
-    return "\n".join(lines)
+        table.add_row(*cells((str(count), reason)))
+    return plain_text(table)
 
 
 def render_show(letter: DeadLetter) -> str:

@@ -23,7 +23,7 @@ letter share ``redrive.original_id`` for whoever wants to tell them apart.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from spotify_etl_common.sqs import ReceivedMessage, SqsQueue
 from spotify_etl_common.sqs_moves import MoveTask, MoveTasks
@@ -39,8 +39,10 @@ async def wait_move_task(
     dlq_arn: str,
     on_progress: Callable[[int], None] | None = None,
     poll_seconds: float = 2.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> MoveTask:
-    """Poll the newest move task of ``dlq_arn`` until it is no longer running."""
+    """Poll the newest move task of ``dlq_arn`` every ``poll_seconds`` (slept with ``sleep``)
+    until it is no longer running; ``on_progress`` gets the count moved at each poll."""
     while True:
         task = await tasks.newest(dlq_arn)
         if task is not None:
@@ -48,7 +50,7 @@ async def wait_move_task(
                 on_progress(task.moved)
             if task.status != "RUNNING":
                 return task
-        await asyncio.sleep(poll_seconds)
+        await sleep(poll_seconds)
 
 
 async def redrive_by_copy(

@@ -22,13 +22,14 @@ from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.messages import EXTRACTED_AT_METADATA, raw_message
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
+from spotify_etl_common.zips import ZipRefused
 
 from spotify_etl.history.batches import Chunk, Plan, Spool
 from spotify_etl.history.files import NotAnExport
 from spotify_etl.history.parser import PREFIX
 from spotify_etl.history.reading import ReadSummary, read_export
-from spotify_etl.progress import Progress
 from spotify_etl.settings import OpsSettings, load_ops_settings
+from spotify_etl.terminal import Progress, progress
 
 PUTS_AT_ONCE = 10
 """Objects uploaded concurrently; their messages are sent once all of them are stored."""
@@ -46,7 +47,7 @@ def run_import(args: argparse.Namespace) -> int:
         spool = Spool(Path(scratch))
         try:
             summary = read_export(args.paths, spool, _say)
-        except NotAnExport as error:
+        except (NotAnExport, ZipRefused) as error:
             print(f"import-history: {error}", file=sys.stderr)
             return 2
         if summary.files == 0:
@@ -102,7 +103,7 @@ async def _land(settings: OpsSettings, chunks: Iterable[Chunk], objects: int) ->
     async with s3_client(settings) as s3, sqs_client(settings) as sqs:
         store = S3Store(s3, settings.bucket)
         queue = await SqsQueue.resolve(sqs, settings.transform_queue)
-        return await land(store, queue, chunks, Progress("import-history objects", objects), run_id)
+        return await land(store, queue, chunks, progress("import-history objects", objects), run_id)
 
 
 async def land(

@@ -4,22 +4,22 @@ Each JSON file is recognised by its content (a JSON array whose rows have the
 keys of one streaming-history format), never by its name. Inside a zip or a
 folder, anything else (``Userdata.json``, ``Payments.json``, the PDF) is
 ignored and counted; a file named on the command line that is not an export is
-an error (:class:`NotAnExport`).
+an error (:class:`NotAnExport`), and so is a damaged zip or one that would
+unpack past the limits (:mod:`spotify_etl_common.zips`, the walker
+``transformer transform-files`` uses too).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import zipfile
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from spotify_etl_common.streaming_history import HistoryKind, kind_of
+from spotify_etl_common.zips import LIMITS, ZipLimits, Zips, looks_like_zip
 
 EXPECTED = (
     "expected a JSON array of plays (ts and ms_played, or endTime and msPlayed), "
@@ -53,68 +53,32 @@ class ExportFile:
     """sha256 of the file's bytes: the same file given twice is read once."""
 
 
-def members(paths: Sequence[Path]) -> Iterator[Member]:
-    """Every file of ``paths``, one at a time (a zip's members are read as they are reached)."""
+def members(paths: Sequence[Path], limits: ZipLimits = LIMITS) -> Iterator[Member]:
+    """Every file of ``paths``, one at a time (a zip's members are read as they are reached,
+    within ``limits``: :class:`~spotify_etl_common.zips.ZipRefused` for a damaged zip or a
+    bomb)."""
     for path in paths:
         if path.is_dir():
             for inner in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield from _file(inner, named=False)
+                yield from _file(inner, False, limits)
         elif path.is_file():
-            yield from _file(path, named=True)
+            yield from _file(path, True, limits)
         else:
             raise NotAnExport(f"{path} does not exist")
 
 
-NESTED_ZIPS = 3
-"""Zips inside zips opened at most this deep (a zip of the download folder holds the download)."""
-
-
-_READ = (".json", ".zip")
-"""Members and files read at all: anything else (the PDF, photos beside a download) is ignored
-unread."""
-
-
-def _file(path: Path, named: bool) -> Iterator[Member]:
-    if zipfile.is_zipfile(path):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                yield from _archive(str(path), archive, NESTED_ZIPS)
-        except (
-            zipfile.BadZipFile,
-            zlib.error,
-            RuntimeError,
-            NotImplementedError,
-            EOFError,
-        ) as error:
-            raise NotAnExport(
-                f"{path} is a damaged or encrypted zip ({error}): download it again "
-                "from Spotify's privacy page, or pass its extracted folder"
-            ) from None
-    elif named and path.suffix.lower() == ".zip":
-        raise NotAnExport(
-            f"{path} is not a complete zip (an interrupted download?): download it again "
-            "from Spotify's privacy page"
-        )
-    elif named or path.name.lower().endswith(_READ):
+def _file(path: Path, named: bool, limits: ZipLimits) -> Iterator[Member]:
+    if looks_like_zip(path):
+        with Zips(limits) as zips:
+            for entry in zips.walk(path):
+                if entry.inside[-1].lower().endswith(".json"):
+                    yield Member(entry.name, zips.read(entry.path, entry.inside), named=False)
+                else:  # ignored by its name (the PDF, photos): not worth reading
+                    yield Member(entry.name, b"", named=False)
+    elif named or path.name.lower().endswith(".json"):
         yield Member(str(path), path.read_bytes(), named)
     else:
         yield Member(str(path), b"", named)
-
-
-def _archive(name: str, archive: zipfile.ZipFile, depth: int) -> Iterator[Member]:
-    for info in sorted(archive.infolist(), key=lambda i: i.filename):
-        if info.is_dir():
-            continue
-        inner = f"{name}:{info.filename}"
-        if not info.filename.lower().endswith(_READ):
-            yield Member(inner, b"", named=False)  # ignored by its name: not worth reading
-            continue
-        data = archive.read(info)
-        if depth > 0 and data[:4] == b"PK\x03\x04" and zipfile.is_zipfile(io.BytesIO(data)):
-            with zipfile.ZipFile(io.BytesIO(data)) as nested:
-                yield from _archive(inner, nested, depth - 1)
-        else:
-            yield Member(inner, data, named=False)
 
 
 def recognise(member: Member) -> ExportFile | str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spotify_etl_common.streaming_history import HistoryKind
+from spotify_etl_common.zips import LIMITS, ZipLimits
 
 from spotify_etl.history.batches import Spool
 from spotify_etl.history.files import ExportFile, members, not_an_export, recognise
@@ -53,11 +54,17 @@ def spool_file(export: ExportFile, number: int, spool: Spool) -> tuple[int, int,
     return spooled, untimed, unreadable
 
 
-def read_export(paths: Sequence[Path], spool: Spool, report: Callable[[str], None]) -> ReadSummary:
-    """Read every file of ``paths`` into ``spool``; ``NotAnExport`` for a bad named file."""
+def read_export(
+    paths: Sequence[Path],
+    spool: Spool,
+    report: Callable[[str], None],
+    limits: ZipLimits = LIMITS,
+) -> ReadSummary:
+    """Read every file of ``paths`` into ``spool``; ``NotAnExport`` for a bad named file,
+    ``ZipRefused`` for a damaged zip or one that would unpack past ``limits``."""
     summary = ReadSummary()
     seen: dict[str, str] = {}
-    for member in members(paths):
+    for member in members(paths, limits):
         found = recognise(member)
         if isinstance(found, str):
             if member.named:

@@ -16,7 +16,6 @@ with sorted keys.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -24,18 +23,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from spotify_etl_common.streaming_history import (
+    FREE_TEXT_FIELDS,
     KEPT_FIELDS,
     REQUIRED_FIELDS,
     TIME_FIELD,
     HistoryKind,
     field_type,
+    without_addresses,
 )
 
 EARLIEST_YEAR = 1970
 """End times before this (a device clock at zero) are not readable times."""
-_ADDRESS_LIKE = re.compile(r"[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*")
-FREE_TEXT = frozenset({"platform"})
-"""Fields Spotify fills from the device: any IP address in them is removed as well."""
 _WRITTEN = {
     HistoryKind.EXTENDED: re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"),
     HistoryKind.ACCOUNT_MUSIC: re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"),
@@ -73,7 +71,7 @@ def scrub_counting(row: Mapping[str, Any], kind: HistoryKind) -> tuple[dict[str,
 def _typed(value: Any, name: str, kind_of_value: str, kind: HistoryKind) -> Any:
     if kind_of_value == "text":
         if type(value) is str:
-            return without_addresses(value) if name in FREE_TEXT else value
+            return without_addresses(value) if name in FREE_TEXT_FIELDS else value
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
         return None
@@ -104,19 +102,6 @@ def _flag(value: Any) -> bool | None:
     if isinstance(value, int | str):
         return _FLAGS.get(str(value).strip().lower())
     return None
-
-
-def without_addresses(text: str) -> str:
-    """``text`` with every IPv4 or IPv6 address in it replaced by ``[address]``."""
-    return _ADDRESS_LIKE.sub(lambda m: "[address]" if _is_address(m.group()) else m.group(), text)
-
-
-def _is_address(token: str) -> bool:
-    try:
-        ipaddress.ip_address(token.strip("."))
-    except ValueError:
-        return False
-    return True
 
 
 def canonical(row: Mapping[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""Query results as text: an aligned table, CSV or JSON lines (pure)."""
+"""Query results as text: an aligned table, CSV or JSON lines (pure; rich lays out the table,
+imported only when one is drawn: the parser imports :data:`FORMATS` from here)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-
-from spotify_etl.text_width import display_width, pad
 
 FORMATS = ("table", "csv", "json")
 
@@ -31,25 +30,28 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def as_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Columns padded to their widest value, a rule under the header, a row count.
+PSQL_BOX = "".join(
+    f"{line}\n" for line in ("    ", "  | ", " -+ ", "  | ", " -+ ", " -+ ", "  | ", "    ")
+)
+"""rich box of psql's layout (edges, header, rule, row, row rule, foot rule, foot, bottom; each
+left, line, divider, right): ``|`` between columns, ``-+-`` under the header, no edges."""
 
-    Widths are display widths: a CJK character or an emoji takes two columns,
-    a combining accent none, so the rules line up on a terminal.
-    """
-    cells = [[_text(v) for v in row] for row in rows]
-    widths = [display_width(c) for c in columns]
-    for row in cells:
-        widths = [max(w, display_width(v)) for w, v in zip(widths, row, strict=True)]
-    lines = [
-        " | ".join(pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip(),
-        "-+-".join("-" * w for w in widths),
-    ]
-    lines += [
-        " | ".join(pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    ]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines)
+
+def as_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Columns padded to their widest value, a rule under the header, a row count (rich,
+    as :func:`spotify_etl.terminal.plain_text` renders: aligned by display width)."""
+    from rich.box import Box
+    from rich.table import Table
+
+    from spotify_etl.terminal import cells, plain_text
+
+    table = Table(box=Box(PSQL_BOX), show_edge=False, pad_edge=False, padding=(0, 1))
+    for column in columns:
+        table.add_column(column, no_wrap=True, overflow="ignore")
+    for row in rows:
+        table.add_row(*cells(_text(v) for v in row))
+    count = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
+    return f"{plain_text(table)}\n{count}"
 
 
 def as_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -12,11 +12,11 @@ from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import SqsQueue
 
-from spotify_etl.progress import Progress
 from spotify_etl.replay.plan import DateRange, listing_prefix, replay_run_id
 from spotify_etl.replay.run import enqueue, select_objects
 from spotify_etl.replay.stage import Stage
 from spotify_etl.settings import OpsSettings, load_ops_settings
+from spotify_etl.terminal import progress
 
 
 def run_replay(args: argparse.Namespace) -> int:
@@ -56,7 +56,7 @@ async def _replay(
             return 0
         queue = await SqsQueue.resolve(sqs, queue_name)
         run_id = replay_run_id(datetime.now(tz=UTC))
-        progress = Progress(f"replay {stage}", len(selection.objects))
-        sent = await enqueue(store, queue, stage, selection.objects, run_id, progress)
+        shown = progress(f"replay {stage}", len(selection.objects))
+        sent = await enqueue(store, queue, stage, selection.objects, run_id, shown)
     print(f"enqueued {sent} messages to {queue.name} (run id {run_id})")
     return 0

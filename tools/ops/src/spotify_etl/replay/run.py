@@ -13,9 +13,9 @@ from spotify_etl_common.messages import extracted_at, raw_message, table_file_me
 from spotify_etl_common.s3 import ObjectInfo, S3Store
 from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
 
-from spotify_etl.progress import Progress
 from spotify_etl.replay.plan import DateRange, group_of, object_day, source_key_of
 from spotify_etl.replay.stage import Stage
+from spotify_etl.terminal import Progress
 
 CHUNK = 50
 """Objects read concurrently (HEAD or GET) before their messages are sent."""

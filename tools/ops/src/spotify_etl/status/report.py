@@ -1,4 +1,4 @@
-"""Pure core of ``status``: the report model, the lag, and its text rendering.
+"""Pure core of ``status``: the report model, the lag, and its text rendering (rich tables).
 
 The lag is how far the curated tables trail the newest extraction: the newest
 raw object's LastModified minus the newest curated file's LastModified, never
@@ -83,12 +83,17 @@ def _time(value: datetime | None) -> str:
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
-    ]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return [line.rstrip(), *(b.rstrip() for b in body)]
+    """Columns two spaces apart, each as wide as its widest value (rich, plain text)."""
+    from rich.table import Table
+
+    from spotify_etl.terminal import cells, plain_text
+
+    table = Table(box=None, pad_edge=False, padding=(0, 1))
+    for header in headers:
+        table.add_column(header, no_wrap=True, overflow="ignore")
+    for row in rows:
+        table.add_row(*cells(row))
+    return plain_text(table).splitlines()
 
 
 def format_lag(seconds: float | None) -> str:
