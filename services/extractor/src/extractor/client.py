@@ -7,7 +7,10 @@ every request), a 429 without one backs off exponentially; past
 ``max_retry_after`` or ``max_rate_limited`` answers, or on ``QUOTA_EXCEEDED``,
 the run's :class:`Circuit` trips and every queued request stops at once. 5xx,
 timeouts and connection errors: exponential backoff with jitter. Any other 4xx
-is a :class:`SpotifyHttpError`.
+is a :class:`SpotifyHttpError`. The token goes only to the configured API's own
+host over https (:mod:`extractor.hosts`): a ``next`` link elsewhere is rebuilt
+on the API (:meth:`SpotifyClient.next_request`), and an absolute URL elsewhere
+is refused before anything is sent.
 """
 
 from __future__ import annotations
@@ -18,16 +21,21 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from spotify_etl_common.errors import PermanentError
+from spotify_etl_common.logs import get_logger
 
 from extractor.circuit import Circuit
+from extractor.hosts import may_follow, next_request, origin_of
 from extractor.limiter import RollingWindowLimiter
 from extractor.retry import RetryPolicy, backoff_delay, parse_retry_after
 from extractor.spotify_errors import QuotaExceeded, SpotifyHttpError, SpotifyUnavailable
 from extractor.tokens import TokenKind, TokenProvider
 
 QUOTA_REASON = "QUOTA_EXCEEDED"
+log = get_logger("extractor")
 
 
 @dataclass(frozen=True)
@@ -80,10 +88,42 @@ class SpotifyClient:
         self.counters = RequestCounters()
 
     def url_for(self, path: str) -> str:
-        """Absolute URL of an API path (``/playlists/x``) or an absolute ``next`` link."""
-        if path.startswith(("http://", "https://")):
+        """Absolute URL of an API path (``/playlists/x``) or of a link on the API's own host."""
+        parts = urlsplit(path)
+        if parts.scheme or parts.netloc:
+            if not may_follow(path, self.api_url):
+                raise PermanentError(
+                    f"refused to send the token to {origin_of(path)}: only the API's own host "
+                    f"({origin_of(self.api_url)}) over https is asked"
+                )
             return path
         return f"{self.api_url}/{path.lstrip('/')}"
+
+    def next_request(
+        self,
+        link: str | None,
+        path: str,
+        params: Mapping[str, str | int],
+        offset: int,
+        *,
+        name: str,
+    ) -> tuple[str, Mapping[str, str | int] | None] | None:
+        """The request of the page after one whose ``next`` is ``link`` (None: the last page).
+
+        A link elsewhere than the API's own host over https (a page stored by a run
+        with another ``SPOTIFY_API_URL``, or a foreign link) is not followed: ``path``
+        is asked again with the next ``offset`` or the link's cursor.
+        """
+        request = next_request(link, self.api_url, path, params, offset)
+        if request is not None and link is not None and request[1] is not None:
+            log.info(
+                "extract.link.rebuilt",
+                source=name,
+                link_host=origin_of(link),
+                api_host=origin_of(self.api_url),
+                path=path,
+            )
+        return request
 
     async def get(
         self, path: str, params: Mapping[str, str | int] | None = None, *, token: TokenKind
