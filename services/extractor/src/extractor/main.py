@@ -19,7 +19,7 @@ from spotify_etl_common.aws import s3_client, secretsmanager_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.logs import configure_logging, get_logger
 from spotify_etl_common.metrics import Unit, emf_fields
-from spotify_etl_common.settings import load_settings
+from spotify_etl_common.settings import EXIT_CONFIG_ERROR, describe_errors, load_settings
 from spotify_etl_common.sqs import SqsQueue
 
 from extractor import lease
@@ -293,13 +293,23 @@ async def _every(settings: ExtractorSettings, interval: float) -> int:
     return 0
 
 
-def auth_command(port: int | None, store: bool) -> int:
+CHOOSE = (
+    "extractor auth: choose where the refresh token goes: --store (the Secrets Manager secret "
+    "SPOTIFY_REFRESH_TOKEN_SECRET, never shown) or --print (shown on this terminal, for "
+    "SPOTIFY_REFRESH_TOKEN)"
+)
+
+
+def auth_command(port: int | None, store: bool, print_token: bool) -> int:
+    """``extractor auth --store | --print``: the token is shown only when asked to."""
+    if not store and not print_token:
+        print(CHOOSE, file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     try:
         settings = SecretStoreSettings()
     except ValidationError as error:
-        names = ", ".join(str(e["loc"][0]) for e in error.errors())
-        print(f"configuration error: {names} missing or invalid", file=sys.stderr)
-        return 2
+        print(describe_errors(SecretStoreSettings, error), file=sys.stderr)
+        return EXIT_CONFIG_ERROR
 
     async def flow() -> str:
         async with httpx.AsyncClient(timeout=30) as http:
@@ -362,10 +372,17 @@ def _parser() -> argparse.ArgumentParser:
     every.add_argument("--every", type=parse_interval, default=3600.0, help="e.g. 1h, 30m")
     auth = commands.add_parser("auth", help="authorise a user once (store or print the token)")
     auth.add_argument("--port", type=int, default=None, help="loopback port (0 = any free one)")
-    auth.add_argument(
+    where = auth.add_mutually_exclusive_group()
+    where.add_argument(
         "--store",
         action="store_true",
         help="write the token to SPOTIFY_REFRESH_TOKEN_SECRET (Secrets Manager), never print it",
+    )
+    where.add_argument(
+        "--print",
+        dest="print_token",
+        action="store_true",
+        help="print the token on this terminal (for SPOTIFY_REFRESH_TOKEN)",
     )
     return parser
 
@@ -373,7 +390,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "auth":
-        return auth_command(args.port, args.store)
+        return auth_command(args.port, args.store, args.print_token)
     settings = load_settings(ExtractorSettings)
     configure_logging("extractor", settings.log_level)
     if args.command == "run-once":
