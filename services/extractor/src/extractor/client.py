@@ -3,9 +3,12 @@
 Every GET waits for a bound on requests in flight and a rolling-window slot,
 then takes its token (so the token is fresh when the request leaves) and goes.
 401: the token is renewed once. 429: ``Retry-After`` is honoured (and pauses
-every request), a 429 without one backs off exponentially; past
-``max_retry_after`` or ``max_rate_limited`` answers, or on ``QUOTA_EXCEEDED``,
-the run's :class:`Circuit` trips and every queued request stops at once. 5xx,
+every request); a 429 without one closes the limiter's shared gate (a window
+first, then doubling up to a cap: :meth:`RollingWindowLimiter.rate_limited`),
+and when that wait would end past the run deadline the run stops at once, as
+at its deadline. Past ``max_retry_after`` or ``max_rate_limited`` answers, or
+on ``QUOTA_EXCEEDED``, the run's :class:`Circuit` trips and every queued
+request stops at once. 5xx,
 timeouts and connection errors: exponential backoff with jitter. Any other 4xx
 is a :class:`SpotifyHttpError`. The token goes only to the configured API's own
 host over https (:mod:`extractor.hosts`): a ``next`` link elsewhere is rebuilt
@@ -141,9 +144,11 @@ class SpotifyClient:
                 failures += 1
                 await self._back_off(failures, f"{what}: {type(sent).__name__}: {sent}", what)
                 continue
-            response, access = sent
+            response, access, sent_at = sent
             status = response.status_code
             self.counters.by_status[status] = self.counters.by_status.get(status, 0) + 1
+            if status != 429:
+                self._limiter.answered(sent_at)
             if status == 200:
                 return SpotifyResponse(str(response.url), response.content, _json(url, response))
             if status == 401 and not renewed:
@@ -153,7 +158,7 @@ class SpotifyClient:
                 continue
             if status == 429:
                 rate_limited += 1
-                await self._rate_limited(response, rate_limited, what)
+                await self._rate_limited(response, rate_limited, what, sent_at)
                 continue
             if status >= 500:
                 self.counters.server_errors += 1
@@ -164,7 +169,7 @@ class SpotifyClient:
 
     async def _send(
         self, url: str, params: Mapping[str, str | int] | None, kind: TokenKind, what: str
-    ) -> tuple[httpx.Response, str] | httpx.TransportError:
+    ) -> tuple[httpx.Response, str, float] | httpx.TransportError:
         """Wait for a slot (unless the run stops), then take the token and send at once."""
         await self.circuit.race(self._admit(), what)
         try:
@@ -172,13 +177,14 @@ class SpotifyClient:
             access = await self.tokens.token(kind)
             self.circuit.check(what)
             self.counters.requests += 1
+            sent_at = self._limiter.now()
             try:
                 response = await self._http.get(
                     url, params=params, headers={"Authorization": f"Bearer {access}"}
                 )
             except httpx.TransportError as error:
                 return error
-            return response, access
+            return response, access, sent_at
         finally:
             self._limiter.release()
             self._slots.release()
@@ -192,8 +198,10 @@ class SpotifyClient:
             self._slots.release()
             raise
 
-    async def _rate_limited(self, response: httpx.Response, count: int, what: str) -> None:
-        """Wait out one 429, or trip the run's circuit when waiting is pointless."""
+    async def _rate_limited(
+        self, response: httpx.Response, count: int, what: str, sent_at: float
+    ) -> None:
+        """Wait out one 429, or stop the run when waiting is pointless."""
         self.counters.rate_limited += 1
         header = response.headers.get("Retry-After")
         if is_quota_exceeded(response):
@@ -205,27 +213,35 @@ class SpotifyClient:
             )
             self.circuit.trip(error, "Spotify answered 429 QUOTA_EXCEEDED (the daily quota)")
             raise error
-        if header:
-            delay = parse_retry_after(header)
-        else:  # no Retry-After: back off exponentially rather than hammer the API
-            delay = backoff_delay(self._policy, count - 1, self._rng)
-        if delay > self._policy.max_retry_after:
+        asked = parse_retry_after(header) if header else None
+        if asked is not None and asked > self._policy.max_retry_after:
             error = SpotifyUnavailable(
-                f"{what} rate limited with Retry-After {delay:.0f} s, longer than "
+                f"{what} rate limited with Retry-After {asked:.0f} s, longer than "
                 f"EXTRACTOR_MAX_RETRY_AFTER {self._policy.max_retry_after:.0f} s",
-                retry_after=delay,
+                retry_after=asked,
             )
             self.circuit.trip(
-                error, f"Spotify asked to wait {delay:.0f} s, longer than EXTRACTOR_MAX_RETRY_AFTER"
+                error, f"Spotify asked to wait {asked:.0f} s, longer than EXTRACTOR_MAX_RETRY_AFTER"
             )
             raise error
         if count > self._policy.max_rate_limited:
             error = SpotifyUnavailable(
-                f"{what} rate limited {count} times in a row", retry_after=delay
+                f"{what} rate limited {count} times in a row", retry_after=asked
             )
             self.circuit.trip(error, f"a request was rate limited {count} times in a row")
             raise error
-        self._limiter.pause(delay)
+        if asked is not None:
+            self._limiter.pause(asked)
+            delay = asked
+        else:  # no Retry-After: one shared gate, a window first, then longer (the limiter)
+            delay = self._limiter.rate_limited(sent_at)
+        if self.circuit.ends_within(delay):  # certain to be cut: stop now, state kept
+            asking = "asked to wait" if asked is not None else "kept answering 429; the next wait"
+            self.circuit.stop_ahead_of_deadline(
+                f"Spotify {asking} ({delay:.0f} s) would end past the run deadline "
+                "(EXTRACTOR_RUN_DEADLINE)"
+            )
+            return
         self.counters.waited_seconds += delay
 
     async def _back_off(self, failures: int, reason: str, what: str) -> None:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from spotify_etl_common.errors import SpotifyEtlError
 
 from extractor import explain
+from extractor.circuit import DEADLINE
 from extractor.client import RequestCounters, SpotifyClient
 from extractor.entities import (
     EntityBudget,
@@ -136,8 +137,13 @@ class RunReport:
             )
         if self.deadline:
             sources = ", ".join(self.stopped_sources) or "no source"
+            lead = (
+                "the run deadline (EXTRACTOR_RUN_DEADLINE) was reached"
+                if self.stop_reason in (None, DEADLINE)
+                else self.stop_reason
+            )
             return (
-                "the run deadline (EXTRACTOR_RUN_DEADLINE) was reached: no new request started; "
+                f"{lead}: no new request started; "
                 f"deferred to the next run: {sources}; {self.deferred_entities} albums, artists, "
                 "episodes and shows wait in the journal; what was fetched is written and announced "
                 "and state advanced for exactly that"
