@@ -1,4 +1,4 @@
-"""The extractor's composition root: ``extractor run-once | run --every 1h | auth``."""
+"""The extractor's composition root: ``extractor run-once | run --every 1h | auth | lease``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,12 @@ from spotify_etl_common.aws import s3_client, secretsmanager_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.logs import configure_logging, get_logger
 from spotify_etl_common.metrics import Unit, emf_fields
-from spotify_etl_common.settings import EXIT_CONFIG_ERROR, describe_errors, load_settings
+from spotify_etl_common.settings import (
+    EXIT_CONFIG_ERROR,
+    CommonSettings,
+    describe_errors,
+    load_settings,
+)
 from spotify_etl_common.sqs import SqsQueue
 
 from extractor import lease
@@ -364,6 +369,30 @@ def store_grant(settings: SecretStoreSettings, grant: UserGrant) -> int:
     return 0
 
 
+def lease_command(settings: CommonSettings, run_id: str | None) -> int:
+    """``extractor lease [--break RUN_ID]``: show the run lease, or release a dead run's."""
+
+    async def act() -> list[str] | lease.Broken:
+        async with s3_client(settings) as s3:
+            store = ExtractorStore(s3, settings.bucket)
+            if run_id is None:
+                return (await lease.inspect(store)).lines(datetime.now(UTC))
+            return await lease.break_lease(store, run_id)
+
+    try:
+        result = asyncio.run(act())
+    except SpotifyEtlError as error:
+        print(f"extractor lease: {error.reason}", file=sys.stderr)
+        return 1
+    if isinstance(result, lease.Broken):
+        print(result.line, file=sys.stdout if result.done else sys.stderr)
+        if result.done:
+            log.warning("extract.lease.broken", run_id=run_id)
+        return 0 if result.done else 1
+    print("\n".join(result))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -384,6 +413,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the token on this terminal (for SPOTIFY_REFRESH_TOKEN)",
     )
+    held = commands.add_parser("lease", help="show who holds the run lease, or break a dead run's")
+    held.add_argument(
+        "--break",
+        dest="break_run",
+        metavar="RUN_ID",
+        default=None,
+        help="release the lease if RUN_ID still holds it (a run killed without releasing it)",
+    )
     return parser
 
 
@@ -391,6 +428,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "auth":
         return auth_command(args.port, args.store, args.print_token)
+    if args.command == "lease":
+        common = load_settings(CommonSettings)
+        configure_logging("extractor", common.log_level)
+        return lease_command(common, args.break_run)
     settings = load_settings(ExtractorSettings)
     configure_logging("extractor", settings.log_level)
     if args.command == "run-once":
