@@ -1,4 +1,4 @@
-"""The extractor's composition root: ``extractor run-once | run --every 1h | auth | lease``."""
+"""The extractor's composition root: ``extractor run-once | run | auth | lease | gone``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import httpx
 from pydantic import ValidationError
 from spotify_etl_common.aws import s3_client, secretsmanager_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
+from spotify_etl_common.gone import GONE_STATE, GoneEntities
 from spotify_etl_common.logs import configure_logging, get_logger
 from spotify_etl_common.metrics import Unit, emf_fields
 from spotify_etl_common.settings import (
@@ -31,6 +32,9 @@ from extractor import lease
 from extractor.authflow import authorize, scopes_for
 from extractor.circuit import Circuit
 from extractor.client import SpotifyClient
+from extractor.gone import clear as clear_gone
+from extractor.gone import lines as gone_lines
+from extractor.gone import parse_entity
 from extractor.grants import ENV_WARNING, EnvironmentGrant, GrantKeeper, UserGrant, expiry_warning
 from extractor.library import LibraryPlan, library_scopes, parse_library, split_mine
 from extractor.limiter import RollingWindowLimiter
@@ -80,6 +84,7 @@ def plan_for(settings: ExtractorSettings) -> RunPlan:
         items_endpoint=settings.playlist_items_endpoint,
         max_entities=settings.max_entities,
         recent_max_pages=settings.recently_played_max_pages,
+        gone_after=settings.gone_after,
     )
 
 
@@ -393,6 +398,33 @@ def lease_command(settings: CommonSettings, run_id: str | None) -> int:
     return 0
 
 
+def gone_command(settings: CommonSettings, clear: list[str] | None) -> int:
+    """``extractor gone [--clear [SOURCE:ID ...]]``: entities recorded as gone, or retry them."""
+    try:
+        which = None if not clear else [parse_entity(text) for text in clear]
+    except ValueError as error:
+        print(f"extractor gone --clear: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+
+    async def act() -> list[str]:
+        async with s3_client(settings) as s3:
+            state = StateStore(ExtractorStore(s3, settings.bucket))
+            if clear is None:
+                document = await state.read_document(GONE_STATE, GoneEntities)
+                return gone_lines(document or GoneEntities())
+            cleared = await clear_gone(state, which)
+            log.info("extract.gone.cleared", entities=[f"{s}:{i}" for s, i in cleared])
+            return [f"{len(cleared)} entities back in the journal: the next run fetches them again"]
+
+    try:
+        shown = asyncio.run(act())
+    except SpotifyEtlError as error:
+        print(f"extractor gone: {error.reason}", file=sys.stderr)
+        return 1
+    print("\n".join(shown))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -421,6 +453,16 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="release the lease if RUN_ID still holds it (a run killed without releasing it)",
     )
+    gone = commands.add_parser(
+        "gone", help="entities recorded as gone (404 for EXTRACTOR_GONE_AFTER runs)"
+    )
+    gone.add_argument(
+        "--clear",
+        nargs="*",
+        metavar="SOURCE:ID",
+        default=None,
+        help="give them (all, or those named, e.g. albums:<id>) back to the next run",
+    )
     return parser
 
 
@@ -428,10 +470,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "auth":
         return auth_command(args.port, args.store, args.print_token)
-    if args.command == "lease":
+    if args.command in ("lease", "gone"):  # state only: the common variables suffice
         common = load_settings(CommonSettings)
         configure_logging("extractor", common.log_level)
-        return lease_command(common, args.break_run)
+        if args.command == "lease":
+            return lease_command(common, args.break_run)
+        return gone_command(common, args.clear)
     settings = load_settings(ExtractorSettings)
     configure_logging("extractor", settings.log_level)
     if args.command == "run-once":

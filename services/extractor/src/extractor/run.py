@@ -30,6 +30,7 @@ from extractor.entities import (
     fetch_entities,
     register,
 )
+from extractor.gone import GoneBook
 from extractor.journal import Entity, PendingJournal
 from extractor.library import LibraryPlan
 from extractor.library_pages import LibraryResult
@@ -56,6 +57,8 @@ class RunPlan:
     max_entities: int = 200
     recent_max_pages: int = 20
     library: LibraryPlan = field(default_factory=LibraryPlan)
+    gone_after: int = 3
+    """Runs an entity may answer 404 before it is recorded as gone (EXTRACTOR_GONE_AFTER)."""
 
 
 @dataclass
@@ -181,13 +184,16 @@ async def run_once(
     for ref in plan.playlists:
         if isinstance(ref, BadRef):
             report.outcomes.append(failed(f"playlist {ref.text!r}", explain.bad_ref(ref)))
+    book = await GoneBook.load(state, plan.gone_after, publisher.run.started_at)
     budget = EntityBudget(
         remaining=plan.max_entities,
         index=StoredIndex(publisher),
         episodes=client.tokens.has_user,
         shows_remaining=plan.library.max_shows,
+        book=book,
     )
     journal = await PendingJournal.load(state)
+    await journal.done([e for e in journal.entities if book.is_gone(e)])  # never fetched again
     # claimed before any source runs: a stored entity left by a killed run is announced
     carried = budget.claim_new(sorted(journal.entities))
 
@@ -260,6 +266,10 @@ async def run_once(
         report.authorization = refused.reason
     report.problems.extend(client.tokens.problems)
     report.warnings.extend(client.tokens.warnings)
+    if budget.missing:
+        report.warnings.append(
+            explain.entities_missing(budget.missing, book.newly_gone, book.after)
+        )
     report.counters = client.counters
     report.objects_written = publisher.objects_written
     report.messages_sent = publisher.messages_sent

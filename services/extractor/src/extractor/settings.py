@@ -105,6 +105,8 @@ class ExtractorSettings(CommonSettings, SecretStoreSettings):
     """Most albums plus artists fetched per run (the rest waits for the next run)."""
     library_full_every: float = Field(default=7.0, gt=0, alias="EXTRACTOR_LIBRARY_FULL_EVERY")
     """Days between full listings of saved items (incremental runs between cannot see removals)."""
+    gone_after: int = Field(default=3, ge=1, alias="EXTRACTOR_GONE_AFTER")
+    """Runs an album, artist, episode or show may answer 404 before it is recorded as gone."""
     max_shows: int = Field(default=50, ge=0, alias="EXTRACTOR_MAX_SHOWS")
     """Most shows fetched per run (the rest waits for the next run)."""
     recently_played_max_pages: int = Field(default=20, ge=1, alias="EXTRACTOR_RECENT_MAX_PAGES")
