@@ -88,6 +88,7 @@ def test_fake_spotify_is_a_profile_the_extractor_uses_when_enabled(
     env = config["services"]["extractor"]["environment"]
     assert env["SPOTIFY_API_URL"] == "http://fake-spotify:8080/v1"
     assert env["SPOTIFY_ACCOUNTS_URL"] == "http://fake-spotify:8080"
+    assert env["SPOTIFY_PLAIN_HTTP_HOSTS"] == "fake-spotify"  # else plain http is refused
 
 
 @pytest.mark.parametrize(

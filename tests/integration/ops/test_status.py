@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from spotify_etl_common.gone import GoneEntities, GoneEntry, gone_key
 from spotify_etl_common.keys import entity_key, playlist_items_key
 from spotify_etl_common.messages import Source
 
@@ -101,3 +103,37 @@ def test_text_output_has_the_queue_table_header_and_no_lag_without_data(
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:3] == ["QUEUE", "NAME", "VISIBLE"]
     assert "lag from extraction to curated: -" in out
+
+
+def test_status_shows_the_entities_the_extractor_recorded_as_gone(
+    ops: Ops, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen = datetime(2026, 11, 20, 6, tzinfo=UTC)
+    document = GoneEntities(
+        entries=[
+            GoneEntry(
+                source=Source.ARTISTS,
+                entity_id="0gone",
+                status=404,
+                message="Non existing id",
+                first_seen=seen,
+                last_seen=seen + timedelta(days=2),
+                runs=3,
+                gone=True,
+            ),
+            GoneEntry(  # answered 404 once: tried again, not shown as gone yet
+                source=Source.ALBUMS,
+                entity_id="1waiting",
+                status=404,
+                message="Non existing id",
+                first_seen=seen,
+                last_seen=seen,
+                runs=1,
+            ),
+        ]
+    )
+    ops.put(gone_key(), document.model_dump_json().encode())
+    gone = status_json(capsys)["gone"]
+    assert [(g["source"], g["entity_id"], g["runs"]) for g in gone] == [("artists", "0gone", 3)]
+    assert run_cli("status") == 0
+    assert "artists:0gone" in capsys.readouterr().out

@@ -83,6 +83,20 @@ def item(
     }
 
 
+def playlist(
+    playlist_id: str, snapshot: str, total: int | None, at: datetime, name: str = "Mix"
+) -> dict[str, Any]:
+    """A ``playlists`` row as the playlist's own metadata object gives it (written last)."""
+    key = f"raw/source=playlists/playlist_id={playlist_id}/snapshot_id={snapshot}.json"
+    return {
+        "playlist_id": playlist_id,
+        "snapshot_id": snapshot,
+        "name": name,
+        "total_items": total,
+        **lineage(key, at),
+    }
+
+
 def play(track_id: str, at: datetime, source: str, fetched: datetime) -> dict[str, Any]:
     return {
         "played_at": at,
@@ -158,22 +172,9 @@ def populate(curated: Curated) -> Curated:
         "playlists",
         DAY1,
         "p",
-        [
-            {"playlist_id": "P1", "snapshot_id": "s1", "name": "Mix", **lineage("raw/p1-s1", RUN1)},
-            {
-                "playlist_id": "P2",
-                "snapshot_id": "q1",
-                "name": "Other",
-                **lineage("raw/p2-q1", RUN1),
-            },
-        ],
+        [playlist("P1", "s1", 3, RUN1), playlist("P2", "q1", 1, RUN1, name="Other")],
     )
-    curated.put(
-        "playlists",
-        DAY2,
-        "p",
-        [{"playlist_id": "P1", "snapshot_id": "s2", "name": "Mix", **lineage("raw/p1-s2", RUN2)}],
-    )
+    curated.put("playlists", DAY2, "p", [playlist("P1", "s2", 3, RUN2)])
     curated.put(
         "playlist_items",
         DAY1,
@@ -298,11 +299,68 @@ def test_current_playlist_items_has_one_row_per_position_when_a_snapshot_is_fetc
 ) -> None:
     first = [item("P1", "s1", 0, "T1", ts(1, 12), RUN1), item("P1", "s1", 1, "T2", ts(2, 12), RUN1)]
     again = [item("P1", "s1", 0, "T1", ts(1, 12), RUN2), item("P1", "s1", 1, "T2", ts(2, 12), RUN2)]
+    curated.put("playlists", DAY1, "p", [playlist("P1", "s1", 2, RUN1)])
     curated.put("playlist_items", DAY1, "p1-s1", first)
     curated.put("playlist_items", DAY2, "p1-s1", again)
     assert query(
         "SELECT position, track_id, extracted_at FROM current_playlist_items ORDER BY position"
     ) == [(0, "T1", RUN2), (1, "T2", RUN2)]
+
+
+RUN3 = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+
+
+def now(curated: Curated) -> Query:
+    """SQL on the bucket as it is now (a DuckDB over its files at this moment)."""
+
+    def run(sql: str) -> list[tuple[Any, ...]]:
+        con = curated.connect()
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    return run
+
+
+def test_a_snapshot_cut_half_way_never_shows_and_the_previous_complete_one_stays(
+    curated: Curated,
+) -> None:
+    query = now(curated)
+    s1 = [item("P1", "s1", n, f"T{n}", ts(1, 12), RUN1) for n in range(3)]
+    curated.put("playlists", DAY1, "p1-s1", [playlist("P1", "s1", 3, RUN1)])
+    curated.put("playlist_items", DAY1, "p1-s1", s1)
+    # a run cut by the quota: the /me/playlists listing says s2 holds 4 items, 2 were stored,
+    # and the metadata object (written after the last page) never was
+    listed = playlist("P1", "s2", 4, RUN2) | lineage("raw/source=my_playlists/dt=x/page=0", RUN2)
+    curated.put("playlists", DAY2, "listing", [listed])
+    s2 = [item("P1", "s2", n, f"T{n + 5}", ts(20, 12), RUN2) for n in range(4)]
+    curated.put("playlist_items", DAY2, "p1-s2-page0", s2[:2])
+    # and an older cut: s0's items stored, no playlists row at all
+    curated.put("playlist_items", DAY2, "p1-s0", [item("P1", "s0", 0, "T9", ts(1, 1), RUN2)])
+
+    def current() -> list[tuple[Any, ...]]:
+        return query("SELECT DISTINCT snapshot_id FROM current_playlist_items")
+
+    assert current() == [("s1",)]
+    assert query("SELECT * FROM playlist_changes") == []
+    assert query("SELECT snapshot_id, total_items FROM complete_playlist_snapshots") == [("s1", 3)]
+
+    # the next run reads the stored page back, fetches the rest, then the metadata object
+    curated.put("playlist_items", DAY2, "p1-s2-page1", [r | {"extracted_at": RUN3} for r in s2[2:]])
+    curated.put("playlists", DAY2, "p1-s2", [playlist("P1", "s2", 4, RUN3)])
+    assert current() == [("s2",)]
+    assert query("SELECT count(*) FROM current_playlist_items") == [(4,)]
+    changes = query("SELECT change, count(*) FROM playlist_changes GROUP BY change ORDER BY 1")
+    assert changes == [("added", 4), ("removed", 3)]
+
+
+def test_an_emptied_playlist_is_current_with_no_items(curated: Curated, query: Query) -> None:
+    curated.put("playlists", DAY1, "p1-s1", [playlist("P1", "s1", 1, RUN1)])
+    curated.put("playlist_items", DAY1, "p1-s1", [item("P1", "s1", 0, "T1", ts(1, 12), RUN1)])
+    curated.put("playlists", DAY2, "p1-s2", [playlist("P1", "s2", 0, RUN2)])
+    assert query("SELECT * FROM current_playlist_items") == []
+    assert query("SELECT change, track_id FROM playlist_changes") == [("removed", "T1")]
 
 
 def test_track_activity_has_each_current_appearance_and_each_distinct_play_once(

@@ -24,6 +24,7 @@ def test_every_packaged_view_loads_with_a_description() -> None:
     assert sorted(v.name for v in views) == [
         "album",
         "artist",
+        "complete_playlist_snapshots",
         "current_playlist_items",
         "current_saved_items",
         "distinct_plays",
@@ -62,6 +63,8 @@ def test_packaged_views_come_after_the_base_views_they_select_from() -> None:
         ("songs", "latest_tracks"),
         ("songs", "latest_track_artists"),
         ("track_activity", "current_playlist_items"),
+        ("current_playlist_items", "complete_playlist_snapshots"),
+        ("playlist_changes", "complete_playlist_snapshots"),
         ("track_activity", "distinct_plays"),
         ("top_tracks", "track_activity"),
         ("top_artists", "track_activity"),

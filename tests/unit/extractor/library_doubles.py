@@ -63,14 +63,25 @@ class MemorySink:
 
 
 class FakeTransport:
-    """Requests answered by the fake's pure core; counts API requests by path."""
+    """Requests answered by the fake's pure core; counts API requests by path and origin.
 
-    def __init__(self, fake: FakeWebApi, refresh_token: str = "fake-refresh-token") -> None:
+    ``link_base`` is the API URL the fake writes into its links (``next``, ``href``):
+    another host than the one asked simulates a page stored by a run with another
+    ``SPOTIFY_API_URL``, or a foreign link.
+    """
+
+    def __init__(
+        self, fake: FakeWebApi, refresh_token: str = "fake-refresh-token", link_base: str = API
+    ) -> None:
         self.fake = fake
         self.refresh_token = refresh_token
+        self.link_base = link_base
         self.paths: Counter[str] = Counter()
+        self.origins: Counter[str] = Counter()
+        """``scheme://host`` of every request, the token endpoint's included."""
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.origins[f"{request.url.scheme}://{request.url.netloc.decode()}"] += 1
         if request.url.path == "/api/token":
             form = dict(parse_qsl(request.content.decode()))
             reply = self.fake.token(request.headers.get("Authorization"), form)
@@ -78,7 +89,7 @@ class FakeTransport:
             path = request.url.path.removeprefix("/v1")
             self.paths[path] += 1
             reply = self.fake.handle_api(
-                path, dict(request.url.params), request.headers.get("Authorization"), API
+                path, dict(request.url.params), request.headers.get("Authorization"), self.link_base
             )
         return httpx.Response(
             reply.status, content=json.dumps(reply.body).encode(), headers=dict(reply.headers)
@@ -91,8 +102,9 @@ async def run(
     sink: MemorySink,
     plan: RunPlan,
     started_at: datetime,
+    api: str = API,
 ) -> RunReport:
-    """One extractor run against the fake at ``started_at``."""
+    """One extractor run against the fake at ``started_at`` (``api``: SPOTIFY_API_URL)."""
 
     async def no_sleep(_: float) -> None:
         return None
@@ -105,7 +117,7 @@ async def run(
         client = SpotifyClient(
             http,
             tokens,
-            API,
+            api,
             RollingWindowLimiter(10_000, 30.0),
             concurrency=4,
             policy=RetryPolicy(max_attempts=2, max_retry_after=1),

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from extractor.authflow import authorize, authorize_url, parse_callback, scopes_for
+import pytest
+from extractor.authflow import (
+    WRONG_STATE,
+    Pkce,
+    authorize,
+    authorize_url,
+    parse_callback,
+    scopes_for,
+)
+from extractor.main import CHOOSE, main
 from extractor.tokens import AppCredentials
+from fake_spotify.api import FakeWebApi
 from fake_spotify.catalog import CatalogSpec, build_catalog
 from fake_spotify.server import FakeSpotify
 
@@ -20,9 +31,9 @@ def test_scopes_follow_the_configured_sources() -> None:
     assert scopes_for(playlists=False, recently_played=True) == ["user-read-recently-played"]
 
 
-def test_authorize_url_carries_client_redirect_scopes_and_state() -> None:
+def test_authorize_url_carries_client_redirect_scopes_state_and_the_pkce_challenge() -> None:
     url = authorize_url(
-        "https://accounts.test", "id", "http://127.0.0.1:8888/callback", ["a", "b"], "st"
+        "https://accounts.test", "id", "http://127.0.0.1:8888/callback", ["a", "b"], "st", "ch"
     )
     query = parse_qs(urlsplit(url).query)
     assert query == {
@@ -31,8 +42,19 @@ def test_authorize_url_carries_client_redirect_scopes_and_state() -> None:
         "redirect_uri": ["http://127.0.0.1:8888/callback"],
         "scope": ["a b"],
         "state": ["st"],
+        "code_challenge_method": ["S256"],
+        "code_challenge": ["ch"],
     }
     assert parse_callback("/callback?code=c&state=s").code == "c"
+
+
+def test_the_pkce_challenge_is_the_s256_of_the_verifier() -> None:
+    # RFC 7636, appendix B
+    pkce = Pkce("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+    assert pkce.challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    fresh = Pkce.new()
+    assert 43 <= len(fresh.verifier) <= 128
+    assert fresh.verifier != Pkce.new().verifier
 
 
 async def test_the_flow_prints_the_consent_url_and_returns_the_refresh_token() -> None:
@@ -54,8 +76,60 @@ async def test_the_flow_prints_the_consent_url_and_returns_the_refresh_token() -
                 await asyncio.sleep(0.01)
             consent = shown[1]
             assert consent.startswith(f"{fake.url}/authorize?")
-            # the "browser": follow the fake's redirect to the loopback callback
+            callback = parse_qs(urlsplit(consent).query)["redirect_uri"][0]
             async with httpx.AsyncClient(follow_redirects=True) as browser:
+                # an answer with another state (a stale tab) is answered and ignored
+                stale = await browser.get(f"{callback}?code=other&state=stale")
+                assert stale.status_code == 400
+                assert not flow.done()
+                # the "browser": follow the fake's redirect to the loopback callback
                 page = await browser.get(consent)
             assert "Authorised" in page.text
+            # the fake checked the code_verifier against the challenge of the consent URL
             assert await flow == "fake-refresh-token"
+    assert WRONG_STATE in shown
+
+
+def test_the_fake_refuses_a_code_exchange_without_the_matching_verifier() -> None:
+    fake = FakeWebApi(build_catalog(CatalogSpec(1, 5, 5)))
+    pkce = Pkce("a-verifier-of-forty-three-characters-at-least-x")
+    query = {
+        "client_id": "fake-client-id",
+        "redirect_uri": "http://127.0.0.1:1/callback",
+        "state": "s",
+        "code_challenge_method": "S256",
+        "code_challenge": pkce.challenge,
+    }
+    assert fake.authorize(query)[0] == 302
+    auth = "Basic " + base64.b64encode(b"fake-client-id:fake-client-secret").decode()
+
+    def exchange(verifier: str | None) -> int:
+        form = {"grant_type": "authorization_code", "code": "fake-authorization-code"}
+        return fake.token(auth, form | ({"code_verifier": verifier} if verifier else {})).status
+
+    assert exchange(None) == 400
+    assert exchange("another-verifier-of-forty-three-characters-xx") == 400
+    assert exchange(pkce.verifier) == 200
+    assert fake.authorize(query | {"code_challenge_method": "plain"})[0] == 400
+
+
+def test_auth_without_store_or_print_says_what_to_choose_and_starts_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["auth"]) == 2
+    shown = capsys.readouterr()
+    assert shown.out == ""
+    assert shown.err.strip() == CHOOSE
+    assert "--store" in CHOOSE
+    assert "--print" in CHOOSE
+
+
+def test_auth_with_an_http_accounts_url_is_one_configuration_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SPOTIFY_CLIENT_ID", "id")
+    monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", "secret")
+    monkeypatch.setenv("SPOTIFY_ACCOUNTS_URL", "http://accounts.example.com")
+    assert main(["auth", "--print"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("configuration error: SPOTIFY_ACCOUNTS_URL is invalid")

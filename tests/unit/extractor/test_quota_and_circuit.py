@@ -8,7 +8,9 @@ import httpx
 import pytest
 from extractor.circuit import Circuit
 from extractor.client import is_quota_exceeded
+from extractor.limiter import RollingWindowLimiter
 from extractor.outcome import Status, failed
+from extractor.run import RunReport
 from extractor.spotify_errors import QuotaExceeded, RunStopped, SpotifyUnavailable
 from extractor.tokens import TokenKind
 
@@ -27,11 +29,14 @@ class Scripted(Accounts):
         super().__init__(clock, lifetime=3600)
         self.script = script
         self.sent: list[str] = []
+        self.times: list[float] = []
+        """The clock when each API request was sent."""
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/token":
             return super().__call__(request)
         self.sent.append(request.url.path)
+        self.times.append(self.clock.now)
         return self.script.pop(0) if self.script else answer(200, {"ok": True})
 
 
@@ -74,8 +79,64 @@ async def test_a_429_without_retry_after_backs_off_and_gives_up_after_a_bounded_
     with pytest.raises(SpotifyUnavailable, match="rate limited 11 times in a row"):
         await client.get("/albums/a", token=TokenKind.APP)
     assert len(api.sent) == 11  # max_rate_limited 10, then the bound
-    assert 1 < clock.now < 11 * 30  # exponential steps capped at 30 s, not 1 s each
+    # a window (30 s) first, doubling, capped at 300 s: never seconds apart
+    assert api.times == [0, 30, 90, 210, 450, 750, 1050, 1350, 1650, 1950, 2250]
     assert client.circuit.tripped  # past the bound: the run's queued requests stop
+
+
+async def test_429s_without_retry_after_share_one_gate_across_requests_in_flight() -> None:
+    clock = Clock()
+    limited = answer(429, {"error": {"status": 429, "message": "API rate limit exceeded"}})
+    api = Scripted(clock, [limited] * 4)
+    client = build(api, concurrency=4)
+    results = await asyncio.gather(
+        *(client.get(f"/albums/{i}", token=TokenKind.APP) for i in range(4))
+    )
+    assert len(results) == 4
+    # the four 429s of requests in flight close the gate once: one window, then all go again
+    assert api.times == [0, 0, 0, 0, 30, 30, 30, 30]
+    assert client.counters.rate_limited == 4
+
+
+async def test_the_gate_waits_a_window_then_doubles_to_its_cap_and_resets_after_an_answer() -> None:
+    clock = Clock()
+    limiter = RollingWindowLimiter(100, 30.0, clock=clock, sleep=clock.sleep, cap=100.0)
+    clock.now = 2.0
+    assert limiter.rate_limited(sent_at=1.0) == 30.0  # closed at 2 s until 32 s
+    clock.now = 3.0
+    assert limiter.rate_limited(sent_at=1.5) == 29.0  # in flight when it closed: no longer
+    limiter.answered(sent_at=1.8)  # sent before the gate closed: says nothing
+    waits, reopens = [], 32.0
+    for _ in range(4):  # each sent when the gate reopened, each refused again
+        clock.now = sent = reopens
+        clock.now += 0.5  # the answer's time
+        waits.append(limiter.rate_limited(sent_at=sent))
+        reopens = clock.now + waits[-1]
+    assert waits == [60.0, 100.0, 100.0, 100.0]
+    clock.now = reopens
+    limiter.answered(sent_at=clock.now)  # got through: the streak is over
+    clock.now += 1.0
+    assert limiter.rate_limited(sent_at=clock.now) == 30.0
+
+
+async def test_a_rate_limit_wait_ending_past_the_deadline_stops_the_run_at_once() -> None:
+    clock = Clock()
+    api = Scripted(clock, [answer(429, {"error": {"status": 429}})] * 50)
+    client = build(api)
+    client.circuit = Circuit(deadline=100.0, clock=clock)
+    with pytest.raises(RunStopped) as raised:
+        await client.get("/albums/a", token=TokenKind.APP)
+    # waits of 30 and 60 s fit before the deadline; the next (120 s) would not: stop at 90 s
+    assert api.times == [0, 30, 90]
+    assert clock.now == 90
+    assert client.circuit.deadline_reached  # a clean stop: state kept, the next run goes on
+    assert raised.value.cause is None
+    assert failed("album a", raised.value.reason, raised.value).status is Status.STOPPED
+    report = RunReport("r", stop_reason=client.circuit.stop_reason, deadline=True)
+    assert report.deferred
+    line = report.stop_line()
+    assert line is not None
+    assert line.startswith("Spotify kept answering 429; the next wait (120 s) would end past")
 
 
 async def test_the_deadline_stops_new_requests_cleanly() -> None:

@@ -15,6 +15,8 @@ from spotify_etl.status.report import (
     newest_partition,
     render,
 )
+from spotify_etl_common.gone import GoneEntry
+from spotify_etl_common.sources import Source
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
@@ -73,7 +75,8 @@ def test_json_has_integer_depth_fields_per_queue() -> None:
         "dlq_name": "q-transform-dlq",
         "dlq_visible": 1,
     }
-    assert set(payload) == {"generated_at", "queues", "sources", "tables", "lag_seconds"}
+    assert set(payload) == {"generated_at", "queues", "sources", "tables", "lag_seconds", "gone"}
+    assert payload["gone"] == []
     assert payload["lag_seconds"] == 90.0
 
 
@@ -90,3 +93,26 @@ def test_format_lag_and_newest_partition() -> None:
     assert [format_lag(s) for s in (None, 5, 61, 3725)] == ["-", "5s", "1m 01s", "1h 02m 05s"]
     assert newest_partition(["2026-01-02", "2026-11-01", "2025-12-31"]) == "2026-11-01"
     assert newest_partition([]) is None
+
+
+def test_text_lists_the_entities_the_extractor_recorded_as_gone() -> None:
+    assert "gone (" not in render(report())
+    entry = GoneEntry(
+        source=Source.ALBUMS,
+        entity_id="4aawyAB9vmqN3uQ7FjRGTy",
+        status=404,
+        message="Non existing id",
+        first_seen=T0,
+        last_seen=T0 + timedelta(days=2),
+        runs=3,
+        gone=True,
+    )
+    lines = render(report().model_copy(update={"gone": [entry]})).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("gone ("))
+    assert "extractor gone --clear" in lines[start]
+    assert lines[start + 1].split()[:3] == ["ENTITY", "STATUS", "FIRST"]
+    row = lines[start + 2]
+    assert row.startswith("albums:4aawyAB9vmqN3uQ7FjRGTy  404")
+    assert row.endswith("3     Non existing id")
+    assert "2026-11-26 01:00:00 UTC" in row
+    assert lines[-1] == "lag from extraction to curated: 1m 30s"

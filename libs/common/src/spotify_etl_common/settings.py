@@ -12,7 +12,7 @@ from typing import NoReturn, TypeVar
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-S = TypeVar("S", bound="CommonSettings")
+S = TypeVar("S", bound=BaseSettings)
 
 EXIT_CONFIG_ERROR = 2
 
@@ -64,7 +64,7 @@ class CommonSettings(BaseSettings):
         return own.get(service) or self.aws_endpoint_url
 
 
-def describe_errors(settings_class: type[CommonSettings], error: ValidationError) -> str:
+def describe_errors(settings_class: type[BaseSettings], error: ValidationError) -> str:
     """One line naming each bad variable, what was wrong and what is expected."""
     fields = settings_class.model_fields
     parts = []

@@ -1,13 +1,18 @@
-"""``extractor auth``: the authorization-code flow, once per person.
+"""``extractor auth``: the authorization-code flow with PKCE, once per person.
 
-Opens a loopback listener on 127.0.0.1, prints the consent URL, waits for
-Spotify to redirect back with a code, exchanges it and prints the refresh token
-to store as the ``SPOTIFY_REFRESH_TOKEN`` secret.
+Opens a loopback listener on 127.0.0.1, prints the consent URL (with an S256
+``code_challenge``), waits for Spotify to redirect back with a code and this
+flow's ``state``, and exchanges the code with its ``code_verifier``. A callback
+with another state (a stale tab, another program) is answered, reported and
+ignored: the flow waits on for its own. Nothing of a token endpoint's answer is
+ever quoted, only field names and types (it holds tokens).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,12 +22,16 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from extractor.explain import PLAYLIST_SCOPES, RECENT_SCOPES
-from extractor.spotify_errors import CredentialsRejected
+from extractor.spotify_errors import CredentialsRejected, oauth_error_code, shape_problems
 from extractor.tokens import AppCredentials, TokenProvider
 
 _PAGE = (
-    "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
+    "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
     "Content-Length: {length}\r\n\r\n{text}"
+)
+WRONG_STATE = (
+    "ignored an answer on the callback that does not belong to this authorisation (wrong "
+    "state): waiting on for the browser"
 )
 
 
@@ -40,6 +49,22 @@ class Callback:
     error: str | None
 
 
+@dataclass(frozen=True)
+class Pkce:
+    """A PKCE pair (RFC 7636): the verifier stays here, its S256 challenge goes in the URL."""
+
+    verifier: str
+
+    @classmethod
+    def new(cls) -> Pkce:
+        return cls(secrets.token_urlsafe(64))  # 86 characters of [A-Za-z0-9_-]
+
+    @property
+    def challenge(self) -> str:
+        digest = hashlib.sha256(self.verifier.encode("ascii")).digest()
+        return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
 def scopes_for(playlists: bool, recently_played: bool) -> list[str]:
     """The scopes the configured sources need (playlist scopes when nothing is configured)."""
     scopes: list[str] = []
@@ -51,7 +76,12 @@ def scopes_for(playlists: bool, recently_played: bool) -> list[str]:
 
 
 def authorize_url(
-    accounts_url: str, client_id: str, redirect_uri: str, scopes: list[str], state: str
+    accounts_url: str,
+    client_id: str,
+    redirect_uri: str,
+    scopes: list[str],
+    state: str,
+    code_challenge: str,
 ) -> str:
     """The consent page to open in a browser."""
     query = urlencode(
@@ -61,6 +91,8 @@ def authorize_url(
             "redirect_uri": redirect_uri,
             "scope": " ".join(scopes),
             "state": state,
+            "code_challenge_method": "S256",
+            "code_challenge": code_challenge,
         }
     )
     return f"{accounts_url.rstrip('/')}/authorize?{query}"
@@ -76,26 +108,40 @@ def parse_callback(request_target: str) -> Callback:
     return Callback(one("code"), one("state"), one("error"))
 
 
-async def wait_for_callback(port: int, ready: Callable[[str], None], wait: float) -> Callback:
-    """Serve one redirect on 127.0.0.1:``port``; ``ready`` gets the bound redirect URI."""
+async def wait_for_callback(
+    port: int,
+    ready: Callable[[str], None],
+    wait: float,
+    state: str,
+    show: Callable[[str], None] = lambda _: None,
+) -> Callback:
+    """Serve redirects on 127.0.0.1:``port`` until one carries ``state``; ``ready`` gets the
+    bound redirect URI. Others are answered 400 and reported through ``show``."""
     loop = asyncio.get_running_loop()
     arrived: asyncio.Future[Callback] = loop.create_future()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         line = (await reader.readline()).decode(errors="replace").split()
         target = line[1] if len(line) >= 2 else "/"
+        status = "200 OK"
         if urlsplit(target).path != "/callback":
-            text = "not found"
+            status, text = "404 Not Found", "not found"
         else:
             callback = parse_callback(target)
-            text = (
-                "Authorised: you can close this tab and return to the terminal."
-                if callback.code
-                else f"Spotify answered: {callback.error}"
-            )
-            if not arrived.done():
-                arrived.set_result(callback)
-        writer.write(_PAGE.format(length=len(text.encode()), text=text).encode())
+            given = (callback.state or "").encode()
+            if not secrets.compare_digest(given, state.encode()):
+                status, text = "400 Bad Request", "Not an answer to the waiting authorisation."
+                show(WRONG_STATE)
+            else:
+                text = (
+                    "Authorised: you can close this tab and return to the terminal."
+                    if callback.code
+                    else f"Spotify answered: {callback.error}"
+                )
+                if not arrived.done():
+                    arrived.set_result(callback)
+        page = _PAGE.format(status=status, length=len(text.encode()), text=text)
+        writer.write(page.encode())
         await writer.drain()
         writer.close()
 
@@ -117,6 +163,7 @@ async def authorize(
 ) -> str:
     """Run the flow; returns the refresh token. ``show`` prints instructions."""
     state = secrets.token_urlsafe(16)
+    pkce = Pkce.new()
     redirect: list[str] = []
 
     def ready(redirect_uri: str) -> None:
@@ -125,21 +172,33 @@ async def authorize(
             f"Add {redirect_uri} as a redirect URI of the app in the Spotify developer dashboard, "
             "then open this URL in a browser and accept:"
         )
-        show(authorize_url(accounts_url, credentials.client_id, redirect_uri, scopes, state))
+        show(
+            authorize_url(
+                accounts_url, credentials.client_id, redirect_uri, scopes, state, pkce.challenge
+            )
+        )
 
-    callback = await wait_for_callback(port, ready, wait)
+    callback = await wait_for_callback(port, ready, wait, state, show)
     if callback.error or not callback.code:
         raise CredentialsRejected(f"authorisation refused: {callback.error or 'no code'}")
-    if callback.state != state:
-        raise CredentialsRejected("authorisation answer had the wrong state; start again")
     tokens = TokenProvider(http, accounts_url, credentials)
-    response = await tokens.exchange_code(callback.code, redirect[0])
+    response = await tokens.exchange_code(callback.code, redirect[0], pkce.verifier)
     if response.status_code != 200:
+        code = _error_of(response)
         raise CredentialsRejected(
-            f"code exchange answered {response.status_code}: {response.text[:200]}; check "
-            "SPOTIFY_CLIENT_ID/SPOTIFY_CLIENT_SECRET and the redirect URI"
+            f"code exchange answered {response.status_code}{f' {code}' if code else ''}; check "
+            "SPOTIFY_CLIENT_ID/SPOTIFY_CLIENT_SECRET and the redirect URI, then start again"
         )
     try:
         return CodeAnswer.model_validate_json(response.content).refresh_token
-    except ValidationError as error:
-        raise CredentialsRejected(f"code exchange sent no refresh token: {error}") from error
+    except ValidationError as error:  # its own text quotes the body: names and types only
+        raise CredentialsRejected(
+            f"code exchange sent an unexpected body ({shape_problems(error)})"
+        ) from None
+
+
+def _error_of(response: httpx.Response) -> str:
+    try:
+        return oauth_error_code(response.json())
+    except ValueError:
+        return ""

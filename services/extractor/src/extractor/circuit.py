@@ -3,7 +3,8 @@
 It trips on what makes further Spotify work pointless for this run: a quota
 hit, a ``Retry-After`` past the bound, an accounts service that stays down
 (``cause`` is that error, a failure), or on the run deadline and SIGTERM (a
-clean stop, ``cause`` None). The limiter and the client check it; waits for a
+clean stop, ``cause`` None; also when a rate-limit wait would end past the
+deadline, which is certain to cut the run anyway). The limiter and the client check it; waits for a
 slot are raced against it, so nothing queued waits out a day-long pause.
 """
 
@@ -19,7 +20,8 @@ from spotify_etl_common.errors import SpotifyEtlError
 from extractor.spotify_errors import RunStopped
 
 T = TypeVar("T")
-_DEADLINE = "the run deadline (EXTRACTOR_RUN_DEADLINE) passed"
+DEADLINE = "the run deadline (EXTRACTOR_RUN_DEADLINE) passed"
+"""The stop reason of a run that reached its deadline."""
 
 
 class Circuit:
@@ -35,18 +37,31 @@ class Circuit:
         """The error that tripped the circuit (None for a deadline or a signal)."""
         self.stop_reason: str | None = None
         """Why the run stopped early, one line (None while it runs normally)."""
+        self._ahead = False
 
     @property
     def tripped(self) -> bool:
         if self.stop_reason is None and self._past_deadline():
-            self.stop_reason = _DEADLINE
+            self.stop_reason = DEADLINE
             self._event.set()
         return self.stop_reason is not None
 
     @property
     def deadline_reached(self) -> bool:
-        """The run stopped at its deadline (not on a failure, not on a signal)."""
-        return self.cause is None and self.stop_reason == _DEADLINE
+        """The run stopped at its deadline, or before it because a wait would end past it
+        (not on a failure, not on a signal)."""
+        return self.cause is None and (self.stop_reason == DEADLINE or self._ahead)
+
+    def ends_within(self, seconds: float) -> bool:
+        """Whether the deadline comes before ``seconds`` from now (never without one)."""
+        return self._deadline is not None and self._clock() + seconds >= self._deadline
+
+    def stop_ahead_of_deadline(self, why: str) -> None:
+        """Stop now, as at the deadline: a wait ``why`` says would end past it anyway."""
+        if self.stop_reason is None:
+            self.stop_reason = why
+            self._ahead = True
+        self._event.set()
 
     def trip(self, error: SpotifyEtlError, why: str | None = None) -> None:
         """Stop the run because of ``error`` (the first cause wins).
@@ -91,7 +106,7 @@ class Circuit:
         if task in done:
             return task.result()
         if not self.tripped:  # the wait timed out at the deadline
-            self.stop(_DEADLINE)
+            self.stop(DEADLINE)
         task.cancel()
         try:
             result = await task

@@ -3,11 +3,17 @@
 Every GET waits for a bound on requests in flight and a rolling-window slot,
 then takes its token (so the token is fresh when the request leaves) and goes.
 401: the token is renewed once. 429: ``Retry-After`` is honoured (and pauses
-every request), a 429 without one backs off exponentially; past
-``max_retry_after`` or ``max_rate_limited`` answers, or on ``QUOTA_EXCEEDED``,
-the run's :class:`Circuit` trips and every queued request stops at once. 5xx,
+every request); a 429 without one closes the limiter's shared gate (a window
+first, then doubling up to a cap: :meth:`RollingWindowLimiter.rate_limited`),
+and when that wait would end past the run deadline the run stops at once, as
+at its deadline. Past ``max_retry_after`` or ``max_rate_limited`` answers, or
+on ``QUOTA_EXCEEDED``, the run's :class:`Circuit` trips and every queued
+request stops at once. 5xx,
 timeouts and connection errors: exponential backoff with jitter. Any other 4xx
-is a :class:`SpotifyHttpError`.
+is a :class:`SpotifyHttpError`. The token goes only to the configured API's own
+host over https (:mod:`extractor.hosts`): a ``next`` link elsewhere is rebuilt
+on the API (:meth:`SpotifyClient.next_request`), and an absolute URL elsewhere
+is refused before anything is sent.
 """
 
 from __future__ import annotations
@@ -18,16 +24,21 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from spotify_etl_common.errors import PermanentError
+from spotify_etl_common.logs import get_logger
 
 from extractor.circuit import Circuit
+from extractor.hosts import may_follow, next_request, origin_of
 from extractor.limiter import RollingWindowLimiter
 from extractor.retry import RetryPolicy, backoff_delay, parse_retry_after
 from extractor.spotify_errors import QuotaExceeded, SpotifyHttpError, SpotifyUnavailable
 from extractor.tokens import TokenKind, TokenProvider
 
 QUOTA_REASON = "QUOTA_EXCEEDED"
+log = get_logger("extractor")
 
 
 @dataclass(frozen=True)
@@ -80,10 +91,42 @@ class SpotifyClient:
         self.counters = RequestCounters()
 
     def url_for(self, path: str) -> str:
-        """Absolute URL of an API path (``/playlists/x``) or an absolute ``next`` link."""
-        if path.startswith(("http://", "https://")):
+        """Absolute URL of an API path (``/playlists/x``) or of a link on the API's own host."""
+        parts = urlsplit(path)
+        if parts.scheme or parts.netloc:
+            if not may_follow(path, self.api_url):
+                raise PermanentError(
+                    f"refused to send the token to {origin_of(path)}: only the API's own host "
+                    f"({origin_of(self.api_url)}) over https is asked"
+                )
             return path
         return f"{self.api_url}/{path.lstrip('/')}"
+
+    def next_request(
+        self,
+        link: str | None,
+        path: str,
+        params: Mapping[str, str | int],
+        offset: int,
+        *,
+        name: str,
+    ) -> tuple[str, Mapping[str, str | int] | None] | None:
+        """The request of the page after one whose ``next`` is ``link`` (None: the last page).
+
+        A link elsewhere than the API's own host over https (a page stored by a run
+        with another ``SPOTIFY_API_URL``, or a foreign link) is not followed: ``path``
+        is asked again with the next ``offset`` or the link's cursor.
+        """
+        request = next_request(link, self.api_url, path, params, offset)
+        if request is not None and link is not None and request[1] is not None:
+            log.info(
+                "extract.link.rebuilt",
+                source=name,
+                link_host=origin_of(link),
+                api_host=origin_of(self.api_url),
+                path=path,
+            )
+        return request
 
     async def get(
         self, path: str, params: Mapping[str, str | int] | None = None, *, token: TokenKind
@@ -101,9 +144,11 @@ class SpotifyClient:
                 failures += 1
                 await self._back_off(failures, f"{what}: {type(sent).__name__}: {sent}", what)
                 continue
-            response, access = sent
+            response, access, sent_at = sent
             status = response.status_code
             self.counters.by_status[status] = self.counters.by_status.get(status, 0) + 1
+            if status != 429:
+                self._limiter.answered(sent_at)
             if status == 200:
                 return SpotifyResponse(str(response.url), response.content, _json(url, response))
             if status == 401 and not renewed:
@@ -113,7 +158,7 @@ class SpotifyClient:
                 continue
             if status == 429:
                 rate_limited += 1
-                await self._rate_limited(response, rate_limited, what)
+                await self._rate_limited(response, rate_limited, what, sent_at)
                 continue
             if status >= 500:
                 self.counters.server_errors += 1
@@ -124,7 +169,7 @@ class SpotifyClient:
 
     async def _send(
         self, url: str, params: Mapping[str, str | int] | None, kind: TokenKind, what: str
-    ) -> tuple[httpx.Response, str] | httpx.TransportError:
+    ) -> tuple[httpx.Response, str, float] | httpx.TransportError:
         """Wait for a slot (unless the run stops), then take the token and send at once."""
         await self.circuit.race(self._admit(), what)
         try:
@@ -132,13 +177,14 @@ class SpotifyClient:
             access = await self.tokens.token(kind)
             self.circuit.check(what)
             self.counters.requests += 1
+            sent_at = self._limiter.now()
             try:
                 response = await self._http.get(
                     url, params=params, headers={"Authorization": f"Bearer {access}"}
                 )
             except httpx.TransportError as error:
                 return error
-            return response, access
+            return response, access, sent_at
         finally:
             self._limiter.release()
             self._slots.release()
@@ -152,8 +198,10 @@ class SpotifyClient:
             self._slots.release()
             raise
 
-    async def _rate_limited(self, response: httpx.Response, count: int, what: str) -> None:
-        """Wait out one 429, or trip the run's circuit when waiting is pointless."""
+    async def _rate_limited(
+        self, response: httpx.Response, count: int, what: str, sent_at: float
+    ) -> None:
+        """Wait out one 429, or stop the run when waiting is pointless."""
         self.counters.rate_limited += 1
         header = response.headers.get("Retry-After")
         if is_quota_exceeded(response):
@@ -165,27 +213,35 @@ class SpotifyClient:
             )
             self.circuit.trip(error, "Spotify answered 429 QUOTA_EXCEEDED (the daily quota)")
             raise error
-        if header:
-            delay = parse_retry_after(header)
-        else:  # no Retry-After: back off exponentially rather than hammer the API
-            delay = backoff_delay(self._policy, count - 1, self._rng)
-        if delay > self._policy.max_retry_after:
+        asked = parse_retry_after(header) if header else None
+        if asked is not None and asked > self._policy.max_retry_after:
             error = SpotifyUnavailable(
-                f"{what} rate limited with Retry-After {delay:.0f} s, longer than "
+                f"{what} rate limited with Retry-After {asked:.0f} s, longer than "
                 f"EXTRACTOR_MAX_RETRY_AFTER {self._policy.max_retry_after:.0f} s",
-                retry_after=delay,
+                retry_after=asked,
             )
             self.circuit.trip(
-                error, f"Spotify asked to wait {delay:.0f} s, longer than EXTRACTOR_MAX_RETRY_AFTER"
+                error, f"Spotify asked to wait {asked:.0f} s, longer than EXTRACTOR_MAX_RETRY_AFTER"
             )
             raise error
         if count > self._policy.max_rate_limited:
             error = SpotifyUnavailable(
-                f"{what} rate limited {count} times in a row", retry_after=delay
+                f"{what} rate limited {count} times in a row", retry_after=asked
             )
             self.circuit.trip(error, f"a request was rate limited {count} times in a row")
             raise error
-        self._limiter.pause(delay)
+        if asked is not None:
+            self._limiter.pause(asked)
+            delay = asked
+        else:  # no Retry-After: one shared gate, a window first, then longer (the limiter)
+            delay = self._limiter.rate_limited(sent_at)
+        if self.circuit.ends_within(delay):  # certain to be cut: stop now, state kept
+            asking = "asked to wait" if asked is not None else "kept answering 429; the next wait"
+            self.circuit.stop_ahead_of_deadline(
+                f"Spotify {asking} ({delay:.0f} s) would end past the run deadline "
+                "(EXTRACTOR_RUN_DEADLINE)"
+            )
+            return
         self.counters.waited_seconds += delay
 
     async def _back_off(self, failures: int, reason: str, what: str) -> None:

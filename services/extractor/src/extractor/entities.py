@@ -12,7 +12,10 @@ budget for playlists. A source *registers* what it references before it saves
 its snapshot or cursor (the missing entities enter the pending journal), then
 the entities are fetched, written and announced, and leave the journal. What
 the bound leaves over, what failed and what a killed run left are carried to
-the next run; stored ones are announced, not fetched again.
+the next run; stored ones are announced, not fetched again. One answering 404
+is retried by the next runs and, after ``EXTRACTOR_GONE_AFTER`` of them,
+recorded as gone and no longer fetched (:mod:`extractor.gone`): a warning, not
+a failure of the run.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.keys import entity_key
@@ -27,10 +31,12 @@ from spotify_etl_common.messages import Source
 
 from extractor import explain
 from extractor.client import SpotifyClient
+from extractor.gone import GoneBook
 from extractor.journal import Entity, PendingJournal
 from extractor.models import References
 from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher, RawObject
+from extractor.spotify_errors import SpotifyHttpError
 from extractor.tokens import TokenKind
 
 NAME = "albums, artists, episodes and shows"
@@ -62,18 +68,26 @@ class EntityBudget:
     are not referenced, and journaled ones wait for a run that has it)."""
     shows_remaining: int = 50
     """Shows this run may still fetch (their own bound, ``EXTRACTOR_MAX_SHOWS``)."""
+    book: GoneBook | None = None
+    """Entities that answered 404 (None: not tracked, every error is a failure)."""
     seen: set[Entity] = field(default_factory=set)
     pending: set[Entity] = field(default_factory=set)
     written: int = 0
     recovered: int = 0
     """Stored by an earlier run that did not announce them: announced by this one."""
     errors: list[tuple[Entity, SpotifyEtlError]] = field(default_factory=list)
+    missing: list[tuple[Entity, SpotifyHttpError]] = field(default_factory=list)
+    """Entities that answered 404 in this run (retried by the next ones until gone)."""
 
     def claim_new(self, wanted: Sequence[Entity]) -> list[Entity]:
         """The entities not seen before in this run (and mark them seen); episodes only
-        when this run can fetch them."""
+        when this run can fetch them; never those recorded as gone."""
         fresh = [
-            e for e in wanted if e not in self.seen and (self.episodes or e[0] not in _USER_ONLY)
+            e
+            for e in wanted
+            if e not in self.seen
+            and (self.episodes or e[0] not in _USER_ONLY)
+            and not (self.book is not None and self.book.is_gone(e))
         ]
         self.seen.update(fresh)
         return fresh
@@ -160,6 +174,11 @@ async def _fetch_one(
     return obj
 
 
+def is_not_found(result: object) -> TypeGuard[SpotifyHttpError]:
+    """A 404: the entity is not (or no longer) in Spotify's catalogue for this app."""
+    return isinstance(result, SpotifyHttpError) and result.status == 404
+
+
 async def register(
     references: References, budget: EntityBudget, journal: PendingJournal
 ) -> list[Entity]:
@@ -193,13 +212,22 @@ async def fetch_entities(
     )
     written = [r for r in results if isinstance(r, RawObject)]
     await publisher.announce(written)
-    await journal.done((o.source, o.entity_id or "") for o in written)
-    budget.written += len(written)
+    answered = [(o.source, o.entity_id or "") for o in written]
+    gone: list[Entity] = []
     for entity, result in zip(todo, results, strict=True):
-        if isinstance(result, SpotifyEtlError):
+        if budget.book is not None and is_not_found(result):
+            budget.missing.append((entity, result))
+            # recorded before the journal lets go of it
+            if await budget.book.missed(entity, result.status, result.message):
+                gone.append(entity)
+        elif isinstance(result, SpotifyEtlError):
             budget.errors.append((entity, result))
         elif isinstance(result, BaseException):
             raise result
+    await journal.done([*answered, *gone])
+    if budget.book is not None:
+        await budget.book.found(answered)
+    budget.written += len(written)
 
 
 async def carry_over(

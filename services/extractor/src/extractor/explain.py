@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from spotify_etl_common.errors import SpotifyEtlError, TransientError
+from spotify_etl_common.sources import Source
 
 from extractor.refs import EDITORIAL_PREFIX, BadRef
 from extractor.spotify_errors import AuthorizationExpired, RunStopped, SpotifyHttpError
@@ -61,6 +64,26 @@ def recent_failure(error: SpotifyEtlError) -> str:
 def entity_failure(kind: str, entity_id: str, error: SpotifyEtlError) -> str:
     """Why one album or artist could not be fetched."""
     return f"{kind} {entity_id} failed: {_generic(error)}"
+
+
+def entities_missing(
+    missing: Sequence[tuple[tuple[Source, str], SpotifyHttpError]],
+    newly_gone: Sequence[tuple[Source, str]],
+    after: int,
+) -> str:
+    """The warning about referenced entities that answered 404 in this run."""
+    (source, entity_id), first = missing[0]
+    more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+    gone = (
+        f"; {len(newly_gone)} of them answered 404 for {after} runs and are now recorded as gone "
+        "(not fetched again: `extractor gone` lists them, `extractor gone --clear` retries them)"
+        if newly_gone
+        else ""
+    )
+    return (
+        f"{str(source).rstrip('s')} {entity_id}{more} answered {first.status} ({first.message}): "
+        f"tried again by the next runs, recorded as gone after {after}{gone}"
+    )
 
 
 def _scope_line(name: str, scopes: tuple[str, ...]) -> str:

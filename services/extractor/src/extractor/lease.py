@@ -7,12 +7,16 @@ with ``If-Match`` on the ETag that was read, so of two runs taking over at once
 only one wins. At the end the run marks it released (a conditional put on its
 own ETag, so it never touches a lease another run took over): only
 ``s3:PutObject`` and ``s3:GetObject`` are needed, no delete.
+
+``extractor lease`` shows it (:func:`inspect`); ``extractor lease --break RUN_ID``
+marks it released only if that run still holds it, with ``If-Match`` on the
+ETag it read (:func:`break_lease`): for a run killed without releasing it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from pydantic import AwareDatetime, BaseModel, ValidationError
@@ -115,3 +119,81 @@ def is_free(body: bytes | None, now: datetime) -> bool:
         return True
     holder = _parse(body)
     return holder is None or holder.free(now)
+
+
+@dataclass(frozen=True)
+class LeaseView:
+    """What ``extractor lease`` shows: the document (None: absent or unreadable) and its ETag."""
+
+    document: LeaseDocument | None
+    etag: str | None
+    unreadable: bool = False
+
+    def lines(self, now: datetime) -> list[str]:
+        """The lease in a few lines: who holds it, since when, until when."""
+        doc = self.document
+        if doc is None:
+            if self.unreadable:
+                return [f"{LEASE_KEY} is unreadable: the next run takes it over"]
+            return [f"no lease ({LEASE_KEY} absent): the next run takes it"]
+        if doc.released:
+            state = "released: free, the next run takes it"
+        elif doc.expires_at <= now:
+            state = "expired (its run never released it: killed?): the next run takes it over"
+        else:
+            state = f"held for {_minutes(doc.expires_at - now)} more"
+        return [
+            f"run:        {doc.run_id}",
+            f"taken at:   {doc.taken_at:%Y-%m-%d %H:%M:%S} UTC",
+            f"expires at: {doc.expires_at:%Y-%m-%d %H:%M:%S} UTC",
+            f"state:      {state}",
+        ]
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+async def inspect(store: LeaseStore) -> LeaseView:
+    """The lease as stored, with its ETag."""
+    current = await store.read_versioned(LEASE_KEY)
+    if current is None:
+        return LeaseView(None, None)
+    raw, etag = current
+    document = _parse(raw)
+    return LeaseView(document, etag, unreadable=document is None)
+
+
+@dataclass(frozen=True)
+class Broken:
+    """``extractor lease --break``'s outcome: done, or why not (one line)."""
+
+    done: bool
+    line: str
+
+
+async def break_lease(store: LeaseStore, run_id: str) -> Broken:
+    """Mark the lease released if ``run_id`` still holds it (``If-Match`` on the ETag read).
+
+    For a run killed without releasing it (kill -9, OOM, a lost host): nothing else
+    stops the next runs until it expires. A lease another run took in between, or
+    already released, is left alone.
+    """
+    view = await inspect(store)
+    holder = view.document
+    if holder is None or view.etag is None:
+        return Broken(False, f"no lease to break: {view.lines(datetime.now(UTC))[0]}")
+    if holder.run_id != run_id:
+        return Broken(False, f"the lease is held by run {holder.run_id}, not {run_id}: left alone")
+    if holder.released:
+        return Broken(False, f"run {run_id} released the lease already: nothing to break")
+    done = holder.model_copy(update={"released": True})
+    etag = await store.put_conditionally(
+        LEASE_KEY, done.model_dump_json().encode(), if_match=view.etag
+    )
+    if etag is None:
+        return Broken(
+            False, "the lease changed while breaking it (another run took it): look again"
+        )
+    return Broken(True, f"released the lease of run {run_id}: the next run takes it")

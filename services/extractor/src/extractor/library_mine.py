@@ -3,7 +3,9 @@
 Every page is stored (the transformer makes ``playlists`` rows of them); the
 playlists the user owns or collaborates on are returned to be extracted like
 configured ones. The others answer 403 on their items since February 2026, so
-they are left alone with one info line, not an error.
+they are left alone with one info line, not an error. Its pages link to
+``/users/{id}/playlists`` (removed for development mode in 2026), so the next
+page is always asked of ``/me/playlists`` by its offset.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ async def extract_mine(client: SpotifyClient, publisher: Publisher) -> LibraryRe
             path="/me/playlists",
             params={"limit": PAGE_SIZE, "offset": 0},
             model=MyPlaylistsPage,
+            follow_links=False,  # its next links name /users/{id}/playlists, gone since 2026
         )
     except SpotifyEtlError as error:
         return LibraryResult(library_failure(NAME, MINE_SCOPES, error))

@@ -1,6 +1,8 @@
 """Listing a library endpoint page by page: write each page as received, announce them all.
 
-:func:`list_pages` follows ``next`` links (offset or cursor) until the last page,
+:func:`list_pages` follows ``next`` links (offset or cursor) until the last page
+(a link off the API's own host or not https is not followed: the page is asked
+for on the API by its offset or cursor, so the token never goes elsewhere),
 until ``stop`` says the page reached what is already stored, or until the
 page count exceeds what ``total`` allows (a broken ``next`` chain). Pages
 written before a failure are still announced, then the error is raised.
@@ -60,15 +62,20 @@ async def list_pages(
     page_of: Callable[[P], Any] = lambda page: page,
     stop: Callable[[P], bool] = lambda _: False,
     time_range: str | None = None,
+    follow_links: bool = True,
 ) -> Listing:
-    """Every page of ``path`` (``page_of`` picks the paging object out of a wrapped answer)."""
+    """Every page of ``path`` (``page_of`` picks the paging object out of a wrapped answer).
+
+    ``follow_links`` False: every page is asked for by its offset, whatever ``next`` says
+    (``/me/playlists`` links to ``/users/{id}/playlists``, removed in development mode).
+    """
     listing = Listing()
     run = publisher.run
-    url: str | None = path
-    query: Mapping[str, str | int] | None = params
+    request: tuple[str, Mapping[str, str | int] | None] | None = (path, params)
     bound = page_limit(None, PAGE_SIZE)
     try:
-        while url is not None:
+        while request is not None:
+            url, query = request
             number = len(listing.pages)
             if number >= bound:
                 raise PermanentError(f"{name}: pagination did not end after {number} pages")
@@ -83,7 +90,12 @@ async def list_pages(
             listing.objects.append(obj)
             if stop(page):
                 break
-            url, query = paging.next, None
+            offset = len(listing.pages) * PAGE_SIZE
+            link = paging.next
+            if link is not None and not follow_links:
+                request = (path, {**params, "offset": offset})
+            else:
+                request = client.next_request(link, path, params, offset, name=name)
     except SpotifyEtlError:
         await publisher.announce(listing.objects)
         raise

@@ -1,4 +1,4 @@
-"""The extractor's composition root: ``extractor run-once | run --every 1h | auth``."""
+"""The extractor's composition root: ``extractor run-once | run | auth | lease | gone``."""
 
 from __future__ import annotations
 
@@ -17,15 +17,24 @@ import httpx
 from pydantic import ValidationError
 from spotify_etl_common.aws import s3_client, secretsmanager_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
+from spotify_etl_common.gone import GONE_STATE, GoneEntities
 from spotify_etl_common.logs import configure_logging, get_logger
 from spotify_etl_common.metrics import Unit, emf_fields
-from spotify_etl_common.settings import load_settings
+from spotify_etl_common.settings import (
+    EXIT_CONFIG_ERROR,
+    CommonSettings,
+    describe_errors,
+    load_settings,
+)
 from spotify_etl_common.sqs import SqsQueue
 
 from extractor import lease
 from extractor.authflow import authorize, scopes_for
 from extractor.circuit import Circuit
 from extractor.client import SpotifyClient
+from extractor.gone import clear as clear_gone
+from extractor.gone import lines as gone_lines
+from extractor.gone import parse_entity
 from extractor.grants import ENV_WARNING, EnvironmentGrant, GrantKeeper, UserGrant, expiry_warning
 from extractor.library import LibraryPlan, library_scopes, parse_library, split_mine
 from extractor.limiter import RollingWindowLimiter
@@ -75,6 +84,7 @@ def plan_for(settings: ExtractorSettings) -> RunPlan:
         items_endpoint=settings.playlist_items_endpoint,
         max_entities=settings.max_entities,
         recent_max_pages=settings.recently_played_max_pages,
+        gone_after=settings.gone_after,
     )
 
 
@@ -293,13 +303,23 @@ async def _every(settings: ExtractorSettings, interval: float) -> int:
     return 0
 
 
-def auth_command(port: int | None, store: bool) -> int:
+CHOOSE = (
+    "extractor auth: choose where the refresh token goes: --store (the Secrets Manager secret "
+    "SPOTIFY_REFRESH_TOKEN_SECRET, never shown) or --print (shown on this terminal, for "
+    "SPOTIFY_REFRESH_TOKEN)"
+)
+
+
+def auth_command(port: int | None, store: bool, print_token: bool) -> int:
+    """``extractor auth --store | --print``: the token is shown only when asked to."""
+    if not store and not print_token:
+        print(CHOOSE, file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     try:
         settings = SecretStoreSettings()
     except ValidationError as error:
-        names = ", ".join(str(e["loc"][0]) for e in error.errors())
-        print(f"configuration error: {names} missing or invalid", file=sys.stderr)
-        return 2
+        print(describe_errors(SecretStoreSettings, error), file=sys.stderr)
+        return EXIT_CONFIG_ERROR
 
     async def flow() -> str:
         async with httpx.AsyncClient(timeout=30) as http:
@@ -354,6 +374,57 @@ def store_grant(settings: SecretStoreSettings, grant: UserGrant) -> int:
     return 0
 
 
+def lease_command(settings: CommonSettings, run_id: str | None) -> int:
+    """``extractor lease [--break RUN_ID]``: show the run lease, or release a dead run's."""
+
+    async def act() -> list[str] | lease.Broken:
+        async with s3_client(settings) as s3:
+            store = ExtractorStore(s3, settings.bucket)
+            if run_id is None:
+                return (await lease.inspect(store)).lines(datetime.now(UTC))
+            return await lease.break_lease(store, run_id)
+
+    try:
+        result = asyncio.run(act())
+    except SpotifyEtlError as error:
+        print(f"extractor lease: {error.reason}", file=sys.stderr)
+        return 1
+    if isinstance(result, lease.Broken):
+        print(result.line, file=sys.stdout if result.done else sys.stderr)
+        if result.done:
+            log.warning("extract.lease.broken", run_id=run_id)
+        return 0 if result.done else 1
+    print("\n".join(result))
+    return 0
+
+
+def gone_command(settings: CommonSettings, clear: list[str] | None) -> int:
+    """``extractor gone [--clear [SOURCE:ID ...]]``: entities recorded as gone, or retry them."""
+    try:
+        which = None if not clear else [parse_entity(text) for text in clear]
+    except ValueError as error:
+        print(f"extractor gone --clear: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+
+    async def act() -> list[str]:
+        async with s3_client(settings) as s3:
+            state = StateStore(ExtractorStore(s3, settings.bucket))
+            if clear is None:
+                document = await state.read_document(GONE_STATE, GoneEntities)
+                return gone_lines(document or GoneEntities())
+            cleared = await clear_gone(state, which)
+            log.info("extract.gone.cleared", entities=[f"{s}:{i}" for s, i in cleared])
+            return [f"{len(cleared)} entities back in the journal: the next run fetches them again"]
+
+    try:
+        shown = asyncio.run(act())
+    except SpotifyEtlError as error:
+        print(f"extractor gone: {error.reason}", file=sys.stderr)
+        return 1
+    print("\n".join(shown))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -362,10 +433,35 @@ def _parser() -> argparse.ArgumentParser:
     every.add_argument("--every", type=parse_interval, default=3600.0, help="e.g. 1h, 30m")
     auth = commands.add_parser("auth", help="authorise a user once (store or print the token)")
     auth.add_argument("--port", type=int, default=None, help="loopback port (0 = any free one)")
-    auth.add_argument(
+    where = auth.add_mutually_exclusive_group()
+    where.add_argument(
         "--store",
         action="store_true",
         help="write the token to SPOTIFY_REFRESH_TOKEN_SECRET (Secrets Manager), never print it",
+    )
+    where.add_argument(
+        "--print",
+        dest="print_token",
+        action="store_true",
+        help="print the token on this terminal (for SPOTIFY_REFRESH_TOKEN)",
+    )
+    held = commands.add_parser("lease", help="show who holds the run lease, or break a dead run's")
+    held.add_argument(
+        "--break",
+        dest="break_run",
+        metavar="RUN_ID",
+        default=None,
+        help="release the lease if RUN_ID still holds it (a run killed without releasing it)",
+    )
+    gone = commands.add_parser(
+        "gone", help="entities recorded as gone (404 for EXTRACTOR_GONE_AFTER runs)"
+    )
+    gone.add_argument(
+        "--clear",
+        nargs="*",
+        metavar="SOURCE:ID",
+        default=None,
+        help="give them (all, or those named, e.g. albums:<id>) back to the next run",
     )
     return parser
 
@@ -373,7 +469,13 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "auth":
-        return auth_command(args.port, args.store)
+        return auth_command(args.port, args.store, args.print_token)
+    if args.command in ("lease", "gone"):  # state only: the common variables suffice
+        common = load_settings(CommonSettings)
+        configure_logging("extractor", common.log_level)
+        if args.command == "lease":
+            return lease_command(common, args.break_run)
+        return gone_command(common, args.clear)
     settings = load_settings(ExtractorSettings)
     configure_logging("extractor", settings.log_level)
     if args.command == "run-once":

@@ -1,7 +1,9 @@
 """Playlist source: metadata first, skip an unchanged snapshot, else every page of items.
 
 Pages of the snapshot an earlier run already stored are read back from S3, not
-fetched again (a run stopped by the quota or killed resumes where it was). The
+fetched again (a run stopped by the quota or killed resumes where it was); the
+``next`` link of such a page is followed only on the configured API's host
+(else the page is asked for by its offset: the API URL may have changed). The
 pages written are announced even when the playlist fails half-way; the snapshot
 is saved only once every page and the metadata are written and announced and
 the albums, artists and episodes they reference are journaled.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from spotify_etl_common.errors import PermanentError, SpotifyEtlError
@@ -95,15 +97,17 @@ async def _extract(
     writes: list[asyncio.Task[None]] = []  # pages are written while the next one is fetched
     written: list[RawObject] = []  # the object of each write, in the same order
     kept: list[RawObject] = []  # pages an earlier run stored, read back (not written again)
+    path = f"/playlists/{playlist_id}/{endpoint}"
+    first: dict[str, str | int] = {
+        "limit": page_size,
+        "offset": 0,
+        "additional_types": ADDITIONAL_TYPES,
+    }
     try:
-        next_url: str | None = f"/playlists/{playlist_id}/{endpoint}"
-        params: dict[str, str | int] | None = {
-            "limit": page_size,
-            "offset": 0,
-            "additional_types": ADDITIONAL_TYPES,
-        }
+        request: tuple[str, Mapping[str, str | int] | None] | None = (path, first)
         number, limit = 0, page_limit(None, page_size)
-        while next_url is not None:
+        while request is not None:
+            next_url, params = request
             if number >= limit:
                 raise PermanentError(f"{name}: pagination did not end after {number} pages")
             key = playlist_items_key(playlist_id, meta.snapshot_id, number)
@@ -131,7 +135,9 @@ async def _extract(
                 kept.append(obj)
             objects.append(obj)
             references.merge(playlist_references(page))
-            next_url, params, number = page.next, None, number + 1
+            number += 1
+            # a stored page's link may name another API host: then asked again from the offset
+            request = client.next_request(page.next, path, first, number * page_size, name=name)
     except SpotifyEtlError:
         results = await asyncio.gather(*writes, return_exceptions=True)
         # announce what was written: it is kept, and the next run reads it back

@@ -30,6 +30,16 @@ def backoff_delay(policy: RetryPolicy, attempt: int, rng: random.Random) -> floa
     return rng.uniform(ceiling / 2, ceiling)
 
 
+def window_backoff(streak: int, window: float, cap: float) -> float:
+    """The shared wait after the ``streak``-th (0-based) 429 in a row without Retry-After.
+
+    A rolling window forgets every request ``window`` seconds after it: the first
+    wait is one window, then it doubles (someone else may be spending the app's
+    window), never above ``cap``.
+    """
+    return min(cap, window * float(2 ** min(streak, 32)))
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float:
     """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date); 1 if absent."""
     if not value:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from spotify_etl_common.errors import SpotifyEtlError
 
 from extractor import explain
+from extractor.circuit import DEADLINE
 from extractor.client import RequestCounters, SpotifyClient
 from extractor.entities import (
     EntityBudget,
@@ -29,6 +30,7 @@ from extractor.entities import (
     fetch_entities,
     register,
 )
+from extractor.gone import GoneBook
 from extractor.journal import Entity, PendingJournal
 from extractor.library import LibraryPlan
 from extractor.library_pages import LibraryResult
@@ -55,6 +57,8 @@ class RunPlan:
     max_entities: int = 200
     recent_max_pages: int = 20
     library: LibraryPlan = field(default_factory=LibraryPlan)
+    gone_after: int = 3
+    """Runs an entity may answer 404 before it is recorded as gone (EXTRACTOR_GONE_AFTER)."""
 
 
 @dataclass
@@ -136,8 +140,13 @@ class RunReport:
             )
         if self.deadline:
             sources = ", ".join(self.stopped_sources) or "no source"
+            lead = (
+                "the run deadline (EXTRACTOR_RUN_DEADLINE) was reached"
+                if self.stop_reason in (None, DEADLINE)
+                else self.stop_reason
+            )
             return (
-                "the run deadline (EXTRACTOR_RUN_DEADLINE) was reached: no new request started; "
+                f"{lead}: no new request started; "
                 f"deferred to the next run: {sources}; {self.deferred_entities} albums, artists, "
                 "episodes and shows wait in the journal; what was fetched is written and announced "
                 "and state advanced for exactly that"
@@ -175,13 +184,16 @@ async def run_once(
     for ref in plan.playlists:
         if isinstance(ref, BadRef):
             report.outcomes.append(failed(f"playlist {ref.text!r}", explain.bad_ref(ref)))
+    book = await GoneBook.load(state, plan.gone_after, publisher.run.started_at)
     budget = EntityBudget(
         remaining=plan.max_entities,
         index=StoredIndex(publisher),
         episodes=client.tokens.has_user,
         shows_remaining=plan.library.max_shows,
+        book=book,
     )
     journal = await PendingJournal.load(state)
+    await journal.done([e for e in journal.entities if book.is_gone(e)])  # never fetched again
     # claimed before any source runs: a stored entity left by a killed run is announced
     carried = budget.claim_new(sorted(journal.entities))
 
@@ -254,6 +266,10 @@ async def run_once(
         report.authorization = refused.reason
     report.problems.extend(client.tokens.problems)
     report.warnings.extend(client.tokens.warnings)
+    if budget.missing:
+        report.warnings.append(
+            explain.entities_missing(budget.missing, book.newly_gone, book.after)
+        )
     report.counters = client.counters
     report.objects_written = publisher.objects_written
     report.messages_sent = publisher.messages_sent

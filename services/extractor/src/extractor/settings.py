@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from spotify_etl_common.settings import CommonSettings
 
+from extractor.hosts import check_base_url, parse_hosts
 from extractor.library import parse_library
 
 
@@ -32,12 +33,14 @@ class SpotifyAppSettings(BaseSettings):
     """Secrets Manager secret (name or ARN) with {"refresh_token", "authorized_at"}: the user."""
     spotify_refresh_token: SecretStr | None = Field(default=None, alias="SPOTIFY_REFRESH_TOKEN")
     """User refresh token from `extractor auth` (simple setups: a rotated one cannot be kept)."""
+    plain_http_hosts: str = Field(default="", alias="SPOTIFY_PLAIN_HTTP_HOSTS")
+    """Hosts (comma list) besides loopback where the Spotify URLs may be plain http (compose)."""
     spotify_api_url: str = Field(default="https://api.spotify.com/v1", alias="SPOTIFY_API_URL")
-    """Base URL of the Web API (a fake's <url>/v1 in tests and local runs)."""
+    """Base URL of the Web API, https (plain http only on loopback: a fake's <url>/v1)."""
     spotify_accounts_url: str = Field(
         default="https://accounts.spotify.com", alias="SPOTIFY_ACCOUNTS_URL"
     )
-    """Base URL of the accounts service (token and authorize endpoints)."""
+    """Base URL of the accounts service (token, authorize), https (http only on loopback)."""
     playlists: str = Field(default="", alias="EXTRACTOR_PLAYLISTS")
     """Comma-separated playlist ids, spotify:playlist: URIs or open.spotify.com URLs."""
     recently_played: bool = Field(default=False, alias="EXTRACTOR_RECENTLY_PLAYED")
@@ -45,6 +48,12 @@ class SpotifyAppSettings(BaseSettings):
     library: str = Field(default="", alias="EXTRACTOR_LIBRARY")
     """Comma list of saved_tracks, saved_albums, top_items, followed_artists, saved_shows,
     saved_episodes, or `all`: the user's library sources."""
+
+    @field_validator("spotify_api_url", "spotify_accounts_url")
+    @classmethod
+    def _https(cls, value: str, info: ValidationInfo) -> str:
+        # the token goes there: https, or a fake on loopback or a named host
+        return check_base_url(value, parse_hosts(info.data.get("plain_http_hosts", "")))
 
     @field_validator("library")
     @classmethod
@@ -96,6 +105,8 @@ class ExtractorSettings(CommonSettings, SecretStoreSettings):
     """Most albums plus artists fetched per run (the rest waits for the next run)."""
     library_full_every: float = Field(default=7.0, gt=0, alias="EXTRACTOR_LIBRARY_FULL_EVERY")
     """Days between full listings of saved items (incremental runs between cannot see removals)."""
+    gone_after: int = Field(default=3, ge=1, alias="EXTRACTOR_GONE_AFTER")
+    """Runs an album, artist, episode or show may answer 404 before it is recorded as gone."""
     max_shows: int = Field(default=50, ge=0, alias="EXTRACTOR_MAX_SHOWS")
     """Most shows fetched per run (the rest waits for the next run)."""
     recently_played_max_pages: int = Field(default=20, ge=1, alias="EXTRACTOR_RECENT_MAX_PAGES")

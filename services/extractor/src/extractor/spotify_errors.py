@@ -15,7 +15,12 @@
 
 from __future__ import annotations
 
+import re
+
+from pydantic import ValidationError
 from spotify_etl_common.errors import PermanentError, SpotifyEtlError, TransientError
+
+_CODE = re.compile(r"[a-z_]{1,40}")
 
 
 class SpotifyHttpError(PermanentError):
@@ -50,3 +55,26 @@ class RunStopped(TransientError):
     def __init__(self, reason: str, cause: SpotifyEtlError | None) -> None:
         super().__init__(reason, cause.retry_after if isinstance(cause, TransientError) else None)
         self.cause = cause
+
+
+def shape_problems(error: ValidationError) -> str:
+    """What was wrong with an answer, by field names and types only, never a value.
+
+    pydantic's own message quotes the input (a token endpoint's answer may hold a
+    token): ``access_token: string_type (got dict); expires_in: missing``.
+    """
+    parts = []
+    for problem in error.errors(include_url=False, include_context=False, include_input=True):
+        where = ".".join(str(p) for p in problem["loc"]) or "body"
+        got = "" if problem["type"] == "missing" else f" (got {type(problem['input']).__name__})"
+        parts.append(f"{where}: {problem['type']}{got}")
+    return "; ".join(parts)
+
+
+def oauth_error_code(body: object) -> str:
+    """The ``error`` of an OAuth answer if it is a code (``invalid_grant``), else ''.
+
+    Anything else in it (a nested object, free text) is not repeated: it may hold a token.
+    """
+    code = body.get("error") if isinstance(body, dict) else None
+    return code if isinstance(code, str) and _CODE.fullmatch(code) else ""

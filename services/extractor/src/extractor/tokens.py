@@ -29,7 +29,13 @@ from extractor.grants import (
     UserGrant,
     invalid_grant_line,
 )
-from extractor.spotify_errors import AuthorizationExpired, CredentialsRejected, SpotifyUnavailable
+from extractor.spotify_errors import (
+    AuthorizationExpired,
+    CredentialsRejected,
+    SpotifyUnavailable,
+    oauth_error_code,
+    shape_problems,
+)
 
 EXPIRY_MARGIN = 60.0
 """Most seconds before expiry at which a cached token is renewed."""
@@ -161,9 +167,15 @@ class TokenProvider:
         if self._on_unavailable is not None:
             self._on_unavailable(error)
 
-    async def exchange_code(self, code: str, redirect_uri: str) -> httpx.Response:
-        """Authorization-code grant (``extractor auth``): the raw answer."""
-        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    async def exchange_code(self, code: str, redirect_uri: str, verifier: str) -> httpx.Response:
+        """Authorization-code grant with PKCE's ``code_verifier`` (``extractor auth``): the raw
+        answer."""
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": verifier,
+        }
         return await self._post(form)
 
     async def _fetch(self, kind: TokenKind) -> TokenAnswer:
@@ -186,8 +198,10 @@ class TokenProvider:
             raise SpotifyUnavailable(f"token endpoint answered {response.status_code}")
         try:
             answer = TokenAnswer.model_validate_json(response.content)
-        except ValidationError as error:
-            raise SpotifyUnavailable(f"token endpoint sent an unexpected body: {error}") from error
+        except ValidationError as error:  # its own text quotes the body: names and types only
+            raise SpotifyUnavailable(
+                f"token endpoint sent an unexpected body ({shape_problems(error)})"
+            ) from None
         if kind is TokenKind.USER and grant is not None and answer.refresh_token:
             await self._keep(grant.rotated(answer.refresh_token))
         return answer
@@ -225,11 +239,12 @@ class TokenProvider:
 
 
 def _error_code(response: httpx.Response) -> str:
+    """The OAuth ``error`` code of an answer, '' when absent or not a plain code."""
     try:
         body = response.json()
     except ValueError:
         return ""
-    return str(body.get("error", "")) if isinstance(body, dict) else ""
+    return oauth_error_code(body)
 
 
 def _rejection(response: httpx.Response) -> str:

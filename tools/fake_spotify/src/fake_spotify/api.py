@@ -9,6 +9,7 @@ items of playlists the user does not own answer 403, editorial playlists 404.
 from __future__ import annotations
 
 import base64
+import hashlib
 import random
 import re
 import threading
@@ -89,6 +90,8 @@ class FakeWebApi:
         self._clock = clock
         self._random = random.Random(self.config.seed)
         self._lock = threading.Lock()
+        self._challenges: dict[str, str] = {}
+        """PKCE ``code_challenge`` of each issued authorization code."""
 
     def count(self, name: str) -> None:
         with self._lock:
@@ -133,6 +136,9 @@ class FakeWebApi:
                     400,
                     {"error": "invalid_grant", "error_description": "Invalid authorization code"},
                 )
+            if not self._pkce_verified(form.get("code", ""), form.get("code_verifier")):
+                wrong = "code_verifier was incorrect"
+                return Reply(400, {"error": "invalid_grant", "error_description": wrong})
             reply = self._issue(user=True, scopes=USER_SCOPES)
             return Reply(reply.status, reply.body | {"refresh_token": creds.refresh_token})
         return Reply(400, {"error": "unsupported_grant_type", "error_description": str(grant_type)})
@@ -150,12 +156,36 @@ class FakeWebApi:
         return Reply(200, body)
 
     def authorize(self, query: dict[str, str]) -> tuple[int, str]:
-        """Consent granted at once: redirect to ``redirect_uri`` with a code."""
+        """Consent granted at once: redirect to ``redirect_uri`` with a code.
+
+        With PKCE (``code_challenge_method=S256`` and a ``code_challenge``) the code's
+        exchange must bring the matching ``code_verifier``; any other method is refused.
+        """
         if query.get("client_id") != self.config.credentials.client_id:
             return 400, ""
+        method, challenge = query.get("code_challenge_method"), query.get("code_challenge")
+        if (method or challenge) and (method != "S256" or not challenge):
+            return 400, ""
+        code = self.config.credentials.auth_code
+        with self._lock:
+            if challenge:
+                self._challenges[code] = challenge
+            else:
+                self._challenges.pop(code, None)
         target = query.get("redirect_uri", "")
-        params = {"code": self.config.credentials.auth_code, "state": query.get("state", "")}
+        params = {"code": code, "state": query.get("state", "")}
         return 302, f"{target}?{urlencode(params)}"
+
+    def _pkce_verified(self, code: str, verifier: str | None) -> bool:
+        """True without a challenge for ``code``; else the verifier's S256 must match it."""
+        with self._lock:
+            challenge = self._challenges.get(code)
+        if challenge is None:
+            return True
+        if not verifier:
+            return False
+        digest = hashlib.sha256(verifier.encode()).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=") == challenge
 
     # --- the library changes (admin: POST /fake/library/<change>) --------------
 

@@ -1,20 +1,14 @@
--- Base view: the items of each playlist's current snapshot (the one whose items were fetched last), one row per position.
-WITH snapshots AS (
-    SELECT playlist_id, snapshot_id, max(extracted_at) AS seen_at
-    FROM playlist_items
-    GROUP BY playlist_id, snapshot_id
-),
-
-current_snapshots AS (
+-- Base view: the items of each playlist's current snapshot (the complete one fetched last: a snapshot cut half-way never shows), one row per position.
+WITH current_snapshots AS (
     SELECT playlist_id, snapshot_id
     FROM (
         SELECT
             playlist_id,
             snapshot_id,
             row_number() OVER (
-                PARTITION BY playlist_id ORDER BY seen_at DESC, snapshot_id DESC
+                PARTITION BY playlist_id ORDER BY fetched_at DESC, snapshot_id DESC
             ) AS snapshot_rank
-        FROM snapshots
+        FROM complete_playlist_snapshots
     ) AS ranked
     WHERE snapshot_rank = 1
 ),

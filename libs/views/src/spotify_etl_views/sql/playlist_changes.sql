@@ -1,4 +1,4 @@
--- Items added to or removed from each playlist between consecutive snapshots.
+-- Items added to or removed from each playlist between consecutive complete snapshots (one cut half-way is not compared).
 WITH seen AS (
     SELECT playlist_id, snapshot_id, extracted_at FROM playlists
     UNION ALL
@@ -6,9 +6,11 @@ WITH seen AS (
 ),
 
 snapshots AS (
-    SELECT playlist_id, snapshot_id, min(extracted_at) AS first_seen
-    FROM seen
-    GROUP BY playlist_id, snapshot_id
+    SELECT s.playlist_id, s.snapshot_id, min(s.extracted_at) AS first_seen
+    FROM seen AS s
+    INNER JOIN complete_playlist_snapshots AS c
+        ON c.playlist_id = s.playlist_id AND c.snapshot_id = s.snapshot_id
+    GROUP BY s.playlist_id, s.snapshot_id
 ),
 
 ordered AS (

@@ -1,4 +1,5 @@
-"""The I/O shell of ``status``: queue depths, raw and curated listings, Glue partitions."""
+"""The I/O shell of ``status``: queue depths, raw and curated listings, Glue partitions, and
+the entities the extractor recorded as gone."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.glue_reader import GlueReader
+from spotify_etl_common.gone import GoneEntities, GoneEntry, gone_key
 from spotify_etl_common.keys import partition_values, source_prefix, table_prefix
 from spotify_etl_common.messages import Source
 from spotify_etl_common.s3 import S3Store
@@ -84,6 +88,20 @@ async def table_status(
     )
 
 
+async def gone_entities(store: S3Store) -> list[GoneEntry]:
+    """The entities the extractor recorded as gone (its ``entities-gone`` state document)."""
+    raw = await store.get_or_none(gone_key())
+    if raw is None:
+        return []
+    try:
+        return GoneEntities.model_validate_json(raw).gone()
+    except ValidationError as error:
+        problems = error.error_count()
+        raise PermanentError(
+            f"{gone_key()} is unreadable ({problems} problems): delete it to start over"
+        ) from None
+
+
 async def glue_partitions(glue: GlueReader) -> dict[str, list[str]] | None:
     """``dt`` values per table in the Glue database; None if the database does not exist."""
     if not await glue.database_exists():
@@ -131,4 +149,5 @@ async def gather_status(
         sources=sources,
         tables=tables,
         lag_seconds=lag_seconds(sources, tables),
+        gone=await gone_entities(store),
     )

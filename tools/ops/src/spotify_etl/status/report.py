@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+from spotify_etl_common.gone import GoneEntry
 
 
 class _Model(BaseModel):
@@ -54,6 +55,8 @@ class StatusReport(_Model):
     sources: dict[str, SourceStatus]
     tables: dict[str, TableStatus]
     lag_seconds: float | None
+    gone: list[GoneEntry] = []
+    """Albums, artists, episodes and shows the extractor recorded as gone (404, not fetched)."""
 
 
 def newest(values: Iterable[datetime | None]) -> datetime | None:
@@ -146,6 +149,29 @@ def render(report: StatusReport) -> str:
             "",
             *tables,
             "",
+            *render_gone(report.gone),
             f"lag from extraction to curated: {format_lag(report.lag_seconds)}",
         ]
     )
+
+
+def render_gone(gone: list[GoneEntry]) -> list[str]:
+    """The entities recorded as gone (a table and a blank line), or nothing."""
+    if not gone:
+        return []
+    rows = [
+        [
+            f"{e.source}:{e.entity_id}",
+            str(e.status),
+            _time(e.first_seen),
+            _time(e.last_seen),
+            str(e.runs),
+            e.message,
+        ]
+        for e in gone
+    ]
+    return [
+        "gone (answered 404 run after run, no longer fetched; `extractor gone --clear` retries):",
+        *_table(["ENTITY", "STATUS", "FIRST SEEN", "LAST SEEN", "RUNS", "MESSAGE"], rows),
+        "",
+    ]
