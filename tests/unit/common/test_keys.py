@@ -64,3 +64,21 @@ def test_partition_values_and_source_of_read_keys_back() -> None:
     assert keys.source_of(key) is Source.PLAYLIST_ITEMS
     with pytest.raises(ValueError, match="is not a raw key"):
         keys.source_of("curated/tracks/dt=2026-01-01/x.parquet")
+
+
+def test_a_user_scoped_key_carries_the_user_and_parses_back_whatever_the_id_holds() -> None:
+    key = f"{keys.user_prefix(Source.RECENTLY_PLAYED, 'al.ice/ü 1')}dt=2026-01-01/after=1.json"
+    assert key.startswith("raw/source=recently_played/user=al.ice%2F%C3%BC%201/")
+    parts = keys.parse_raw_key(key)
+    assert parts is not None
+    assert parts.user_id == "al.ice/ü 1"
+    assert parts.day == date(2026, 1, 1)
+    assert Source.ALBUMS not in keys.USER_SCOPED
+    with pytest.raises(ValueError, match="shared dimension"):
+        keys.user_prefix(Source.ALBUMS, "alice")
+
+
+def test_a_key_written_before_the_household_has_no_user() -> None:
+    parts = keys.parse_raw_key("raw/source=recently_played/dt=2026-01-01/after=1.json")
+    assert parts is not None
+    assert parts.user_id is None

@@ -5,12 +5,18 @@ object; nothing here reads a clock or a random source.
 
 ::
 
-    raw/source=playlists/playlist_id=<id>/snapshot_id=<sid>.json
-    raw/source=playlist_items/playlist_id=<id>/snapshot_id=<sid>/page=<nnnn>.json
-    raw/source=recently_played/dt=<yyyy-mm-dd>/after=<ms>.json
+    raw/source=playlists/user=<uid>/playlist_id=<id>/snapshot_id=<sid>.json
+    raw/source=playlist_items/user=<uid>/playlist_id=<id>/snapshot_id=<sid>/page=<nnnn>.json
+    raw/source=recently_played/user=<uid>/dt=<yyyy-mm-dd>/after=<ms>.json
     raw/source=albums/album_id=<id>.json      (artists, tracks, shows, episodes the same way)
-    raw/source=<library source>/dt=<yyyy-mm-dd>/run=<run id>[/time_range=<r>]/page=<nnnn>.json
-    raw/source=streaming_history/kind=<kind>/month=<yyyy-mm>/<content digest>.json
+    raw/source=<library source>/user=<uid>/dt=<yyyy-mm-dd>/run=<run id>[/time_range=<r>]/
+        page=<nnnn>.json
+    raw/source=streaming_history/user=<uid>/kind=<kind>/month=<yyyy-mm>/<content digest>.json
+
+User-scoped sources (:data:`USER_SCOPED`) carry the Spotify user id of the
+person whose data the object is (``user=<uid>``, percent-encoded); keys written
+before the household (no ``user=``) stay readable, their user unknown (None).
+Shared dimensions (albums, artists, tracks, shows, episodes) carry no user.
     curated/<table>/dt=<yyyy-mm-dd>/<hash of source key>.parquet
     state/extractor/<name>.json
 """
@@ -21,6 +27,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from urllib.parse import quote, unquote
 
 from spotify_etl_common.sources import Source
 from spotify_etl_common.tables import TABLES
@@ -53,6 +60,21 @@ LIBRARY_PAGED = frozenset(
 )
 """Sources of the user's library: listed anew by every run, page by page."""
 
+
+USER_SCOPED = frozenset(
+    {
+        Source.PLAYLISTS,
+        Source.PLAYLIST_ITEMS,
+        Source.RECENTLY_PLAYED,
+        Source.STREAMING_HISTORY,
+        *LIBRARY_PAGED,
+    }
+)
+"""Sources whose objects belong to one user (``user=<uid>`` in their keys); the rest are
+shared dimensions, fetched once however many users reference them."""
+
+USER_FIELD = "user"
+"""The key segment naming the user: ``user=<percent-encoded Spotify user id>``."""
 
 _ENTITY_FIELDS = ("playlist_id", *_SINGLE_ID_FIELD.values())
 """Key fields that name the entity a raw object is about (a message's ``entity_id``)."""
@@ -158,6 +180,20 @@ def source_prefix(source: Source) -> str:
     return f"{RAW_PREFIX}source={source}/"
 
 
+def user_segment(user_id: str) -> str:
+    """The ``user=<uid>/`` key segment of a Spotify user id (any characters, percent-encoded)."""
+    if not user_id:
+        raise ValueError("a user id cannot be empty")
+    return f"{USER_FIELD}={quote(user_id, safe='')}/"
+
+
+def user_prefix(source: Source, user_id: str) -> str:
+    """Prefix of one user's objects of a user-scoped ``source``: ``raw/source=<s>/user=<uid>/``."""
+    if source not in USER_SCOPED:
+        raise ValueError(f"{source} is a shared dimension: its keys carry no user")
+    return f"{source_prefix(source)}{user_segment(user_id)}"
+
+
 def table_prefix(table: str) -> str:
     """Prefix under which all files of ``table`` live (the Glue table location)."""
     return f"{CURATED_PREFIX}{_safe('table', table)}/"
@@ -191,6 +227,9 @@ class RawKeyParts:
     page: int | None
     day: date | None
     """The ``dt=`` partition, for sources partitioned by day."""
+    user_id: str | None = None
+    """The Spotify user id of a user-scoped object; None for dimensions and for keys
+    written before the household."""
 
 
 def _key_values(key: str, suffix: str) -> dict[str, str]:
@@ -215,7 +254,8 @@ def parse_raw_key(key: str) -> RawKeyParts | None:
     except ValueError:
         return None
     entity = next((values[f] for f in _ENTITY_FIELDS if f in values), None)
-    return RawKeyParts(source, entity, values.get("snapshot_id"), page, day)
+    user = unquote(values[USER_FIELD]) if USER_FIELD in values else None
+    return RawKeyParts(source, entity, values.get("snapshot_id"), page, day, user)
 
 
 @dataclass(frozen=True, slots=True)
