@@ -378,14 +378,29 @@ def test_every_trust_policy_names_the_account_and_where_sent_the_source(
                 assert service == "glue.amazonaws.com", logical_id
 
 
+QUEUE_USERS = {
+    "ExtractorTaskRole",
+    "TransformerTaskRole",
+    "CatalogerTaskRole",
+    "SchedulerRole",
+    "MaintenanceSchedulerRole",
+}
+"""Every role that sends to or receives from an (encrypted) queue."""
+
+
 def test_queue_key_use_goes_through_sqs_only(template: dict[str, Any]) -> None:
+    """SQS asks producers and consumers alike for kms:GenerateDataKey and kms:Decrypt."""
     data_key = Resolver(template).arn("DataKey")
+    users = set()
     for policy in policies(template):
         for statement in policy.statements:
             if data_key in as_list(statement.get("Resource", [])) and policy.owner != "CrawlerRole":
+                users.add(policy.owner)
+                assert set(statement_actions(statement)) == {"kms:GenerateDataKey", "kms:Decrypt"}
                 assert statement["Condition"] == {
                     "StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}
                 }, policy.owner
+    assert users == QUEUE_USERS
 
 
 @pytest.mark.parametrize(
