@@ -12,10 +12,16 @@
 #                             <stack>-artifacts-<account>-<region>; created once if missing)
 #   --skip-build              deploy images already in ECR under --tag (rollback, parameter changes)
 #   --dry-run                 print the commands instead of running them
+#   --print-grant-policy TASK_ROLE_ARN OPERATOR_ROLE_ARN
+#                             print the resource policy of a Spotify grant secret and exit
 #   -h, --help                this text
 # Key=Value arguments override template parameters (e.g. TransformerMaxTasks=20
 # ExtractorScheduleState=DISABLED AlarmEmail=ops@example.com); on an update every parameter
 # not given keeps its previous value, as with `aws cloudformation deploy`.
+# OperatorRoleArn (the role the Spotify secrets serve besides the extractor's) is the role this
+# script runs as, unless OPERATOR_ROLE_ARN or OperatorRoleArn=... names another; an update keeps
+# the stack's. After the stack, every secret under SpotifyUserSecretPrefix (the household's
+# grants, made by `extractor auth --store --user NAME`) gets the grant key and that policy.
 #
 # The template is larger than the 51,200 bytes CloudFormation takes inline, so it is uploaded
 # to the artifacts bucket and deployed by URL (up to 1,000,000 bytes) through a change set:
@@ -39,7 +45,7 @@ BUILD=1
 DRY_RUN=0
 OVERRIDES=()
 
-usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail() { echo "deploy.sh: $*" >&2; exit 2; }
 run() {
   if [ "$DRY_RUN" = 1 ]; then
@@ -51,6 +57,19 @@ run() {
 run_quiet() { if [ "$DRY_RUN" = 1 ]; then run "$@"; else "$@" >/dev/null; fi; }
 json_string() { local s=$1; s=${s//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
 
+# The resource policy of a Spotify grant secret: the same document as the template's
+# SpotifyRefreshTokenSecretPolicy (tests/deploy/test_deploy_script.py compares them), for any
+# secret ("Resource": "*" is the secret the policy is put on).
+grant_secret_policy() { # <extractor task role ARN> <operator role ARN>
+  printf '%s' '{"Version":"2012-10-17","Statement":[{"Sid":"OnlyTheExtractorAndTheOperatorTouchTheValue",' \
+    '"Effect":"Deny","Principal":"*","Action":["secretsmanager:GetSecretValue",' \
+    '"secretsmanager:PutSecretValue","secretsmanager:UpdateSecret",' \
+    '"secretsmanager:UpdateSecretVersionStage","secretsmanager:RotateSecret"],"Resource":"*",' \
+    '"Condition":{"ArnNotEquals":{"aws:PrincipalArn":[' "$(json_string "$1")" ',' \
+    "$(json_string "$2")" ']}}}]}'
+  printf '\n'
+}
+
 while [ $# -gt 0 ]; do
   case "$1" in
     --stack) STACK="${2:?--stack needs a name}"; shift 2 ;;
@@ -59,6 +78,10 @@ while [ $# -gt 0 ]; do
     --artifacts-bucket) ARTIFACTS="${2:?--artifacts-bucket needs a name}"; shift 2 ;;
     --skip-build) BUILD=0; shift ;;
     --dry-run) DRY_RUN=1; shift ;;
+    --print-grant-policy)
+      grant_secret_policy "${2:?--print-grant-policy needs the extractor task role ARN}" \
+        "${3:?--print-grant-policy needs the operator role ARN}"
+      exit 0 ;;
     -h|--help) usage; exit 0 ;;
     *=*) OVERRIDES+=("$1"); shift ;;
     *) fail "unknown argument '$1' (see --help)" ;;
@@ -90,8 +113,11 @@ esac
 
 if [ "$DRY_RUN" = 1 ]; then
   ACCOUNT="123456789012"
+  CALLER_ARN="arn:$PARTITION:sts::$ACCOUNT:assumed-role/operator/dry-run"
 else
-  ACCOUNT="$(aws sts get-caller-identity --query Account --output text)"
+  IDENTITY="$(aws sts get-caller-identity --query '[Account,Arn]' --output text)"
+  ACCOUNT="${IDENTITY%%$'\t'*}"
+  CALLER_ARN="${IDENTITY#*$'\t'}"
 fi
 REGISTRY="$ACCOUNT.dkr.ecr.$REGION.$URL_SUFFIX"
 if [ -z "$ARTIFACTS" ]; then
@@ -233,6 +259,7 @@ case "$STATUS" in
 esac
 
 GIVEN=" " # the parameter keys this run sets (a string: macOS ships bash 3.2, no assoc arrays)
+previous="" # the stack's parameters before an update
 PARAMETERS=()
 give() { GIVEN="$GIVEN$1 "; PARAMETERS+=("{\"ParameterKey\":$(json_string "$1"),\"ParameterValue\":$(json_string "$2")}"); }
 give VpcId "$VPC_ID"
@@ -265,6 +292,35 @@ if [ "$CHANGE_SET_TYPE" = UPDATE ]; then
       PARAMETERS+=("{\"ParameterKey\":$(json_string "$key"),\"UsePreviousValue\":true}")
     fi
   done <<<"$previous"
+fi
+# ---------------------------------------------------------------- the operator role
+# CloudFormation writes the Spotify secrets as the deploying principal, and their key and
+# policies serve only the extractor and OperatorRoleArn: by default that is the role running
+# this script (its path read with iam get-role when allowed).
+role_of_caller() {
+  case "$CALLER_ARN" in
+    arn:*:sts::*:assumed-role/*/*)
+      local name arn
+      name="${CALLER_ARN#*:assumed-role/}"
+      name="${name%%/*}"
+      arn=""
+      [ "$DRY_RUN" = 1 ] ||
+        arn="$(aws iam get-role --role-name "$name" --query Role.Arn --output text 2>/dev/null)" ||
+        arn=""
+      case "$arn" in arn:*) ;; *) arn="arn:$PARTITION:iam::$ACCOUNT:role/$name" ;; esac
+      printf '%s\n' "$arn" ;;
+    *) return 1 ;;
+  esac
+}
+if [[ "$GIVEN" != *" OperatorRoleArn "* ]]; then
+  if [ -n "${OPERATOR_ROLE_ARN:-}" ]; then
+    give OperatorRoleArn "$OPERATOR_ROLE_ARN"
+  elif [ "$CHANGE_SET_TYPE" = CREATE ] || [[ "$previous" != *OperatorRoleArn* ]]; then
+    operator="$(role_of_caller)" ||
+      fail "no OperatorRoleArn: run as the operator role (you run as $CALLER_ARN), or set OPERATOR_ROLE_ARN=arn:$PARTITION:iam::$ACCOUNT:role/<name> (deploy/README.md, First deploy)"
+    echo "OperatorRoleArn: $operator (the role this runs as)" >&2
+    give OperatorRoleArn "$operator"
+  fi
 fi
 PARAMETERS_JSON="[$(IFS=,; echo "${PARAMETERS[*]}")]"
 
@@ -323,6 +379,41 @@ else
     exit 1
   fi
 fi
+
+# ---------------------------------------------------------------- the household's grants
+secure_household_grants() {
+  local resources task_role key_id settings operator prefix key_arn policy listed arn current name
+  if [ "$DRY_RUN" = 1 ]; then
+    run aws secretsmanager list-secrets --filters "Key=name,Values=<SpotifyUserSecretPrefix>"
+    return
+  fi
+  resources="$(aws cloudformation list-stack-resources --stack-name "$STACK" --query \
+    "StackResourceSummaries[?LogicalResourceId=='ExtractorTaskRole' || LogicalResourceId=='GrantKey'].[LogicalResourceId,PhysicalResourceId]" \
+    --output text)"
+  task_role="$(printf '%s\n' "$resources" | awk -F'\t' '$1 == "ExtractorTaskRole" {print $2}')"
+  key_id="$(printf '%s\n' "$resources" | awk -F'\t' '$1 == "GrantKey" {print $2}')"
+  settings="$(aws cloudformation describe-stacks --stack-name "$STACK" \
+    --query 'Stacks[].Parameters[].[ParameterKey,ParameterValue]' --output text)"
+  operator="$(printf '%s\n' "$settings" | awk -F'\t' '$1 == "OperatorRoleArn" {print $2}')"
+  prefix="$(printf '%s\n' "$settings" | awk -F'\t' '$1 == "SpotifyUserSecretPrefix" {print $2}')"
+  [ -n "$task_role" ] && [ -n "$key_id" ] && [ -n "$operator" ] && [ -n "$prefix" ] ||
+    fail "cannot read the extractor task role, the grant key, OperatorRoleArn or SpotifyUserSecretPrefix of stack $STACK: the household's grant secrets were not secured (run deploy.sh again)"
+  case "$key_id" in arn:*) key_arn="$key_id" ;; *) key_arn="arn:$PARTITION:kms:$REGION:$ACCOUNT:key/$key_id" ;; esac
+  policy="$(grant_secret_policy "arn:$PARTITION:iam::$ACCOUNT:role/$task_role" "$operator")"
+  listed="$(aws secretsmanager list-secrets --filters "Key=name,Values=$prefix" \
+    --query 'SecretList[].[ARN,KmsKeyId,Name]' --output text)"
+  while IFS=$'\t' read -r arn current name; do
+    case "$arn" in arn:*) ;; *) continue ;; esac
+    case "$name" in "$prefix"*) ;; *) continue ;; esac
+    if [ "$current" != "$key_arn" ] && [ "$current" != "$key_id" ]; then
+      aws secretsmanager update-secret --secret-id "$arn" --kms-key-id "$key_arn" >/dev/null
+    fi
+    aws secretsmanager put-resource-policy --secret-id "$arn" --resource-policy "$policy" \
+      --block-public-policy >/dev/null
+    echo "grant secret $name: encrypted with the grant key, value for the extractor and $operator only" >&2
+  done <<<"$listed"
+}
+secure_household_grants
 
 run aws cloudformation describe-stacks --stack-name "$STACK" \
   --query "Stacks[0].Outputs[].[OutputKey,OutputValue]" --output table

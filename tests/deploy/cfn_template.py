@@ -40,6 +40,7 @@ SAMPLE_PARAMETERS = {
     "TransformerImageTag": "0123abc",
     "CatalogerImageTag": "0123abc",
     "ExtractorPlaylists": "3cEYpjA9oz9GiPac4AsH4n",
+    "OperatorRoleArn": f"arn:aws:iam::{ACCOUNT}:role/spotify-etl-operator",
 }
 """Values of parameters without a default (and a non-empty playlist list)."""
 
@@ -100,6 +101,8 @@ class Resolver:
             return str(self.resolve(props["DatabaseInput"]["Name"]))
         if resource["Type"] == "AWS::ECS::Service":
             return str(self.resolve(props["ServiceName"]))
+        if resource["Type"] == "AWS::KMS::Key":
+            return f"{logical_id.lower()}-0000-1111-2222-333344445555"
         return f"{STACK}-{logical_id.lower()}-abc123"
 
     def arn(self, logical_id: str) -> str:
@@ -219,16 +222,31 @@ def resources_of_type(template: Mapping[str, Any], kind: str) -> dict[str, Any]:
 
 
 def policies(template: Mapping[str, Any]) -> Iterator[Policy]:
-    """Every identity, resource and key policy of the template, intrinsics resolved."""
+    """Every identity, resource and key policy of the template, intrinsics resolved.
+
+    A role's policies are its inline ones and every ``AWS::IAM::Policy`` attached to it
+    (their owner is the role, so :func:`role_allows` sees them).
+    """
     resolver = Resolver(template)
     for logical_id, role in resources_of_type(template, "AWS::IAM::Role").items():
         for policy in role["Properties"].get("Policies", []):
             name = policy["PolicyName"]
             yield Policy(logical_id, name, resolver.resolve(policy["PolicyDocument"]))
+    for resource in resources_of_type(template, "AWS::IAM::Policy").values():
+        props = resource["Properties"]
+        for role in props["Roles"]:
+            yield Policy(
+                role["Ref"], props["PolicyName"], resolver.resolve(props["PolicyDocument"])
+            )
     for kind in ("AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy"):
         for logical_id, resource in resources_of_type(template, kind).items():
             document = resolver.resolve(resource["Properties"]["PolicyDocument"])
             yield Policy(logical_id, "resource-policy", document)
+    for logical_id, resource in resources_of_type(
+        template, "AWS::SecretsManager::ResourcePolicy"
+    ).items():
+        document = resolver.resolve(resource["Properties"]["ResourcePolicy"])
+        yield Policy(logical_id, "resource-policy", document)
     for logical_id, resource in resources_of_type(template, "AWS::KMS::Key").items():
         document = resolver.resolve(resource["Properties"]["KeyPolicy"])
         yield Policy(logical_id, "key-policy", document)
@@ -242,6 +260,11 @@ def as_list(value: Any) -> list[Any]:
 def _matches(pattern: str, value: str) -> bool:
     regex = "^" + re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".") + "$"
     return re.match(regex, value, flags=re.IGNORECASE) is not None
+
+
+def statement_actions(statement: Mapping[str, Any]) -> list[str]:
+    """The actions a statement names (none for a NotAction statement)."""
+    return as_list(statement.get("Action", []))
 
 
 def role_allows(template: Mapping[str, Any], role: str, action: str, resource: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +20,12 @@ IMAGES = {
 """Folder of each image: entry point and default command."""
 
 RUNTIME_BASE = "python:3.11-slim"
+"""The runtime image's tag (pinned by digest: ``python:3.11-slim@sha256:...``)."""
+
+PINNED_IMAGE = re.compile(r"^[a-z0-9./_-]+:[A-Za-z0-9._-]+@sha256:[0-9a-f]{64}$")
+"""An image reference fixed by digest, its tag kept for people (``name:tag@sha256:<64 hex>``)."""
+
+DOCKERFILES = tuple(REPO / folder / "Dockerfile" for folder in sorted(IMAGES))
 
 
 @dataclass(frozen=True)
@@ -68,3 +75,35 @@ def build_args(dockerfile: Path) -> dict[str, str]:
             name, value = instruction.arguments.split("=", 1)
             args[name] = value
     return args
+
+
+def workspace_members() -> list[str]:
+    """The uv workspace's member folders (the root pyproject's ``[tool.uv.workspace]``)."""
+    with (REPO / "pyproject.toml").open("rb") as handle:
+        members: list[str] = tomllib.load(handle)["tool"]["uv"]["workspace"]["members"]
+    return members
+
+
+def base_images(dockerfile: Path) -> list[str]:
+    """The image of each FROM, build args substituted; earlier stage names are left out."""
+    args = build_args(dockerfile)
+    stage_names: set[str] = set()
+    images = []
+    for instruction in instructions(dockerfile):
+        if instruction.keyword != "FROM":
+            continue
+        words = [w for w in instruction.arguments.split() if not w.startswith("--")]
+        image = words[0]
+        for name, value in args.items():
+            image = image.replace(f"${{{name}}}", value)
+        if image not in stage_names:
+            images.append(image)
+        if len(words) == 3 and words[1].upper() == "AS":
+            stage_names.add(words[2])
+    return images
+
+
+def syntax_directive(dockerfile: Path) -> str | None:
+    """The frontend image of the ``# syntax=`` parser directive on the first line, if any."""
+    first = dockerfile.read_text().splitlines()[0]
+    return first.removeprefix("# syntax=") if first.startswith("# syntax=") else None

@@ -53,12 +53,14 @@ NOT_EMULATED = {
     "AWS::CloudWatch::Alarm": "moto's CloudFormation has no handler",
     "AWS::Glue::Crawler": "moto's CloudFormation has no handler",
     "AWS::Glue::Database": "moto's CloudFormation has no handler",
+    "AWS::Glue::SecurityConfiguration": "moto's CloudFormation has no handler",
     "AWS::S3::BucketPolicy": "moto's CloudFormation has no handler",
     "AWS::SNS::Subscription": "moto's CloudFormation has no handler",
     "AWS::SNS::TopicPolicy": "moto's CloudFormation has no handler",
     "AWS::SQS::QueuePolicy": "moto's CloudFormation has no handler",
     "AWS::Scheduler::Schedule": "moto's CloudFormation has no handler",
     "AWS::SecretsManager::Secret": "moto's CloudFormation has no handler",
+    "AWS::SecretsManager::ResourcePolicy": "moto's CloudFormation has no handler",
 }
 """Resource types of the template that moto 5.2 skips when deploying a stack."""
 
@@ -90,6 +92,17 @@ NOT_EMULATED_PROPERTIES = {
 These, and the types above, are asserted on the template itself
 (test_template_static.py) and checked by cfn-lint.
 """
+
+_ASSUME_ANY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
 
 _MANIFEST = json.dumps(
     {
@@ -123,6 +136,10 @@ class DeployedStack:
     """DescribeStacks after the first deploy."""
     updated: dict[str, Any]
     """DescribeStacks after the second deploy."""
+    operator: str
+    """OPERATOR_ROLE_ARN of every run (a role made in moto)."""
+    grants: list[str]
+    """ARNs of the household's grant secrets made before the first deploy."""
 
     def queue_url(self, logical_id: str) -> str:
         return self.resources[logical_id]
@@ -164,7 +181,26 @@ def deployed(moto_server: LocalAws) -> Iterator[DeployedStack]:
     for service in SERVICES:
         ecr.create_repository(repositoryName=f"{prefix}/{service}")
     _put_images(moto_server, prefix, FIRST_TAG)
-    env = {"VPC_ID": vpc, "SUBNET_IDS": ",".join(subnets), "IMAGE_REPOSITORY_PREFIX": prefix}
+    operator = moto_server.client("iam").create_role(
+        RoleName=f"etl-{suffix}-operator", AssumeRolePolicyDocument=json.dumps(_ASSUME_ANY)
+    )["Role"]["Arn"]
+    # The household's grants, as `extractor auth --store --user NAME` leaves them: default key,
+    # no policy (deploy.sh secures them after the stack).
+    secrets = moto_server.client("secretsmanager")
+    user_prefix = f"etl-{suffix}/users/"
+    grants = [
+        secrets.create_secret(Name=f"{user_prefix}{user}", SecretString='{"refresh_token": "x"}')[
+            "ARN"
+        ]
+        for user in ("alice",)  # one: each secret costs two more CLI calls per deploy
+    ]
+    secrets.create_secret(Name=f"etl-{suffix}/other", SecretString="{}")
+    env = {
+        "VPC_ID": vpc,
+        "SUBNET_IDS": ",".join(subnets),
+        "IMAGE_REPOSITORY_PREFIX": prefix,
+        "OPERATOR_ROLE_ARN": operator,
+    }
 
     first = _deploy(
         moto_server,
@@ -174,6 +210,7 @@ def deployed(moto_server: LocalAws) -> Iterator[DeployedStack]:
         "--tag",
         FIRST_TAG,
         *OVERRIDES,
+        f"SpotifyUserSecretPrefix={user_prefix}",
     )
     assert first.returncode == 0, first.stderr
     artifacts = f"{name}-artifacts-123456789012-us-east-1"
@@ -183,7 +220,16 @@ def deployed(moto_server: LocalAws) -> Iterator[DeployedStack]:
 
     # moto applies the TLS-only Deny unconditionally (it sees no aws:SecureTransport).
     moto_server.client("s3").delete_bucket_policy(Bucket=artifacts)
-    again = _deploy(moto_server, env, "--stack", name, "--tag", FIRST_TAG, *OVERRIDES)
+    again = _deploy(
+        moto_server,
+        env,
+        "--stack",
+        name,
+        "--tag",
+        FIRST_TAG,
+        *OVERRIDES,
+        f"SpotifyUserSecretPrefix={user_prefix}",
+    )
     moto_server.client("s3").delete_bucket_policy(Bucket=artifacts)
     _put_images(moto_server, prefix, SECOND_TAG)
     second = _deploy(moto_server, env, "--stack", name, "--tag", SECOND_TAG)
@@ -204,6 +250,8 @@ def deployed(moto_server: LocalAws) -> Iterator[DeployedStack]:
         },
         created=created,
         updated=updated,
+        operator=operator,
+        grants=grants,
     )
     cfn.delete_stack(StackName=name)
 
@@ -332,7 +380,10 @@ def test_log_groups_have_the_retention_parameter(deployed: DeployedStack) -> Non
     retention = {
         g["logGroupName"].rsplit("/", 1)[1]: g.get("retentionInDays") for g in groups["logGroups"]
     }
-    assert retention == {"extractor": 14, "transformer": 14, "cataloger": 14}
+    assert retention == {"extractor": 14, "transformer": 14, "cataloger": 14, "maintenance": 14}
+    crawler = logs.describe_log_groups(logGroupNamePrefix="/aws-glue/crawlers-role/")["logGroups"]
+    role = deployed.resources["CrawlerRole"]
+    assert [g.get("retentionInDays") for g in crawler if role in g["logGroupName"]] == [14]
 
 
 # ---------------------------------------------------------------- the resources
@@ -491,12 +542,89 @@ def test_scheduler_role_is_assumable_by_eventbridge_scheduler(deployed: Deployed
     assert trust["Statement"][0]["Principal"] == {"Service": "scheduler.amazonaws.com"}
 
 
-def test_tasks_security_group_admits_no_inbound_traffic(deployed: DeployedStack) -> None:
+def test_each_service_has_a_security_group_that_admits_no_inbound_traffic(
+    deployed: DeployedStack,
+) -> None:
     ec2 = deployed.aws.client("ec2")
-    group = ec2.describe_security_groups(GroupIds=[deployed.resources["TaskSecurityGroup"]])[
-        "SecurityGroups"
-    ][0]
-    assert group["IpPermissions"] == []
+    ids = [
+        deployed.resources[f"{service}SecurityGroup"]
+        for service in ("Extractor", "Transformer", "Cataloger")
+    ]
+    groups = ec2.describe_security_groups(GroupIds=ids)["SecurityGroups"]
+    assert len({g["GroupId"] for g in groups}) == 3
+    assert all(g["IpPermissions"] == [] for g in groups)
+
+
+@pytest.mark.parametrize(
+    "logical_id",
+    [
+        "ExtractorTaskDefinition",
+        "TransformerTaskDefinition",
+        "CatalogerTaskDefinition",
+        "MaintenanceTaskDefinition",
+    ],
+)
+def test_every_container_drops_every_linux_capability(
+    deployed: DeployedStack, logical_id: str
+) -> None:
+    _, container = _container(deployed, logical_id)
+    assert container["linuxParameters"]["capabilities"]["drop"] == ["ALL"]
+
+
+def test_the_maintenance_task_runs_cataloger_maintain_with_its_own_role(
+    deployed: DeployedStack,
+) -> None:
+    definition, container = _container(deployed, "MaintenanceTaskDefinition")
+    assert definition["family"] == f"{deployed.name}-maintenance"
+    assert container["command"] == ["maintain"]
+    assert container["image"].endswith(f"/{deployed.prefix}/cataloger:{FIRST_TAG}")
+    assert container["logConfiguration"]["options"]["awslogs-group"] == (
+        f"/spotify-etl/{deployed.name}/maintenance"
+    )
+
+
+def test_every_queue_is_encrypted_with_the_stacks_data_key(deployed: DeployedStack) -> None:
+    sqs = deployed.aws.client("sqs")
+    key = deployed.resources["DataKey"]
+    for queue in (
+        "TransformQueue",
+        "CatalogQueue",
+        "TransformDeadLetterQueue",
+        "CatalogDeadLetterQueue",
+        "ScheduleDeadLetterQueue",
+    ):
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=deployed.queue_url(queue), AttributeNames=["KmsMasterKeyId"]
+        )["Attributes"]
+        assert attributes["KmsMasterKeyId"] == key, queue
+
+
+def test_the_households_grant_secrets_get_the_grant_key_and_the_grant_policy(
+    deployed: DeployedStack,
+) -> None:
+    """deploy.sh, after the stack: the secrets under SpotifyUserSecretPrefix, no other."""
+    secrets = deployed.aws.client("secretsmanager")
+    key = deployed.resources["GrantKey"]
+    task_role = f"arn:aws:iam::123456789012:role/{deployed.resources['ExtractorTaskRole']}"
+    for grant in deployed.grants:
+        described = secrets.describe_secret(SecretId=grant)
+        assert described["KmsKeyId"] == f"arn:aws:kms:us-east-1:123456789012:key/{key}"
+        policy = json.loads(secrets.get_resource_policy(SecretId=grant)["ResourcePolicy"])
+        [deny] = policy["Statement"]
+        assert deny["Effect"] == "Deny"
+        assert deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"] == [
+            task_role,
+            deployed.operator,
+        ]
+    other = f"{deployed.name}/other"
+    assert "ResourcePolicy" not in secrets.get_resource_policy(SecretId=other)
+    assert "KmsKeyId" not in secrets.describe_secret(SecretId=other)
+    assert "grant secret etl-" in deployed.second.stderr
+
+
+def test_the_operator_role_is_a_stack_parameter(deployed: DeployedStack) -> None:
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in deployed.updated["Parameters"]}
+    assert parameters["OperatorRoleArn"] == deployed.operator
 
 
 def test_alarm_topic_is_encrypted_with_the_stack_key(deployed: DeployedStack) -> None:

@@ -205,3 +205,20 @@ def test_capability_iam_is_enough_for_the_template(
     capabilities = _option(change_set, "--capabilities")
     assert named == [] or capabilities == "CAPABILITY_NAMED_IAM"
     assert "Transform" not in template  # a macro would need CAPABILITY_AUTO_EXPAND
+
+
+def test_the_grant_policy_deploy_sh_puts_is_the_templates_own(template: dict[str, Any]) -> None:
+    """One document: the household's secrets get what SpotifyRefreshTokenSecret has."""
+    from tests.deploy.cfn_template import SAMPLE_PARAMETERS, Resolver
+
+    resolver = Resolver(template)
+    task_role = resolver.arn("ExtractorTaskRole")
+    operator = SAMPLE_PARAMETERS["OperatorRoleArn"]
+    result = _run("--print-grant-policy", task_role, operator)
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    resource = template["Resources"]["SpotifyRefreshTokenSecretPolicy"]["Properties"]
+    own = resolver.resolve(resource["ResourcePolicy"])
+    for statement in own["Statement"]:
+        statement["Resource"] = "*"
+    assert printed == own

@@ -29,9 +29,23 @@ NO_STACK = (
     "\nAn error occurred (ValidationError) when calling the DescribeStacks operation: "
     "Stack with id spotify-etl does not exist\n"
 )
+OPERATOR = "arn:aws:iam::123456789012:role/ops/Operator"
 BASE = [
-    {"match": "sts get-caller-identity", "stdout": "123456789012\n"},
+    {
+        "match": "sts get-caller-identity",
+        "stdout": "123456789012\tarn:aws:sts::123456789012:assumed-role/Operator/alice\n",
+    },
+    {"match": "iam get-role --role-name Operator", "stdout": f"{OPERATOR}\n"},
     {"match": "s3api get-bucket-location", "stdout": "eu-west-1\n"},
+    {
+        "match": "list-stack-resources",
+        "stdout": "ExtractorTaskRole\tspotify-etl-ExtractorTaskRole-AbC\n"
+        "GrantKey\t1234abcd-0000-1111-2222-333344445555\n",
+    },
+    {
+        "match": "Stacks[].Parameters[]",
+        "stdout": f"OperatorRoleArn\t{OPERATOR}\nSpotifyUserSecretPrefix\tspotify-etl/users/\n",
+    },
 ]
 
 
@@ -45,7 +59,7 @@ class Run:
         return any(all(w in c["argv"] for w in words) for c in self.calls)
 
 
-def _deploy(tmp_path: Path, rules: list[dict[str, Any]]) -> Run:
+def _deploy(tmp_path: Path, rules: list[dict[str, Any]], **env: str) -> Run:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     aws = bin_dir / "aws"
@@ -67,6 +81,7 @@ def _deploy(tmp_path: Path, rules: list[dict[str, Any]]) -> Run:
             "SUBNET_IDS": "subnet-a,subnet-b",
             "FAKE_AWS_SCENARIO": str(scenario),
             "FAKE_AWS_LOG": str(log),
+            **env,
         },
     )
     calls = [json.loads(line) for line in log.read_text().splitlines()]
@@ -177,3 +192,83 @@ def test_every_aws_call_runs_without_the_cli_v2_pager(tmp_path: Path) -> None:
     assert run.rc == 0, run.stderr
     assert run.called("execute-change-set")
     assert {c["pager"] for c in run.calls} == {""}
+
+
+def _parameters(run: Run) -> list[dict[str, Any]]:
+    [change_set] = [c["argv"] for c in run.calls if "create-change-set" in c["argv"]]
+    parameters: list[dict[str, Any]] = json.loads(change_set[change_set.index("--parameters") + 1])
+    return parameters
+
+
+def test_a_first_deploy_makes_the_role_it_runs_as_the_operator(tmp_path: Path) -> None:
+    """The role's full ARN (its path included: aws:PrincipalArn carries it) from iam get-role."""
+    run = _deploy(tmp_path, [{"match": STACK_STATUS, "stderr": NO_STACK, "rc": 254}])
+    assert run.rc == 0, run.stderr
+    assert {"ParameterKey": "OperatorRoleArn", "ParameterValue": OPERATOR} in _parameters(run)
+    assert f"OperatorRoleArn: {OPERATOR} (the role this runs as)" in run.stderr
+
+
+def test_operator_role_arn_names_another_operator(tmp_path: Path) -> None:
+    other = "arn:aws:iam::123456789012:role/grants-admin"
+    run = _deploy(
+        tmp_path, [{"match": STACK_STATUS, "stderr": NO_STACK, "rc": 254}], OPERATOR_ROLE_ARN=other
+    )
+    assert run.rc == 0, run.stderr
+    assert {"ParameterKey": "OperatorRoleArn", "ParameterValue": other} in _parameters(run)
+    assert not run.called("iam", "get-role")
+
+
+def test_a_first_deploy_as_a_user_says_how_to_name_the_operator(tmp_path: Path) -> None:
+    as_user = {
+        "match": "sts get-caller-identity",
+        "stdout": "123456789012\tarn:aws:iam::123456789012:user/alice\n",
+    }
+    run = _deploy(tmp_path, [as_user, {"match": STACK_STATUS, "stderr": NO_STACK, "rc": 254}])
+    assert run.rc == 2
+    assert "set OPERATOR_ROLE_ARN=arn:aws:iam::123456789012:role/<name>" in run.stderr
+    assert not run.called("create-change-set")
+
+
+def test_an_update_keeps_the_stacks_operator(tmp_path: Path) -> None:
+    run = _deploy(
+        tmp_path,
+        [
+            {"match": STACK_STATUS, "stdout": "UPDATE_COMPLETE\n"},
+            {"match": "get-template-summary", "stdout": "OperatorRoleArn\tNone\n"},
+            {"match": "Stacks[0].Parameters", "stdout": "OperatorRoleArn\tarn:aws:iam::1:role/x\n"},
+        ],
+    )
+    assert run.rc == 0, run.stderr
+    assert {"ParameterKey": "OperatorRoleArn", "UsePreviousValue": True} in _parameters(run)
+    assert not any(
+        p.get("ParameterValue") for p in _parameters(run) if p["ParameterKey"] == "OperatorRoleArn"
+    )
+
+
+def test_the_households_grant_secrets_get_the_grant_key_and_policy(tmp_path: Path) -> None:
+    alice = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:spotify-etl/users/alice-AbCdEf"
+    bob = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:spotify-etl/users/bob-GhIjKl"
+    key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-0000-1111-2222-333344445555"
+    listed = f"{alice}\tNone\tspotify-etl/users/alice\n{bob}\t{key}\tspotify-etl/users/bob\n"
+    run = _deploy(
+        tmp_path,
+        [
+            {"match": STACK_STATUS, "stderr": NO_STACK, "rc": 254},
+            {"match": "secretsmanager list-secrets", "stdout": listed},
+        ],
+    )
+    assert run.rc == 0, run.stderr
+    updates = [c["argv"] for c in run.calls if "update-secret" in c["argv"]]
+    assert updates == [
+        ["secretsmanager", "update-secret", "--secret-id", alice, "--kms-key-id", key]
+    ]  # bob's already has it
+    puts = [c["argv"] for c in run.calls if "put-resource-policy" in c["argv"]]
+    assert [p[p.index("--secret-id") + 1] for p in puts] == [alice, bob]
+    policy = json.loads(puts[0][puts[0].index("--resource-policy") + 1])
+    [deny] = policy["Statement"]
+    assert deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"] == [
+        "arn:aws:iam::123456789012:role/spotify-etl-ExtractorTaskRole-AbC",
+        OPERATOR,
+    ]
+    [listing] = [c["argv"] for c in run.calls if "list-secrets" in c["argv"]]
+    assert "Key=name,Values=spotify-etl/users/" in listing
