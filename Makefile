@@ -34,7 +34,7 @@ uv: ## install uv (from PyPI, under .cache/uv-tool) if it is not on PATH
 	  [ -x "$$py" ] && "$$py" -m venv "$(UV_BOOTSTRAP)/venv" >/dev/null 2>&1 || continue; \
 	  echo "make: installing uv into .cache/uv-tool with a venv of $$py" >&2; \
 	  "$(UV_BOOTSTRAP)/venv/bin/python" -m pip install --quiet --disable-pip-version-check uv \
-	    && mkdir -p "$(UV_BOOTSTRAP)/bin" && ln -sf ../venv/bin/uv "$(UV_BOOTSTRAP)/bin/uv" && exit 0; \
+	    && mkdir -p "$(UV_BOOTSTRAP)/bin" && ln -sf "$(UV_BOOTSTRAP)/venv/bin/uv" "$(UV_BOOTSTRAP)/bin/uv" && exit 0; \
 	done; \
 	echo "make: no uv on PATH and no python3 with pip or venv to install it: install uv (pipx install uv) or python3-pip" >&2; \
 	exit 1
