@@ -64,4 +64,4 @@ def catalog_properties(endpoints: Endpoints) -> dict[str, str]:
 
 def open_catalog(endpoints: Endpoints, name: str = "spotify-etl") -> GlueCatalog:
     """A pyiceberg Glue catalog over ``endpoints`` (no call is made until it is used)."""
-    return GlueCatalog(name, **catalog_properties(endpoints))
+    return GlueCatalog(name, None, **catalog_properties(endpoints))

@@ -14,7 +14,7 @@ refuse against a required field.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
 import pyarrow as pa
 from pyiceberg.partitioning import PartitionField, PartitionSpec
@@ -64,7 +64,7 @@ ARROW_TYPES: Final[Mapping[LogicalType, pa.DataType]] = {
 }
 """Arrow type of each logical column type, as the transformer's Parquet files hold them."""
 
-_TRANSFORMS: Final[Mapping[PartitionTransform, Transform[object, object]]] = {
+_TRANSFORMS: Final[Mapping[PartitionTransform, Transform[Any, Any]]] = {
     "identity": IdentityTransform(),
     "year": YearTransform(),
     "month": MonthTransform(),
