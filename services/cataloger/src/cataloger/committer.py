@@ -13,8 +13,8 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pyiceberg.catalog import Catalog
 from spotify_etl_common.logs import get_logger
 from spotify_etl_common.tables import Table
 from spotify_etl_lake.catalog import Lake
@@ -22,6 +22,9 @@ from spotify_etl_lake.commit import DEFAULT_POLICY, RetryPolicy, replace_sources
 from spotify_etl_lake.tables import TableChange, ensure_namespace, ensure_table, load_table
 
 from cataloger.plan import TablePlan
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
 
 log = get_logger(__name__)
 
