@@ -39,6 +39,8 @@ MIGRATE_COMMAND: Final = "spotify-etl migrate-tables"
 TABLE_PROPERTIES: Final[Mapping[str, str]] = {
     TableProperties.COMMIT_NUM_RETRIES: "0",
     TableProperties.PARQUET_COMPRESSION: "zstd",
+    TableProperties.MANIFEST_MERGE_ENABLED: "true",
+    TableProperties.MANIFEST_MIN_MERGE_COUNT: "10",
     f"{TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX}.source_key": "full",
 }
 """Declared properties of every table (besides ``format-version`` and the name mapping).
@@ -49,6 +51,10 @@ TABLE_PROPERTIES: Final[Mapping[str, str]] = {
   multiply the attempts and replay a delete planned against the old state.
 - zstd for the files Iceberg itself writes (compaction, a delete's rewrite), as
   the transformer's.
+- appends merge manifests once there are 10: every commit adds one, and every
+  later delete and duplicate check reads them all (measured on moto: after 40
+  commits 40 manifests and 0.86 s a commit with fast appends; 4 manifests and
+  0.42 s with merging).
 - ``source_key`` bounds in full (not truncated to 16 characters): a raw key is
   longer, and full bounds let a delete by ``source_key`` drop a whole
   transformer file from metadata alone instead of reading it.

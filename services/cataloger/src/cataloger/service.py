@@ -50,8 +50,10 @@ class Cataloger:
         files: CuratedFiles,
         crawler: CrawlerRunner | None = None,
         publisher: ViewPublisher | None = None,
+        commit_concurrency: int = 4,
     ) -> None:
         self.committer = committer
+        self.commit_concurrency = commit_concurrency
         self.bucket = bucket
         self.files = files
         self.tables = dict(tables)
@@ -96,11 +98,18 @@ class Cataloger:
             valid.append(message)
             ids.setdefault((message.table, message.source_key), []).append(received.message_id)
 
+        # Tables are independent: their commits run side by side (a few threads).
+        plans = coalesce(valid, self.tables)
+        limit = asyncio.Semaphore(self.commit_concurrency)
+
+        async def commit(plan: TablePlan) -> list[Replaced]:
+            async with limit:
+                return await self._commit(plan, ids, failures)
+
         done: list[str] = []
         changed: list[str] = []
         replaced: list[Replaced] = []
-        for plan in coalesce(valid, self.tables):
-            outcomes = await self._commit(plan, ids, failures)
+        for plan, outcomes in zip(plans, await asyncio.gather(*map(commit, plans)), strict=True):
             if outcomes:
                 done.append(plan.table.name)
             replaced.extend(outcomes)
