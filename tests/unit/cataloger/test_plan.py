@@ -80,4 +80,3 @@ def test_file_in_another_bucket_is_permanent() -> None:
 
 def test_valid_message_resolves_to_its_table() -> None:
     assert check_message(written("plays", "2026-11-24"), TABLES, "bkt") is TABLES["plays"]
-

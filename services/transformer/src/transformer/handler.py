@@ -61,9 +61,7 @@ def decide(message: RawObjectWritten, body: bytes) -> list[CuratedFile]:
     return [encode(f) for f in plan_files(transformed, {message.key: message.extracted_at})]
 
 
-def table_file_message(
-    file: CuratedFile, bucket: str, written_at: datetime
-) -> TableFileWritten:
+def table_file_message(file: CuratedFile, bucket: str, written_at: datetime) -> TableFileWritten:
     """The ``TableFileWritten`` announcing ``file`` to the cataloger (replay builds the same)."""
     return messages.table_file_message(bucket, file.key, file.rows, file.source_key, written_at)
 
