@@ -47,6 +47,28 @@ def test_a_file_announced_twice_is_added_once() -> None:
     assert len(plan.paths) == 1
 
 
+def test_of_two_versions_of_one_raw_objects_file_the_newest_written_is_added() -> None:
+    older = written("albums", "2026-11-24", 0, written_at="2026-11-24T01:00:00Z")
+    newer = written(
+        "albums",
+        "2026-11-24",
+        0,
+        key=f"curated/albums/dt=2026-11-24/{7:032x}.parquet",
+        written_at="2026-11-24T02:00:00Z",
+    )
+    for batch in ([older, newer], [newer, older]):
+        (plan,) = coalesce(batch, TABLES)
+        assert plan.paths == (f"s3://bkt/{newer.key}",)
+
+
+def test_a_batch_files_days_are_each_kept() -> None:
+    days = [
+        written("albums", day, 0, source_key="batch-abc") for day in ("2026-11-24", "2026-11-25")
+    ]
+    (plan,) = coalesce(days, TABLES)
+    assert len(plan.paths) == 2
+
+
 def test_a_file_without_rows_replaces_its_source_but_adds_nothing() -> None:
     (plan,) = coalesce([written("albums", "2026-11-24", 0, rows=0)], TABLES)
     assert (plan.sources, plan.paths) == (("raw/source=albums/album_id=a0.json",), ())

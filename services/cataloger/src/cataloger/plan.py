@@ -5,7 +5,10 @@ batch becomes, per table, the raw objects whose rows it replaces and the files
 it registers (one Iceberg transaction: :func:`spotify_etl_lake.commit.replace_sources`).
 A file announced twice is registered once; a file without rows registers
 nothing, but its raw object's earlier rows still leave the table (a replay
-whose object now gives no rows for the table).
+whose object now gives no rows for the table). Two versions of one raw
+object's file in one batch (other bytes, so other keys: a transform replayed
+while the first message still waited, or a catalog replay of both) are one
+too many: the newest written wins.
 """
 
 from __future__ import annotations
@@ -70,10 +73,30 @@ def file_uri(message: TableFileWritten) -> str:
     return f"s3://{message.bucket}/{message.key}"
 
 
+def _newest(messages: Iterable[TableFileWritten]) -> list[TableFileWritten]:
+    """One file per table, raw object and day: the newest written (then the last key).
+
+    A raw object's rows share one extraction day, so it makes one file per table;
+    a batch file (``transform-files``) has one per table and day.
+    """
+    newest: dict[tuple[str, str, str], TableFileWritten] = {}
+    for message in messages:
+        slot = (message.table, message.source_key, message.partition["dt"])
+        kept = newest.get(slot)
+        if kept is None or _age(message) > _age(kept):
+            newest[slot] = message
+    return list(newest.values())
+
+
+def _age(message: TableFileWritten) -> tuple[float, str]:
+    written = message.written_at.timestamp() if message.written_at else float("-inf")
+    return (written, message.key)
+
+
 def coalesce(messages: Iterable[TableFileWritten], tables: Mapping[str, Table]) -> list[TablePlan]:
     """Group already-checked messages by table, one plan per table, in table-name order."""
     found: dict[str, dict[str, set[str]]] = {}
-    for message in messages:
+    for message in _newest(messages):
         paths = found.setdefault(message.table, {}).setdefault(message.source_key, set())
         if message.rows > 0:
             paths.add(file_uri(message))
