@@ -1,7 +1,11 @@
 """The cataloger's Iceberg shell: tables ensured at start, one commit per table per batch.
 
 pyiceberg is synchronous (boto3 for Glue, pyarrow for S3): every call runs in a
-thread (``asyncio.to_thread``) so the worker's heartbeats and receives go on.
+thread of its own so the worker's heartbeats and receives go on. The thread is
+a daemon: a stop that cancels the batch (past the shutdown grace) does not wait
+for a commit stuck on the network. A commit cut off before Glue took it lands
+nothing (its files are unreferenced, for maintenance to delete); one that Glue
+took is simply done again when the given-back messages return.
 Each batch loads the table afresh (one Glue ``GetTable`` and one metadata read)
 and commits with :func:`spotify_etl_lake.commit.replace_sources`, which redoes a
 commit that lost to another cataloger task or to maintenance.
@@ -10,10 +14,12 @@ commit that lost to another cataloger task or to maintenance.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from spotify_etl_common.logs import get_logger
 from spotify_etl_common.tables import Table
@@ -29,6 +35,33 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 DATABASE_DESCRIPTION = "spotify-etl curated tables (Apache Iceberg) and views"
+
+T = TypeVar("T")
+
+
+async def in_daemon_thread(work: Callable[[], T]) -> T:
+    """``work()`` in a daemon thread, awaited; cancelling the await abandons the thread."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if done.done():  # cancelled meanwhile: nobody waits for it
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        try:
+            result, error = work(), None
+        except BaseException as failed:  # handed to the awaiting task
+            result, error = None, failed
+        with suppress(RuntimeError):  # the loop is closed: the process is stopping
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=run, name="iceberg", daemon=True).start()
+    return await done
 
 
 @dataclass(frozen=True)
@@ -71,11 +104,11 @@ class LakeCommitter:
                 for name, table in sorted(tables.items())
             }
 
-        return await asyncio.to_thread(ensure_all)
+        return await in_daemon_thread(ensure_all)
 
     async def replace(self, plan: TablePlan) -> Replaced:
         """One transaction: the plan's sources' rows out of the table, its files in."""
-        return await asyncio.to_thread(self._replace, plan)
+        return await in_daemon_thread(lambda: self._replace(plan))
 
     def _replace(self, plan: TablePlan) -> Replaced:
         change = TableChange.UNCHANGED
