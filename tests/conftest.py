@@ -38,6 +38,8 @@ class LocalAws:
                 "SPOTIFY_ETL_BUCKET": names.bucket,
                 "SPOTIFY_ETL_TRANSFORM_QUEUE": names.transform_queue,
                 "SPOTIFY_ETL_CATALOG_QUEUE": names.catalog_queue,
+                # the Iceberg tables of one stack: tests sharing the moto server share no table
+                "CATALOGER_DATABASE": names.bucket.removesuffix("-bucket").replace("-", "_"),
             }
         return env
 

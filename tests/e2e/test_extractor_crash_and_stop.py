@@ -22,7 +22,7 @@ from extractor.lease import LEASE_KEY
 from fake_spotify.catalog import CatalogSpec, build_catalog
 from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned
-from spotify_etl_common.keys import source_digest
+from spotify_etl_common.keys import parse_curated_key, source_digest
 
 from tests.conftest import LocalAws, fake_spotify_env
 from tests.integration.extractor.conftest import (
@@ -92,9 +92,10 @@ def _transform_everything(stack: Provisioned, aws: LocalAws, env: dict[str, str]
         Bucket=stack.names.bucket, Prefix="curated/"
     )
     curated = {
-        o["Key"].rsplit("/", 1)[-1].removesuffix(".parquet")
+        parts.source_digest
         for page in pages
         for o in page.get("Contents", [])
+        if (parts := parse_curated_key(o["Key"])) is not None
     }
     # every raw object was announced and transformed (curated files are named by its key)
     untransformed = {k for k in raw_keys(stack, s3) if source_digest(k) not in curated}

@@ -89,9 +89,15 @@ def served(catalog: Catalog) -> dict[str, set[str]]:
 
 
 def curated_keys(aws: LocalAws, bucket: str) -> dict[str, str]:
+    """The transformer's files (each commit adds Iceberg metadata files beside them)."""
     s3 = aws.client("s3")
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="curated/")
-    return {o["Key"]: o["ETag"] for page in pages for o in page.get("Contents", [])}
+    return {
+        o["Key"]: o["ETag"]
+        for page in pages
+        for o in page.get("Contents", [])
+        if o["Key"].endswith(".parquet")
+    }
 
 
 def test_pipeline_processes_views_replay_and_poison(

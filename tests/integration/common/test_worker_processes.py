@@ -31,6 +31,8 @@ import pytest
 from spotify_etl.local.provision import Provisioned
 from spotify_etl_common.keys import playlist_items_key
 from spotify_etl_common.messages import RawObjectWritten, Source
+from spotify_etl_common.tables import TABLES
+from transformer.schemas import DTYPES
 
 from tests.conftest import LocalAws
 
@@ -181,9 +183,16 @@ def visible_bodies(aws: LocalAws, url: str) -> list[str]:
     return bodies
 
 
-def parquet_bytes() -> bytes:
+def album_file(source_key: str, day: str) -> bytes:
+    """A one-row ``albums`` Parquet file, as the transformer writes it."""
+    schema = {c.name: DTYPES[c.type] for c in TABLES["albums"].columns}
+    row: dict[str, Any] = dict.fromkeys(schema) | {
+        "album_id": "a",
+        "source_key": source_key,
+        "extracted_at": datetime.fromisoformat(f"{day}T01:00:00+00:00"),
+    }
     buffer = io.BytesIO()
-    pl.DataFrame({"n": [1]}).write_parquet(buffer)
+    pl.DataFrame([row], schema=schema).write_parquet(buffer)
     return buffer.getvalue()
 
 
@@ -213,7 +222,8 @@ def test_sigterm_mid_batch_gives_the_batch_back_at_the_grace_deadline(
     for n in range(4):
         day = f"2026-11-{10 + n}"
         key = f"curated/albums/dt={day}/{n:032x}.parquet"
-        s3.put_object(Bucket=stack.names.bucket, Key=key, Body=parquet_bytes())
+        source = f"raw/source=albums/album_id=a{n}.json"
+        s3.put_object(Bucket=stack.names.bucket, Key=key, Body=album_file(source, day))
         body = json.dumps(
             {
                 "table": "albums",
@@ -222,16 +232,14 @@ def test_sigterm_mid_batch_gives_the_batch_back_at_the_grace_deadline(
                 "partition": {"dt": day},
                 "rows": 1,
                 "schema_version": 1,
-                "source_key": f"raw/source=albums/album_id=a{n}.json",
+                "source_key": source,
             }
         )
         sqs.send_message(QueueUrl=stack.queue_urls[stack.names.catalog_queue], MessageBody=body)
         bodies.append(body)
-    slow_glue = DelayingProxy(
+    slow_glue = DelayingProxy(  # the commit's last call: Glue swaps the table's metadata
         moto_server.endpoint,
-        lambda method, path, headers: headers.get("X-Amz-Target", "").endswith(
-            ".BatchCreatePartition"
-        ),
+        lambda method, path, headers: headers.get("X-Amz-Target", "").endswith(".UpdateTable"),
     )
     env = worker_env(moto_server, stack, AWS_ENDPOINT_URL_GLUE=slow_glue.url)
     cataloger = Service(["cataloger"], env)

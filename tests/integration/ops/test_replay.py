@@ -79,7 +79,7 @@ def test_catalog_replay_reads_rows_and_source_key_from_the_parquet(
     ops: Ops,
 ) -> None:
     raw = playlist_items_key("p1", "s1", 0)
-    keys = [curated_key("tracks", date(2025, 11, d), raw) for d in (20, 21)]
+    keys = [curated_key("tracks", date(2025, 11, d), raw, b"") for d in (20, 21)]
     for rows, key in enumerate(keys, start=2):
         buffer = io.BytesIO()
         pl.DataFrame(
@@ -99,7 +99,7 @@ def test_catalog_replay_takes_the_source_key_of_an_empty_file_from_its_metadata(
     ops: Ops,
 ) -> None:
     raw = playlist_items_key("p2", "s1", 0)
-    key = curated_key("tracks", date(2025, 11, 22), raw)
+    key = curated_key("tracks", date(2025, 11, 22), raw, b"")
     buffer = io.BytesIO()
     pl.DataFrame(
         {"track_id": [], "source_key": []}, schema=["track_id", "source_key"]

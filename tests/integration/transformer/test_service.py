@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 import pytest
 from spotify_etl.local.provision import Provisioned
-from spotify_etl_common.keys import CURATED_PREFIX, playlist_items_key
+from spotify_etl_common.keys import CURATED_PREFIX, parse_curated_key, playlist_items_key
 from spotify_etl_common.messages import RawObjectWritten, Source, TableFileWritten
 from spotify_etl_common.settings import load_settings
 from transformer.service import run_service
@@ -138,6 +138,31 @@ async def test_a_replayed_message_leaves_the_same_set_of_keys(
 
     assert curated_keys(aws_env, stack) == first
     assert len(drain(aws_env, stack.queue_urls[stack.names.catalog_queue])) == 3 * len(first)
+
+
+async def test_a_replay_that_now_gives_other_rows_writes_new_keys_beside_the_old_files(
+    aws_env: LocalAws, stack: Provisioned, settings: TransformerSettings
+) -> None:
+    key = playlist_items_key("p1", "snapA", 0)
+    put_raw(aws_env, stack, key, items_page([playlist_item(track("t1"))]))
+    send(aws_env, stack, key)
+    await run_service(settings)
+    first = set(curated_keys(aws_env, stack))
+    # the same raw key now transforms to other rows (as after a fix to the transform)
+    put_raw(aws_env, stack, key, items_page([playlist_item(track("t2"))]))
+    send(aws_env, stack, key)
+
+    await run_service(settings)
+
+    now = set(curated_keys(aws_env, stack))
+    new = now - first
+    assert first < now  # a file an Iceberg snapshot may reference is never overwritten
+    assert {k.split("/")[1] for k in new} == {
+        "playlist_items",
+        "tracks",
+        "track_artists",
+    }  # albums and artists rows are the same bytes: the same keys
+    assert {parse_curated_key(k) for k in new} <= {parse_curated_key(k) for k in first}
 
 
 @pytest.mark.parametrize(

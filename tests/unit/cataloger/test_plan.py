@@ -1,9 +1,9 @@
-"""Coalescing a batch of file messages into one plan per table."""
+"""Coalescing a batch of file messages into one commit plan per table."""
 
 from __future__ import annotations
 
 import pytest
-from cataloger.plan import TablePlan, check_message, coalesce
+from cataloger.plan import check_message, coalesce
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.messages import TableFileWritten
 from spotify_etl_common.tables import TABLES
@@ -22,25 +22,63 @@ def written(table: str, day: str, n: int = 0, **changes: object) -> TableFileWri
     return TableFileWritten.model_validate(fields | changes)
 
 
-def test_many_files_of_one_table_and_day_become_one_partition() -> None:
-    messages = [written("albums", "2026-11-24", n) for n in range(7)]
-    assert coalesce(messages, TABLES) == [
-        TablePlan(TABLES["albums"], ((("dt", "2026-11-24"),),), files=7)
-    ]
+def test_many_files_of_one_table_become_one_plan_of_their_sources_and_files() -> None:
+    messages = [written("albums", "2026-11-24", n) for n in (2, 0, 1)]
+    (plan,) = coalesce(messages, TABLES)
+    assert plan.table is TABLES["albums"]
+    assert plan.sources == tuple(f"raw/source=albums/album_id=a{n}.json" for n in range(3))
+    assert plan.paths == tuple(
+        f"s3://bkt/curated/albums/dt=2026-11-24/{n:032x}.parquet" for n in range(3)
+    )
 
 
-def test_plans_are_per_table_with_distinct_sorted_days() -> None:
+def test_plans_are_per_table_in_name_order_whatever_the_days() -> None:
     messages = [
         written("tracks", "2026-11-25", 1),
         written("albums", "2026-11-24", 2),
-        written("tracks", "2026-11-24", 3),
-        written("tracks", "2026-11-25", 4),
+        written("tracks", "2026-10-24", 3),
     ]
     plans = coalesce(messages, TABLES)
-    assert [(p.table.name, p.partition_dicts(), p.files) for p in plans] == [
-        ("albums", [{"dt": "2026-11-24"}], 1),
-        ("tracks", [{"dt": "2026-11-24"}, {"dt": "2026-11-25"}], 3),
+    assert [(p.table.name, len(p.paths)) for p in plans] == [("albums", 1), ("tracks", 2)]
+
+
+def test_a_file_announced_twice_is_added_once() -> None:
+    (plan,) = coalesce([written("albums", "2026-11-24", 0)] * 2, TABLES)
+    assert len(plan.paths) == 1
+
+
+def test_of_two_versions_of_one_raw_objects_file_the_newest_written_is_added() -> None:
+    older = written("albums", "2026-11-24", 0, written_at="2026-11-24T01:00:00Z")
+    newer = written(
+        "albums",
+        "2026-11-24",
+        0,
+        key=f"curated/albums/dt=2026-11-24/{7:032x}.parquet",
+        written_at="2026-11-24T02:00:00Z",
+    )
+    for batch in ([older, newer], [newer, older]):
+        (plan,) = coalesce(batch, TABLES)
+        assert plan.paths == (f"s3://bkt/{newer.key}",)
+
+
+def test_a_batch_files_days_are_each_kept() -> None:
+    days = [
+        written("albums", day, 0, source_key="batch-abc") for day in ("2026-11-24", "2026-11-25")
     ]
+    (plan,) = coalesce(days, TABLES)
+    assert len(plan.paths) == 2
+
+
+def test_a_file_without_rows_replaces_its_source_but_adds_nothing() -> None:
+    (plan,) = coalesce([written("albums", "2026-11-24", 0, rows=0)], TABLES)
+    assert (plan.sources, plan.paths) == (("raw/source=albums/album_id=a0.json",), ())
+
+
+def test_a_plan_splits_into_one_plan_per_source() -> None:
+    (plan,) = coalesce([written("albums", "2026-11-24", n) for n in range(3)], TABLES)
+    single = plan.split()
+    assert [p.sources for p in single] == [(s,) for s in plan.sources]
+    assert [p.paths for p in single] == [(p,) for p in plan.paths]
 
 
 def test_empty_batch_plans_nothing() -> None:
@@ -60,11 +98,6 @@ def test_newer_schema_version_than_declared_is_permanent_with_what_to_do() -> No
 def test_file_in_another_bucket_is_permanent() -> None:
     with pytest.raises(PermanentError, match="bucket 'other'"):
         check_message(written("albums", "2026-11-24", bucket="other"), TABLES, "bkt")
-
-
-def test_missing_dt_partition_value_is_permanent() -> None:
-    with pytest.raises(PermanentError, match="lacks partition value"):
-        check_message(written("albums", "2026-11-24", partition={}), TABLES, "bkt")
 
 
 def test_valid_message_resolves_to_its_table() -> None:

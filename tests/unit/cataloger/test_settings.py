@@ -25,7 +25,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 def test_defaults_coalesce_large_batches_and_publish_views(env: pytest.MonkeyPatch) -> None:
     settings = load_settings(CatalogerSettings)
     assert (settings.database, settings.crawler, settings.publish_views) == ("spotify", False, True)
-    assert settings.worker_config().max_in_flight == 100
+    assert settings.worker_config().max_in_flight == 300
     assert settings.results_location == "s3://bkt/athena-results/"
 
 

@@ -20,17 +20,62 @@ def test_playlist_items_key_is_hive_style_and_zero_padded() -> None:
 def test_same_input_same_key() -> None:
     assert keys.playlist_key("p1", "s1") == keys.playlist_key("p1", "s1")
     src = keys.playlist_items_key("p1", "s1", 0)
-    assert keys.curated_key("tracks", date(2026, 11, 24), src) == keys.curated_key(
-        "tracks", date(2026, 11, 24), src
+    assert keys.curated_key("tracks", date(2026, 11, 24), src, b"PAR1") == keys.curated_key(
+        "tracks", date(2026, 11, 24), src, b"PAR1"
     )
 
 
 def test_curated_key_differs_per_source_object() -> None:
-    a = keys.curated_key("tracks", date(2026, 1, 2), keys.playlist_items_key("p", "s", 0))
-    b = keys.curated_key("tracks", date(2026, 1, 2), keys.playlist_items_key("p", "s", 1))
+    day = date(2026, 1, 2)
+    a = keys.curated_key("tracks", day, keys.playlist_items_key("p", "s", 0), b"PAR1")
+    b = keys.curated_key("tracks", day, keys.playlist_items_key("p", "s", 1), b"PAR1")
     assert a != b
     assert a.startswith("curated/tracks/dt=2026-01-02/")
     assert a.endswith(".parquet")
+
+
+def test_other_bytes_of_one_source_object_get_another_key_of_the_same_source() -> None:
+    source = keys.playlist_items_key("p", "s", 0)
+    first = keys.curated_key("tracks", date(2026, 1, 2), source, b"first bytes")
+    other = keys.curated_key("tracks", date(2026, 1, 2), source, b"other bytes")
+
+    assert first != other
+    assert first == (
+        f"curated/tracks/dt=2026-01-02/{keys.source_digest(source)}-"
+        f"{keys.content_digest(b'first bytes')}.parquet"
+    )
+    assert keys.parse_curated_key(first) == keys.parse_curated_key(other)
+
+
+def test_a_curated_key_parses_back_to_its_table_day_and_source_digest() -> None:
+    source = "raw/source=albums/album_id=a.json"
+    key = keys.curated_key("albums", date(2026, 11, 24), source, b"x")
+
+    assert keys.parse_curated_key(key) == keys.CuratedKeyParts(
+        "albums", date(2026, 11, 24), keys.source_digest(source)
+    )
+
+
+def test_earlier_and_batch_names_parse_but_icebergs_own_files_do_not() -> None:
+    digest = keys.source_digest("raw/x")
+    batch = keys.batch_curated_key("albums", date(2026, 11, 24), ["raw/x", "raw/y"], b"x")
+
+    assert keys.parse_curated_key(f"curated/albums/dt=2026-11-24/{digest}.parquet") == (
+        keys.CuratedKeyParts("albums", date(2026, 11, 24), digest)
+    )
+    assert batch.startswith(f"curated/albums/dt=2026-11-24/{keys.batch_name(['raw/y', 'raw/x'])}-")
+    assert keys.parse_curated_key(batch) == keys.CuratedKeyParts("albums", date(2026, 11, 24), None)
+    assert (
+        keys.parse_curated_key("curated/albums/data/extracted_at_month=2026-11/0.parquet") is None
+    )
+    assert keys.parse_curated_key("curated/albums/metadata/snap-1.avro") is None
+    assert keys.parse_curated_key("curated/albums/dt=2026-13-01/x.parquet") is None
+    assert keys.parse_curated_key("curated/albums/dt=20261124/x.parquet") is None
+
+
+def test_a_day_is_only_yyyy_mm_dd() -> None:
+    assert keys.parse_day("2026-11-24") == date(2026, 11, 24)
+    assert [keys.parse_day(t) for t in ("20261124", "2026-11-31", "yesterday", "")] == [None] * 4
 
 
 def test_recently_played_key_partitions_by_utc_day_of_cursor() -> None:

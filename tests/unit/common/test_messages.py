@@ -63,6 +63,32 @@ def test_negative_rows_refused() -> None:
         parse_message(TableFileWritten, json.dumps(body))
 
 
+@pytest.mark.parametrize(
+    "partition",
+    [
+        {"dt": "not-a-day"},
+        {"dt": "2026-02-30"},
+        {"dt": "20260101"},
+        {},
+        {"dt": "2026-01-01", "x": "1"},
+    ],
+)
+def test_a_partition_that_is_not_one_day_is_poison(partition: dict[str, str]) -> None:
+    body = {
+        "table": "tracks",
+        "bucket": "b",
+        "key": "curated/tracks/dt=2026-01-01/x.parquet",
+        "partition": partition,
+        "rows": 1,
+        "schema_version": 1,
+        "source_key": "raw/x",
+    }
+    with pytest.raises(
+        PermanentError, match=r"partition: Value error, must be \{'dt': 'yyyy-mm-dd'\}"
+    ):
+        parse_message(TableFileWritten, json.dumps(body))
+
+
 def test_an_outgoing_message_carries_the_body_and_the_attribute_its_model_defines() -> None:
     message = raw()
     outgoing = OutgoingMessage.of(message)

@@ -96,7 +96,7 @@ def test_keys_that_are_not_raw_objects_are_not_parsed(key: str) -> None:
 
 
 def test_curated_key_maps_to_a_table_file_message_with_metadata_source_key() -> None:
-    key = curated_key("tracks", date(2026, 11, 23), "raw/source=albums/album_id=a.json")
+    key = curated_key("tracks", date(2026, 11, 23), "raw/source=albums/album_id=a.json", b"")
     message = table_file_message("b", key, 42, "raw/source=albums/album_id=a.json", NOW)
     assert message == TableFileWritten(
         table="tracks",
@@ -111,7 +111,7 @@ def test_curated_key_maps_to_a_table_file_message_with_metadata_source_key() -> 
 
 
 def test_source_key_comes_from_metadata_then_batch_name_then_lineage_then_the_key() -> None:
-    key = curated_key("plays", date(2026, 11, 23), "raw/x")
+    key = curated_key("plays", date(2026, 11, 23), "raw/x", b"")
     batch = "curated/plays/dt=2026-11-23/batch-abc.parquet"
     assert source_key_of(key, {"source-key": "raw/m"}, ["raw/x"]) == "raw/m"
     assert source_key_of(batch, {}, ["raw/a", "raw/b"]) == "batch-abc"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.messages import RawObjectWritten, Source
@@ -27,7 +28,7 @@ def message(source: Source = Source.PLAYLIST_ITEMS) -> RawObjectWritten:
 
 def test_the_message_gives_playlist_and_snapshot_ids() -> None:
     files = decide(message(), items_page([playlist_item(track())]))
-    items = next(f for f in files if f.table == "playlist_items").frame
+    items = pl.read_parquet(next(f for f in files if f.table == "playlist_items").data)
     assert items.select("playlist_id", "snapshot_id", "source_key").row(0) == ("p1", "s1", KEY)
 
 

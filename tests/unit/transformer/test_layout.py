@@ -1,4 +1,4 @@
-"""Curated files: one per table per raw object, at keys that only depend on the input."""
+"""Curated files: one per table per raw object, at keys of the input and the file's bytes."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
-from spotify_etl_common.keys import curated_key
+from spotify_etl_common.keys import batch_name, curated_key, parse_curated_key
 from spotify_etl_common.messages import TableFileWritten
 from transformer.core import transform
 from transformer.handler import table_file_message
-from transformer.layout import parquet_bytes, plan_batch_files, plan_files
+from transformer.layout import encode, parquet_bytes, plan_batch_files, plan_files
 
 from tests.unit.transformer.payloads import (
     EXTRACTED_AT,
@@ -37,25 +37,51 @@ def test_each_table_of_the_source_gets_one_file_even_when_empty() -> None:
         "episodes": 1,
         "shows": 1,
     }
-    assert [f.key for f in files] == [curated_key(f.table, EXTRACTED_AT.date(), KEY) for f in files]
+    encoded = [encode(f) for f in files]
+    assert [f.key for f in encoded] == [
+        curated_key(f.table, EXTRACTED_AT.date(), KEY, f.data) for f in encoded
+    ]
 
 
 def test_keys_are_the_same_on_a_replay_and_split_by_raw_object() -> None:
     other = KEY.replace("page=0000", "page=0001")
     objects = [raw(items_page([playlist_item(track("t1"))]), key=k) for k in (KEY, other)]
     when = {KEY: EXTRACTED_AT, other: EXTRACTED_AT}
-    first = plan_files(transform(objects), when)
-    again = plan_files(transform(objects), when)
+    planned = plan_files(transform(objects), when)
+    first = [encode(f) for f in planned]
+    again = [encode(f) for f in plan_files(transform(objects), when)]
     assert [f.key for f in first] == [f.key for f in again]
+    assert [f.data for f in first] == [f.data for f in again]
     assert len({f.key for f in first}) == 2 * 7  # two objects, 7 tables each
-    assert all(set(f.frame["source_key"]) <= {f.source_key} for f in first)
-    assert sum(f.frame.height > 0 for f in first) == 2 * 5  # no episodes: those files are empty
+    assert all(set(f.frame["source_key"]) <= {f.source_key} for f in planned)
+    assert sum(f.rows > 0 for f in first) == 2 * 5  # no episodes: those files are empty
+
+
+def test_a_replay_that_gives_other_rows_writes_another_key_of_the_same_object() -> None:
+    when = {KEY: EXTRACTED_AT}
+    before = [
+        encode(f)
+        for f in plan_files(
+            transform([raw(items_page([playlist_item(track("t1"))]), key=KEY)]), when
+        )
+    ]
+    after = [
+        encode(f)
+        for f in plan_files(
+            transform([raw(items_page([playlist_item(track("t2"))]), key=KEY)]), when
+        )
+    ]
+
+    old = next(f.key for f in before if f.table == "tracks")
+    new = next(f.key for f in after if f.table == "tracks")
+    assert old != new
+    assert parse_curated_key(old) == parse_curated_key(new)
 
 
 def test_the_partition_is_the_utc_day_of_extraction() -> None:
     late = datetime(2026, 11, 24, 23, 30, tzinfo=UTC).astimezone()
     files = plan_files(transform([raw(items_page([]), key=KEY)]), {KEY: late})
-    assert {f.partition["dt"] for f in files} == {"2026-11-24"}
+    assert {encode(f).partition["dt"] for f in files} == {"2026-11-24"}
 
 
 def test_a_batch_gets_one_file_per_table_and_day_of_extraction() -> None:
@@ -66,12 +92,16 @@ def test_a_batch_gets_one_file_per_table_and_day_of_extraction() -> None:
     )
     one_day = plan_batch_files(transform([first]))
     two_days = plan_batch_files(transform([first, second]))
-    assert sorted(f.key.split("/")[2] for f in one_day if f.table == "tracks") == ["dt=2026-11-24"]
-    tracks = {f.key.split("/")[2]: f.frame for f in two_days if f.table == "tracks"}
+    assert [encode(f).key.split("/")[2] for f in one_day if f.table == "tracks"] == [
+        "dt=2026-11-24"
+    ]
+    tracks = {encode(f).key.split("/")[2]: f.frame for f in two_days if f.table == "tracks"}
     assert {day: frame["track_id"].to_list() for day, frame in tracks.items()} == {
         "dt=2026-11-24": ["t1"],
         "dt=2026-11-25": ["t2"],
     }
+    names = {encode(f).key.rsplit("/", 1)[1] for f in two_days}
+    assert all(name.startswith(f"{batch_name([first.key, second.key])}-") for name in names)
     assert all(
         f.frame.columns == one_day[0].frame.columns for f in two_days if f.table == one_day[0].table
     )
@@ -82,16 +112,24 @@ def test_parquet_bytes_round_trip_with_types() -> None:
     assert pl.read_parquet(io.BytesIO(parquet_bytes(frame))).equals(frame)
 
 
+def test_the_same_rows_give_the_same_bytes_even_from_a_frame_built_again() -> None:
+    page = items_page([playlist_item(track(f"t{n}")) for n in range(50)])
+    frame = transform([raw(page, key=KEY)]).tables["tracks"]
+    rebuilt = pl.DataFrame(frame.to_dicts(), schema=frame.schema)
+
+    assert parquet_bytes(frame) == parquet_bytes(rebuilt)
+
+
 def test_table_file_message_describes_the_file() -> None:
     files = plan_files(
         transform([raw(items_page([playlist_item(track())]), key=KEY)]), {KEY: EXTRACTED_AT}
     )
-    tracks = next(f for f in files if f.table == "tracks")
+    tracks = encode(next(f for f in files if f.table == "tracks"))
     written = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     assert table_file_message(tracks, "bucket-1", written) == TableFileWritten(
         table="tracks",
         bucket="bucket-1",
-        key=curated_key("tracks", EXTRACTED_AT.date(), KEY),
+        key=curated_key("tracks", EXTRACTED_AT.date(), KEY, tracks.data),
         partition={"dt": "2026-11-24"},
         rows=1,
         schema_version=1,

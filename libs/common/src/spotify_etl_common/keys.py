@@ -1,7 +1,10 @@
-"""S3 keys: pure functions of the input, Hive-style so Athena partitions line up.
+"""S3 keys: pure functions of the input, Hive-style folders.
 
 A replayed or duplicated message computes the same key and overwrites the same
-object; nothing here reads a clock or a random source.
+object; nothing here reads a clock or a random source. A curated file's key
+also carries a digest of its bytes: Iceberg data files are immutable (a
+snapshot may still reference one), so a transform that now gives other bytes
+writes another key, and the same bytes always land on the same key.
 
 ::
 
@@ -12,19 +15,21 @@ object; nothing here reads a clock or a random source.
     raw/source=<library source>/user=<uid>/dt=<yyyy-mm-dd>/run=<run id>[/time_range=<r>]/
         page=<nnnn>.json
     raw/source=streaming_history/user=<uid>/kind=<kind>/month=<yyyy-mm>/<content digest>.json
+    curated/<table>/dt=<yyyy-mm-dd>/<source digest>-<content digest>.parquet
+    curated/<table>/metadata/..., curated/<table>/data/...   (Iceberg's own files)
+    state/extractor/<name>.json
 
 User-scoped sources (:data:`USER_SCOPED`) carry the Spotify user id of the
 person whose data the object is (``user=<uid>``, percent-encoded); keys written
 before the household (no ``user=``) stay readable, their user unknown (None).
 Shared dimensions (albums, artists, tracks, shows, episodes) carry no user.
-    curated/<table>/dt=<yyyy-mm-dd>/<hash of source key>.parquet
-    state/extractor/<name>.json
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import quote, unquote
@@ -121,7 +126,18 @@ def entity_key(source: Source, entity_id: str) -> str:
 
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DIGEST = re.compile(r"^[0-9a-f]{16,64}$")
+
+
+def parse_day(text: str) -> date | None:
+    """``text`` as a day if it is one written ``yyyy-mm-dd`` (a ``dt=`` value), else None."""
+    if not _DAY.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def streaming_history_key(kind: str, month: str, digest: str) -> str:
@@ -163,16 +179,37 @@ def state_key(name: str) -> str:
 
 
 def source_digest(source_key: str) -> str:
-    """Short stable digest of a raw key: the curated file name derived from it."""
+    """Short stable digest of a raw key: the curated file name starts with it."""
     return hashlib.sha256(source_key.encode()).hexdigest()[:32]
 
 
-def curated_key(table: str, day: date, source_key: str) -> str:
-    """Key of the Parquet file of ``table`` made from raw object ``source_key``."""
+def content_digest(content: bytes) -> str:
+    """Short stable digest of a file's bytes: the curated file name ends with it."""
+    return hashlib.sha256(content).hexdigest()[:16]
+
+
+def batch_name(source_keys: Iterable[str]) -> str:
+    """``batch-<digest of the sorted raw keys>``: what names a ``transform-files`` batch file."""
+    return "batch-" + source_digest("\n".join(sorted(source_keys)))
+
+
+def _curated(table: str, day: date, stem: str, content: bytes) -> str:
     return (
         f"{CURATED_PREFIX}{_safe('table', table)}/dt={day.isoformat()}/"
-        f"{source_digest(source_key)}.parquet"
+        f"{stem}-{content_digest(content)}.parquet"
     )
+
+
+def curated_key(table: str, day: date, source_key: str, content: bytes) -> str:
+    """Key of the Parquet file of ``table`` made from raw object ``source_key``, holding
+    ``content`` (the file's bytes): ``curated/<table>/dt=<day>/<source>-<content>.parquet``."""
+    return _curated(table, day, source_digest(source_key), content)
+
+
+def batch_curated_key(table: str, day: date, source_keys: Iterable[str], content: bytes) -> str:
+    """Key of a ``transform-files`` file of ``table`` made from the raw objects
+    ``source_keys`` together: ``curated/<table>/dt=<day>/batch-<keys>-<content>.parquet``."""
+    return _curated(table, day, batch_name(source_keys), content)
 
 
 def source_prefix(source: Source) -> str:
@@ -258,23 +295,33 @@ def parse_raw_key(key: str) -> RawKeyParts | None:
     return RawKeyParts(source, entity, values.get("snapshot_id"), page, day, user)
 
 
+_PER_OBJECT_NAME = re.compile(r"^([0-9a-f]{32})(?:-[0-9a-f]{16})?$")
+"""``<source digest>-<content digest>``, or the earlier lake's ``<source digest>`` alone."""
+
+
 @dataclass(frozen=True, slots=True)
 class CuratedKeyParts:
     """What a curated key says about its file (the inverse of :func:`curated_key`)."""
 
     table: str
     day: date
+    source_digest: str | None
+    """The digest of the raw key the file was made from (None: a batch file, another name)."""
 
 
 def parse_curated_key(key: str) -> CuratedKeyParts | None:
-    """Table and day of a curated Parquet key, or None if the key is not one."""
+    """Table, day and source digest of a curated Parquet key, or None if the key is not one.
+
+    Any ``*.parquet`` directly under ``curated/<table>/dt=<yyyy-mm-dd>/`` is one
+    (batch files and the earlier lake's names too); Iceberg's own files are not.
+    """
     if not key.startswith(CURATED_PREFIX) or not key.endswith(".parquet"):
         return None
-    table = key[len(CURATED_PREFIX) :].split("/", 1)[0]
-    values = partition_values(key)
-    if table not in TABLES or "dt" not in values:
+    parts = key[len(CURATED_PREFIX) :].split("/")
+    if len(parts) != 3 or parts[0] not in TABLES or not parts[1].startswith("dt="):
         return None
-    try:
-        return CuratedKeyParts(table, date.fromisoformat(values["dt"]))
-    except ValueError:
+    day = parse_day(parts[1].removeprefix("dt="))
+    if day is None:
         return None
+    named = _PER_OBJECT_NAME.match(parts[2].removesuffix(".parquet"))
+    return CuratedKeyParts(parts[0], day, named.group(1) if named else None)

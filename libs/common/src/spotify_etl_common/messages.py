@@ -7,13 +7,20 @@ a body that fails validation is poison and goes to the dead-letter queue.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from spotify_etl_common.errors import PermanentError
-from spotify_etl_common.keys import parse_curated_key, parse_raw_key
+from spotify_etl_common.keys import parse_curated_key, parse_day, parse_raw_key
 from spotify_etl_common.sources import Source
 from spotify_etl_common.tables import TABLES
 
@@ -77,12 +84,27 @@ class TableFileWritten(_Message):
     bucket: NonEmpty
     key: NonEmpty
     partition: dict[str, str]
-    """Hive partition values of the file, e.g. ``{"dt": "2026-11-24"}``."""
+    """The folder the file lies in: ``{"dt": "<yyyy-mm-dd>"}``, the UTC day of extraction
+    (the table's own partitions are hidden: months of ``extracted_at``)."""
     rows: int = Field(ge=0)
     schema_version: int = Field(ge=1)
     source_key: NonEmpty
     """The raw object the file was made from (lineage)."""
     written_at: datetime | None = None
+
+    @field_validator("partition")
+    @classmethod
+    def _a_day(cls, partition: dict[str, str]) -> dict[str, str]:
+        if set(partition) != {"dt"} or parse_day(partition["dt"]) is None:
+            raise ValueError(f"must be {{'dt': 'yyyy-mm-dd'}}, got {partition}")
+        return partition
+
+    @property
+    def day(self) -> date:
+        """The UTC day of extraction (the key's ``dt=`` folder)."""
+        day = parse_day(self.partition["dt"])
+        assert day is not None  # validated
+        return day
 
     def attributes(self) -> dict[str, str]:
         """``table``: the attribute every producer of table-file messages sets."""

@@ -2,10 +2,17 @@
 
 Column types are logical (``string``, ``bigint``, ``int``, ``boolean``,
 ``date``, ``timestamp``, ``double``); the transformer maps them to Polars
-dtypes, the cataloger to Glue/Hive types. Adding a column means bumping the
-table's ``schema_version``; the cataloger then updates the Glue table in place.
-Every table ends with the lineage columns and is partitioned by ``dt``, the
-UTC day of extraction.
+dtypes, the lake (:mod:`spotify_etl_lake.schema`) to Apache Iceberg types.
+Adding a column means bumping the table's ``schema_version``; the cataloger
+then evolves the Iceberg schema in place.
+
+Every table ends with the lineage columns (``source_key``, ``extracted_at``)
+and is an Iceberg table partitioned by the month of ``extracted_at``
+(:data:`BY_EXTRACTION_MONTH`): the partition's source is a column of every
+file, as ``add_files`` needs, and one raw object's rows share one
+``extracted_at``, so each file lies in exactly one partition. The UTC day of
+extraction (``dt``) names the folder of a curated file's key and its message's
+partition value; it is not a column (``extracted_at`` holds it).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 LogicalType = Literal["string", "bigint", "int", "boolean", "date", "timestamp", "double"]
+PartitionTransform = Literal["identity", "year", "month", "day"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +35,26 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
+class PartitionField:
+    """One field of a table's (hidden) partition spec: a transform of a column."""
+
+    source: str
+    """The column the partition value is computed from."""
+    transform: PartitionTransform
+
+    @property
+    def name(self) -> str:
+        """The partition field's name, e.g. ``extracted_at_month``."""
+        return self.source if self.transform == "identity" else f"{self.source}_{self.transform}"
+
+
+BY_EXTRACTION_MONTH = (PartitionField("extracted_at", "month"),)
+"""The partitioning of every table: one person's rows are a few MB a year, so a month
+keeps partitions near one compacted file each while daily maintenance rewrites only
+the current month (see services/cataloger/README.md)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Table:
     """One curated table."""
 
@@ -34,13 +62,11 @@ class Table:
     comment: str
     columns: tuple[Column, ...]
     schema_version: int = 1
-    partition_keys: tuple[Column, ...] = (
-        Column("dt", "string", "UTC day of extraction, yyyy-mm-dd", nullable=False),
-    )
+    partitioning: tuple[PartitionField, ...] = BY_EXTRACTION_MONTH
 
     @property
     def column_names(self) -> tuple[str, ...]:
-        """Names of the data columns, in order (partition keys excluded)."""
+        """Names of the columns, in order."""
         return tuple(c.name for c in self.columns)
 
 

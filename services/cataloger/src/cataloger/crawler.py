@@ -1,28 +1,32 @@
-"""The optional Glue crawler: one run per burst, then the declared types restored.
+"""The optional Glue crawler over the raw zone: started once per burst.
 
-A crawler guesses column types (``dt`` as a date, ints as bigint); after each
-run the cataloger puts the declared ``TableInput`` back (see :mod:`drift`).
+Curated tables are Iceberg tables the cataloger commits to; a crawler never
+touches them. It crawls the raw responses instead (``s3://BUCKET/raw/``, one
+target per source prefix, tables named ``raw_source_<source>``), so they become
+queryable in Athena as they land. The cataloger starts a run after a batch it
+committed (a run in progress is joined) and does not wait for it: nothing it
+commits depends on the crawl.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spotify_etl_common.aws_errors import ENTITY_NOT_FOUND, translating
-from spotify_etl_common.errors import PermanentError, TransientError
+from spotify_etl_common.keys import source_prefix
 from spotify_etl_common.logs import get_logger
-
-from cataloger.definitions import table_location
+from spotify_etl_common.sources import Source
 
 if TYPE_CHECKING:
     from types_aiobotocore_glue import GlueClient
     from types_aiobotocore_glue.type_defs import CrawlerTypeDef
 
 log = get_logger(__name__)
+
+RAW_TABLE_PREFIX = "raw_"
+"""Prefix of the crawler's tables (``raw_source_albums``, ...): apart from the curated ones."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,9 @@ class CrawlerSpec:
             "Name": self.name,
             "Role": self.role,
             "DatabaseName": self.database,
-            "Description": "spotify-etl curated Parquet; types are restored by the cataloger",
+            "Description": "spotify-etl raw responses (JSON as received), one table per source",
             "Targets": {"S3Targets": [{"Path": p} for p in self.paths]},
+            "TablePrefix": RAW_TABLE_PREFIX,
             "SchemaChangePolicy": {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"},
             "RecrawlPolicy": {"RecrawlBehavior": "CRAWL_EVERYTHING"},
             "Configuration": (
@@ -62,24 +67,23 @@ class CrawlerSpec:
 
 
 def crawler_spec(
-    name: str, role: str, database: str, bucket: str, tables: Sequence[str]
+    name: str, role: str, database: str, bucket: str, sources: Iterable[Source] = Source
 ) -> CrawlerSpec:
-    """A crawler over each curated table's prefix."""
+    """A crawler over each source's raw prefix (``s3://BUCKET/raw/source=<source>/``)."""
     return CrawlerSpec(
-        name, role, database, tuple(table_location(bucket, t) for t in sorted(tables))
+        name,
+        role,
+        database,
+        tuple(f"s3://{bucket}/{source_prefix(s)}" for s in sorted(sources, key=str)),
     )
 
 
 class CrawlerRunner:
-    """Creates/updates the crawler, runs it once and waits for it."""
+    """Creates/updates the crawler and starts a run (or finds one running)."""
 
-    def __init__(
-        self, client: GlueClient, spec: CrawlerSpec, poll_seconds: float, timeout: float
-    ) -> None:
+    def __init__(self, client: GlueClient, spec: CrawlerSpec) -> None:
         self._glue = client
         self.spec = spec
-        self._poll = poll_seconds
-        self._timeout = timeout
 
     async def _get(self, action: str) -> CrawlerTypeDef | None:
         with translating(action, missing=ENTITY_NOT_FOUND):
@@ -100,42 +104,13 @@ class CrawlerRunner:
                 await self._glue.update_crawler(**kwargs)  # type: ignore[arg-type]
                 log.info("crawler.updated", crawler=self.spec.name)
 
-    async def run(self) -> str:
-        """Start one run (or join the one in progress) and wait until it ends."""
+    async def start(self) -> bool:
+        """Start a run; False when one was already running (this burst joins it)."""
         await self.ensure()
-        started = time.monotonic()
         with translating(
             f"start crawler {self.spec.name}", tolerated={"CrawlerRunningException"}
         ) as start:
             await self._glue.start_crawler(Name=self.spec.name)
         joined = start.code is not None
         log.info("crawler.joined" if joined else "crawler.started", crawler=self.spec.name)
-        status = await self._wait(started)
-        log.info(
-            "crawler_finished",
-            crawler=self.spec.name,
-            status=status,
-            joined=joined,
-            seconds=round(time.monotonic() - started, 1),
-        )
-        return status
-
-    async def _wait(self, started: float) -> str:
-        while True:
-            crawler = await self._get(f"get crawler {self.spec.name}")
-            if crawler is None:
-                raise PermanentError(f"crawler {self.spec.name} vanished while running")
-            if crawler.get("State") == "READY":
-                last = crawler.get("LastCrawl", {})
-                status = str(last.get("Status", "SUCCEEDED"))
-                if status == "FAILED":
-                    raise TransientError(
-                        f"crawler {self.spec.name} failed: {last.get('ErrorMessage', 'no message')}"
-                    )
-                return status
-            if time.monotonic() - started > self._timeout:
-                raise TransientError(
-                    f"crawler {self.spec.name} still {crawler.get('State')} after "
-                    f"{self._timeout:.0f}s; the batch is retried later"
-                )
-            await asyncio.sleep(self._poll)
+        return not joined

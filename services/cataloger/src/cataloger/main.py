@@ -1,4 +1,4 @@
-"""Composition root of the cataloger: settings, clients, catalog, worker."""
+"""Composition root of the cataloger: settings, clients, the lake's catalog, worker."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from spotify_etl_common.settings import load_settings
 from spotify_etl_common.sqs import resolve_queues
 from spotify_etl_common.tables import TABLES
 from spotify_etl_common.worker import Worker, WorkerStats, serve
+from spotify_etl_lake.catalog import Lake, open_catalog
+from spotify_etl_lake.commit import RetryPolicy
 from spotify_etl_views import load_views
 
+from cataloger.committer import LakeCommitter
 from cataloger.crawler import CrawlerRunner, crawler_spec
-from cataloger.definitions import Projection
 from cataloger.files import CuratedFiles
-from cataloger.glue_catalog import GlueCatalog
 from cataloger.publisher import ViewPublisher
-from cataloger.service import Cataloger, CatalogOptions
+from cataloger.service import Cataloger
 from cataloger.settings import CatalogerSettings
 
 SERVICE = "cataloger"
@@ -32,10 +33,9 @@ log = get_logger(__name__)
 
 
 async def run(settings: CatalogerSettings) -> WorkerStats:
-    """Ensure the catalog and views, then consume the catalog queue until stopped or idle."""
+    """Ensure the tables and views, then consume the catalog queue until stopped or idle."""
     async with AsyncExitStack() as stack:
         sqs = await stack.enter_async_context(sqs_client(settings))
-        glue = await stack.enter_async_context(glue_client(settings))
         s3 = await stack.enter_async_context(s3_client(settings))
         queue, dead_letters = await resolve_queues(sqs, settings.catalog_queue)
         publisher = None
@@ -51,24 +51,19 @@ async def run(settings: CatalogerSettings) -> WorkerStats:
             publisher = ViewPublisher(queries, load_views())
         crawler = None
         if settings.crawler and settings.crawler_role:
+            glue = await stack.enter_async_context(glue_client(settings))
             spec = crawler_spec(
-                settings.crawler_name,
-                settings.crawler_role,
-                settings.database,
-                settings.bucket,
-                list(TABLES),
+                settings.crawler_name, settings.crawler_role, settings.database, settings.bucket
             )
-            crawler = CrawlerRunner(
-                glue, spec, settings.crawler_poll_seconds, settings.crawler_timeout
-            )
-        projection = (
-            Projection(settings.projection_start.isoformat())
-            if settings.partition_projection
-            else None
+            crawler = CrawlerRunner(glue, spec)
+        committer = LakeCommitter(
+            open_catalog(settings),
+            Lake(settings.bucket, settings.database),
+            RetryPolicy(attempts=settings.commit_attempts),
         )
         cataloger = Cataloger(
-            GlueCatalog(glue, settings.database),
-            CatalogOptions(settings.bucket, projection),
+            committer,
+            settings.bucket,
             TABLES,
             CuratedFiles(s3),
             crawler=crawler,

@@ -1,7 +1,14 @@
-"""Coalescing: the messages of one batch -> one catalog update per table.
+"""Coalescing: the messages of one batch -> one commit per table.
 
-Pure. Many ``TableFileWritten`` arrive for the same table and day within
-seconds; the batch becomes, per table, the set of partitions to make sure of.
+Pure. Many ``TableFileWritten`` arrive for the same table within seconds; the
+batch becomes, per table, the raw objects whose rows it replaces and the files
+it registers (one Iceberg transaction: :func:`spotify_etl_lake.commit.replace_sources`).
+A file announced twice is registered once; a file without rows registers
+nothing, but its raw object's earlier rows still leave the table (a replay
+whose object now gives no rows for the table). Two versions of one raw
+object's file in one batch (other bytes, so other keys: a transform replayed
+while the first message still waited, or a catalog replay of both) are one
+too many: the newest written wins.
 """
 
 from __future__ import annotations
@@ -19,18 +26,29 @@ class TablePlan:
     """What one batch asks of one table."""
 
     table: Table
-    partitions: tuple[tuple[tuple[str, str], ...], ...]
-    """Distinct partitions (as ordered key/value pairs), sorted."""
-    files: int
-    """How many file messages were coalesced into this plan."""
+    files_by_source: tuple[tuple[str, tuple[str, ...]], ...]
+    """Each raw key (sorted) with the ``s3://`` paths of its files that hold rows (sorted)."""
 
-    def partition_dicts(self) -> list[dict[str, str]]:
-        """The partitions as dicts, e.g. ``[{"dt": "2026-11-24"}]``."""
-        return [dict(p) for p in self.partitions]
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The raw keys whose rows the commit replaces."""
+        return tuple(source for source, _ in self.files_by_source)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The files the commit registers."""
+        return tuple(path for _, paths in self.files_by_source for path in paths)
+
+    def split(self) -> list[TablePlan]:
+        """One plan per raw object (to find which one a table refuses)."""
+        return [TablePlan(self.table, (entry,)) for entry in self.files_by_source]
 
 
 def check_message(message: TableFileWritten, tables: Mapping[str, Table], bucket: str) -> Table:
-    """The declared table a message is about; ``PermanentError`` saying what is wrong."""
+    """The declared table a message is about; ``PermanentError`` saying what is wrong.
+
+    The partition value (one ``dt`` day) is checked when the body is parsed.
+    """
     table = tables.get(message.table)
     if table is None:
         raise PermanentError(
@@ -47,25 +65,45 @@ def check_message(message: TableFileWritten, tables: Mapping[str, Table], bucket
             f"this cataloger knows version {table.schema_version}: deploy the cataloger with the "
             "newer table declarations, then redrive the catalog dead-letter queue"
         )
-    missing = [k.name for k in table.partition_keys if not message.partition.get(k.name)]
-    if missing:
-        raise PermanentError(
-            f"file {message.key} of table {table.name} lacks partition value(s) "
-            f"{', '.join(missing)}"
-        )
     return table
+
+
+def file_uri(message: TableFileWritten) -> str:
+    """The ``s3://`` path of the announced file."""
+    return f"s3://{message.bucket}/{message.key}"
+
+
+def _newest(messages: Iterable[TableFileWritten]) -> list[TableFileWritten]:
+    """One file per table, raw object and day: the newest written (then the last key).
+
+    A raw object's rows share one extraction day, so it makes one file per table;
+    a batch file (``transform-files``) has one per table and day.
+    """
+    newest: dict[tuple[str, str, str], TableFileWritten] = {}
+    for message in messages:
+        slot = (message.table, message.source_key, message.partition["dt"])
+        kept = newest.get(slot)
+        if kept is None or _age(message) > _age(kept):
+            newest[slot] = message
+    return list(newest.values())
+
+
+def _age(message: TableFileWritten) -> tuple[float, str]:
+    written = message.written_at.timestamp() if message.written_at else float("-inf")
+    return (written, message.key)
 
 
 def coalesce(messages: Iterable[TableFileWritten], tables: Mapping[str, Table]) -> list[TablePlan]:
     """Group already-checked messages by table, one plan per table, in table-name order."""
-    partitions: dict[str, set[tuple[tuple[str, str], ...]]] = {}
-    files: dict[str, int] = {}
-    for message in messages:
-        table = tables[message.table]
-        values = tuple((k.name, message.partition[k.name]) for k in table.partition_keys)
-        partitions.setdefault(table.name, set()).add(values)
-        files[table.name] = files.get(table.name, 0) + 1
+    found: dict[str, dict[str, set[str]]] = {}
+    for message in _newest(messages):
+        paths = found.setdefault(message.table, {}).setdefault(message.source_key, set())
+        if message.rows > 0:
+            paths.add(file_uri(message))
     return [
-        TablePlan(tables[name], tuple(sorted(partitions[name])), files[name])
-        for name in sorted(partitions)
+        TablePlan(
+            tables[name],
+            tuple((source, tuple(sorted(paths))) for source, paths in sorted(found[name].items())),
+        )
+        for name in sorted(found)
     ]

@@ -1,13 +1,15 @@
-"""The cataloger's core: a batch of file messages -> one catalog update per table.
+"""The cataloger's core: a batch of file messages -> one Iceberg commit per table.
 
 Gather (the batch, and what S3 says of each announced file:
 :mod:`cataloger.files`), decide (:func:`plan.check_message`,
-:func:`files.file_problem`, :func:`plan.coalesce`), apply (Glue tables and
-partitions, the crawler once per burst, views when a table changed). A message
-whose file is missing or not Parquet fails alone, permanently; nothing is
-registered for it.
+:func:`files.file_problem`, :func:`plan.coalesce`), apply (per table one
+transaction that replaces the rows of the batch's raw objects with their new
+files: :mod:`cataloger.committer`; the optional raw-zone crawler started once
+per burst; views when a table was made). A message whose file is missing or not
+Parquet fails alone, permanently; nothing is committed for it. A table that
+refuses a file fails only the messages of that file's raw object.
 Each message's ``message.handled`` line names its table and partition; the
-batch's figures (tables, new partitions, tables changed) are on its one
+batch's figures (tables, sources, files, commit attempts) are on its one
 ``batch.handled`` line.
 """
 
@@ -15,93 +17,77 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from spotify_etl_common.errors import SpotifyEtlError
+from spotify_etl_common.errors import PermanentError, SpotifyEtlError
 from spotify_etl_common.logs import get_logger
 from spotify_etl_common.messages import TableFileWritten
 from spotify_etl_common.sqs import ReceivedMessage
 from spotify_etl_common.tables import Table
 from spotify_etl_common.worker import BatchOutcome
 from spotify_etl_common.worker_line import line_of
+from spotify_etl_lake.tables import TableChange
 
+from cataloger.committer import LakeCommitter, Replaced
 from cataloger.crawler import CrawlerRunner
-from cataloger.definitions import Projection, partition_input, table_input
 from cataloger.files import CuratedFiles
-from cataloger.glue_catalog import GlueCatalog, TableChange
-from cataloger.plan import check_message, coalesce
+from cataloger.plan import TablePlan, check_message, coalesce
 from cataloger.publisher import ViewPublisher
-
-if TYPE_CHECKING:
-    from types_aiobotocore_glue.type_defs import TableInputTypeDef
 
 log = get_logger(__name__)
 
-
-@dataclass(frozen=True)
-class CatalogOptions:
-    """Choices that shape what the cataloger writes."""
-
-    bucket: str
-    projection: Projection | None = None
-    """Partition projection instead of added partitions."""
+Ids = dict[tuple[str, str], list[str]]
+"""Message ids per (table, raw key): whose messages a commit's outcome settles."""
 
 
 class Cataloger:
-    """Keeps the Glue catalog (and the views) in line with the curated files."""
+    """Keeps the Iceberg tables (and the views) in line with the curated files."""
 
     def __init__(
         self,
-        catalog: GlueCatalog,
-        options: CatalogOptions,
+        committer: LakeCommitter,
+        bucket: str,
         tables: Mapping[str, Table],
         files: CuratedFiles,
         crawler: CrawlerRunner | None = None,
         publisher: ViewPublisher | None = None,
+        commit_concurrency: int = 4,
     ) -> None:
-        self.catalog = catalog
+        self.committer = committer
+        self.commit_concurrency = commit_concurrency
+        self.bucket = bucket
         self.files = files
-        self.options = options
         self.tables = dict(tables)
         self.crawler = crawler
         self.publisher = publisher
 
-    def _table_input(self, table: Table) -> TableInputTypeDef:
-        return table_input(self.options.bucket, table, self.options.projection)
-
     async def start(self) -> dict[str, str]:
         """Ensure the database and every declared table; publish the views once."""
-        await self.catalog.ensure_database("spotify-etl curated tables and views")
-        changes = {
-            name: str(await self.catalog.ensure_table(self._table_input(table)))
-            for name, table in sorted(self.tables.items())
-        }
+        changes = await self.committer.ensure(self.tables)
         if self.publisher is not None:
             await self.publisher.publish()
-        log.info("catalog.ready", database=self.catalog.database, tables=changes)
+        log.info("catalog.ready", database=self.committer.lake.database, tables=changes)
         return changes
 
     async def handle_batch(
         self, items: Sequence[tuple[TableFileWritten, ReceivedMessage]]
     ) -> BatchOutcome:
-        """Coalesce the batch, update each table once, run the crawler and views once."""
+        """Coalesce the batch, commit each table once, start the crawler and views once."""
         failures: dict[str, SpotifyEtlError] = {}
         checked: list[tuple[TableFileWritten, ReceivedMessage]] = []
         for message, received in items:
             line_of(received).add(table=message.table, partition=dict(message.partition))
             try:
-                check_message(message, self.tables, self.options.bucket)
+                check_message(message, self.tables, self.bucket)
             except SpotifyEtlError as error:
                 failures[received.message_id] = error
                 continue
             checked.append((message, received))
 
-        # Nothing is registered for a file that is not there, or not Parquet.
+        # Nothing is committed for a file that is not there, or not Parquet.
         probes = await asyncio.gather(
             *(self.files.check(message) for message, _ in checked), return_exceptions=True
         )
-        ids_by_table: dict[str, list[str]] = {}
+        ids: Ids = {}
         valid: list[TableFileWritten] = []
         for (message, received), probed in zip(checked, probes, strict=True):
             if isinstance(probed, SpotifyEtlError):
@@ -110,56 +96,81 @@ class Cataloger:
             if isinstance(probed, BaseException):
                 raise probed
             valid.append(message)
-            ids_by_table.setdefault(message.table, []).append(received.message_id)
+            ids.setdefault((message.table, message.source_key), []).append(received.message_id)
 
-        changed: list[str] = []
-        new_partitions = 0
+        # Tables are independent: their commits run side by side (a few threads).
+        plans = coalesce(valid, self.tables)
+        limit = asyncio.Semaphore(self.commit_concurrency)
+
+        async def commit(plan: TablePlan) -> list[Replaced]:
+            async with limit:
+                return await self._commit(plan, ids, failures)
+
         done: list[str] = []
-        for plan in coalesce(valid, self.tables):
-            try:
-                change = await self.catalog.ensure_table(self._table_input(plan.table))
-                if change is not TableChange.UNCHANGED:
-                    changed.append(plan.table.name)
-                if self.options.projection is None:
-                    inputs = [
-                        partition_input(self.options.bucket, plan.table, p)
-                        for p in plan.partition_dicts()
-                    ]
-                    new_partitions += await self.catalog.add_partitions(plan.table.name, inputs)
-            except SpotifyEtlError as error:
-                for message_id in ids_by_table[plan.table.name]:
-                    failures[message_id] = error
-                continue
-            done.append(plan.table.name)
+        changed: list[str] = []
+        replaced: list[Replaced] = []
+        for plan, outcomes in zip(plans, await asyncio.gather(*map(commit, plans)), strict=True):
+            if outcomes:
+                done.append(plan.table.name)
+            replaced.extend(outcomes)
+            if any(r.change is TableChange.CREATED for r in outcomes):
+                changed.append(plan.table.name)
 
         if done and self.crawler is not None:
-            try:
-                await self.crawler.run()
-                for name in sorted(self.tables):
-                    change = await self.catalog.ensure_table(self._table_input(self.tables[name]))
-                    if change is TableChange.CREATED:
-                        changed.append(name)
-            except SpotifyEtlError as error:
-                for name in done:
-                    for message_id in ids_by_table[name]:
-                        failures[message_id] = error
-                done = []
-
+            await self._start_crawler()
         if changed and self.publisher is not None:
             await self._publish_views()
         return BatchOutcome(
             failures=failures,
             summary={
                 "tables": done,
-                "new_partitions": new_partitions,
-                "tables_changed": sorted(set(changed)),
+                "sources": sum(r.sources for r in replaced),
+                "files_added": sum(r.files for r in replaced),
+                "commit_attempts": sum(r.attempts for r in replaced),
+                "tables_changed": changed,
             },
         )
+
+    async def _commit(
+        self, plan: TablePlan, ids: Ids, failures: dict[str, SpotifyEtlError]
+    ) -> list[Replaced]:
+        """Commit ``plan``; a file the table refuses fails only its raw object's messages."""
+
+        def fail(failed: TablePlan, error: SpotifyEtlError) -> None:
+            for source in failed.sources:
+                for message_id in ids[(plan.table.name, source)]:
+                    failures[message_id] = error
+
+        try:
+            return [await self.committer.replace(plan)]
+        except PermanentError as error:
+            if len(plan.sources) == 1:
+                fail(plan, error)
+                return []
+        except SpotifyEtlError as error:
+            fail(plan, error)
+            return []
+        # Which raw object's file is it? Each alone: the others still land.
+        outcomes = []
+        for single in plan.split():
+            try:
+                outcomes.append(await self.committer.replace(single))
+            except SpotifyEtlError as error:
+                fail(single, error)
+        return outcomes
+
+    async def _start_crawler(self) -> None:
+        assert self.crawler is not None
+        try:
+            await self.crawler.start()
+        except SpotifyEtlError as error:
+            # The tables are committed; the raw zone's crawl is a convenience.
+            log.error("crawler.failed", crawler=self.crawler.spec.name, reason=error.reason)
 
     async def _publish_views(self) -> None:
         assert self.publisher is not None
         try:
             await self.publisher.publish()
         except SpotifyEtlError as error:
-            # The catalog itself is right; a broken view must not hold files back.
+            # The tables themselves are right; a broken view must not hold files back.
             log.error("views.publish_failed", reason=error.reason)

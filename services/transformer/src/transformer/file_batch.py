@@ -10,7 +10,7 @@ from spotify_etl_common.keys import CURATED_PREFIX, partition_values
 
 from transformer.core import RawObject, transform
 from transformer.history import is_history
-from transformer.layout import plan_batch_files, plan_files, write_parquet
+from transformer.layout import encode, plan_batch_files, plan_files
 from transformer.local_inputs import LocalFile, read_all
 from transformer.outcome import Outcome
 from transformer.recognise import UnreadableObject
@@ -64,11 +64,11 @@ def run_batch(
             continue
         when = {o.key: o.extracted_at for o in objects}
         files = plan_files(transformed, when) if per_object else plan_batch_files(transformed)
-        for file in files:
+        for file in map(encode, files):
             target = Path(out, file.key.removeprefix(CURATED_PREFIX))
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_parquet(file.frame, target)
+            target.write_bytes(file.data)
             outcome.written += 1
-            outcome.rows[file.table] += file.frame.height
+            outcome.rows[file.table] += file.rows
         break
     return outcome

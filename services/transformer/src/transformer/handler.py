@@ -1,10 +1,12 @@
 """The queue handler: read a raw object, transform it, write its files, announce them.
 
 Gather (GET the raw object; one over ``max_raw_bytes`` by its ``ContentLength``
-is poison, its body never read), decide (the pure core, in a thread), apply (PUT
-every Parquet file, then, only when all are written, post one
-``TableFileWritten`` per file). A message that is replayed computes the same
-keys and overwrites the same files. Raw objects are only ever read.
+is poison, its body never read), decide (the pure core and the Parquet encoding,
+in a thread), apply (PUT every Parquet file, then, only when all are written,
+post one ``TableFileWritten`` per file). A replayed message whose transform
+gives the same bytes computes the same keys and overwrites the same files with
+them; other bytes go to other keys (see :mod:`transformer.layout`). Raw objects
+are only ever read.
 
 What a message did (source, files, rows per table; EMF metrics ``RowsWritten``
 and ``FilesWritten``) goes onto the worker's one ``message.handled`` line.
@@ -24,7 +26,7 @@ from spotify_etl_common.sqs import OutgoingMessage, ReceivedMessage, SqsQueue
 from spotify_etl_common.worker_line import current_line
 
 from transformer.core import RawObject, transform
-from transformer.layout import TableFile, parquet_bytes, plan_files
+from transformer.layout import CuratedFile, encode, plan_files
 from transformer.recognise import UnreadableObject
 from transformer.settings import MAX_RAW_BYTES
 
@@ -43,8 +45,8 @@ def raw_object(message: RawObjectWritten, body: bytes) -> RawObject:
     )
 
 
-def decide(message: RawObjectWritten, body: bytes) -> list[TableFile]:
-    """The files to write for ``message``; a bad object is a ``PermanentError`` naming it."""
+def decide(message: RawObjectWritten, body: bytes) -> list[CuratedFile]:
+    """The files to write for ``message``, encoded; a bad object is a ``PermanentError``."""
     uri = f"s3://{message.bucket}/{message.key}"
     raw = raw_object(message, body)
     try:
@@ -58,17 +60,15 @@ def decide(message: RawObjectWritten, body: bytes) -> list[TableFile]:
         raise PermanentError(
             f"{uri}: message says source {message.source}, but the object holds {found}"
         )
-    return plan_files(transformed, {message.key: message.extracted_at})
+    return [encode(f) for f in plan_files(transformed, {message.key: message.extracted_at})]
 
 
-def table_file_message(file: TableFile, bucket: str, written_at: datetime) -> TableFileWritten:
+def table_file_message(file: CuratedFile, bucket: str, written_at: datetime) -> TableFileWritten:
     """The ``TableFileWritten`` announcing ``file`` to the cataloger (replay builds the same)."""
-    return messages.table_file_message(
-        bucket, file.key, file.frame.height, file.source_key, written_at
-    )
+    return messages.table_file_message(bucket, file.key, file.rows, file.source_key, written_at)
 
 
-def _lineage(file: TableFile) -> dict[str, str]:
+def _lineage(file: CuratedFile) -> dict[str, str]:
     """The raw key as object metadata (what a catalog replay reads); S3 metadata is ASCII."""
     return {messages.SOURCE_KEY_METADATA: file.source_key} if file.source_key.isascii() else {}
 
@@ -111,7 +111,7 @@ class TransformHandler:
                 for f in files
             ]
         )
-        rows = {f.table: f.frame.height for f in files}
+        rows = {f.table: f.rows for f in files}
         line = current_line()
         line.metric("RowsWritten", sum(rows.values()))
         line.metric("FilesWritten", len(files))
@@ -122,15 +122,14 @@ class TransformHandler:
             "rows": rows,
         }
 
-    async def _write(self, files: list[TableFile]) -> None:
+    async def _write(self, files: list[CuratedFile]) -> None:
         limit = asyncio.Semaphore(self.write_concurrency)
 
-        async def put(file: TableFile) -> None:
-            data = await asyncio.to_thread(parquet_bytes, file.frame)
+        async def put(file: CuratedFile) -> None:
             async with limit:
                 await self.curated.put(
                     file.key,
-                    data,
+                    file.data,
                     content_type="application/vnd.apache.parquet",
                     metadata=_lineage(file),
                 )

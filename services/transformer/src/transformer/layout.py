@@ -1,12 +1,17 @@
 """Where curated rows go: one Parquet file per table per raw object, at a deterministic key.
 
-The key is a pure function of the table, the UTC day of extraction and the raw
-key (:func:`spotify_etl_common.keys.curated_key`), so a replayed message or a
-re-run over the same files overwrites the same objects and never adds any.
+Plan (:func:`plan_files`: a frame per table per raw object), then encode
+(:func:`encode`: the Parquet bytes and the key they give). The key is a pure
+function of the table, the UTC day of extraction, the raw key and the file's
+bytes (:func:`spotify_etl_common.keys.curated_key`): a replay whose transform
+gives the same bytes overwrites the same object with them, and one that gives
+other bytes writes another key, so a file an Iceberg snapshot references is
+never changed under it. Parquet is written deterministically (the same frame
+always gives the same bytes).
 
 Bulk backfills may instead write one file per table per batch of raw objects
-(:func:`plan_batch_files`): far fewer, larger files (what Athena prefers), named
-by a digest of the batch's raw keys, so a re-run over the same files in the same
+(:func:`plan_batch_files`): far fewer, larger files, named by a digest of the
+batch's raw keys and of their bytes, so a re-run over the same files in the same
 batches overwrites them too.
 """
 
@@ -15,12 +20,11 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import UTC, date, datetime
 from typing import Final, Literal
 
 import polars as pl
-from spotify_etl_common.keys import CURATED_PREFIX, curated_key, partition_values, source_digest
+from spotify_etl_common.keys import batch_curated_key, batch_name, curated_key, partition_values
 
 from transformer.core import TABLES_OF, Transformed
 from transformer.schemas import empty
@@ -33,17 +37,44 @@ larger (measured on the benchmark corpus)."""
 
 @dataclass(frozen=True, slots=True)
 class TableFile:
-    """The rows of one table made from one raw object, and where they go."""
+    """The rows of one table made from one raw object (or one batch of them)."""
+
+    table: str
+    day: date
+    """UTC day of extraction: the key's ``dt=`` folder."""
+    source_key: str
+    """The raw key, or for a batch file ``batch-<digest>``."""
+    frame: pl.DataFrame
+    batch: tuple[str, ...] = ()
+    """The raw keys of a batch file (empty for a file of one raw object)."""
+
+    def key(self, content: bytes) -> str:
+        """Where the file goes once encoded as ``content``."""
+        if self.batch:
+            return batch_curated_key(self.table, self.day, self.batch, content)
+        return curated_key(self.table, self.day, self.source_key, content)
+
+
+@dataclass(frozen=True, slots=True)
+class CuratedFile:
+    """A table file encoded: its Parquet bytes and the key they give."""
 
     table: str
     key: str
     source_key: str
-    frame: pl.DataFrame
+    rows: int
+    data: bytes
 
     @property
     def partition(self) -> dict[str, str]:
-        """Hive partition values of the file (``dt``)."""
+        """The key's folder as a partition value (``dt``)."""
         return partition_values(self.key)
+
+
+def encode(file: TableFile) -> CuratedFile:
+    """``file`` as Parquet bytes at its key (pure: the same frame gives the same file)."""
+    data = parquet_bytes(file.frame)
+    return CuratedFile(file.table, file.key(data), file.source_key, file.frame.height, data)
 
 
 def plan_files(transformed: Transformed, extracted_at: Mapping[str, datetime]) -> list[TableFile]:
@@ -57,24 +88,19 @@ def plan_files(transformed: Transformed, extracted_at: Mapping[str, datetime]) -
         day = extracted_at[source_key].astimezone(UTC).date()
         for table in TABLES_OF[source]:
             frame = groups.get(table, {}).get((source_key,))
-            files.append(
-                TableFile(
-                    table,
-                    curated_key(table, day, source_key),
-                    source_key,
-                    frame if frame is not None else empty(table),
-                )
-            )
+            rows = frame if frame is not None else empty(table)
+            files.append(TableFile(table, day, source_key, rows))
     return files
 
 
 def plan_batch_files(transformed: Transformed) -> list[TableFile]:
     """One file per table (and extraction day) for all raw objects of ``transformed``.
 
-    Tables without rows get no file. ``source_key`` of each file is the batch digest;
-    every row still carries its own raw key.
+    Tables without rows get no file. ``source_key`` of each file is the batch's name
+    (``batch-<digest>``); every row still carries its own raw key.
     """
-    digest = source_digest("\n".join(sorted(transformed.sources)))
+    sources = tuple(sorted(transformed.sources))
+    name = batch_name(sources)
     files = []
     for table, frame in transformed.tables.items():
         if frame.height == 0:
@@ -90,18 +116,13 @@ def plan_batch_files(transformed: Transformed) -> list[TableFile]:
                 .items()
             }
         for day, rows in days.items():
-            key = f"{CURATED_PREFIX}{table}/dt={day}/batch-{digest}.parquet"
-            files.append(TableFile(table, key, f"batch-{digest}", rows))
+            files.append(TableFile(table, day, name, rows, batch=sources))
     return files
 
 
-def write_parquet(frame: pl.DataFrame, target: str | Path | io.BytesIO) -> None:
-    """Write ``frame`` to ``target`` as zstd-compressed Parquet (with column statistics)."""
-    frame.write_parquet(target, compression=COMPRESSION, compression_level=COMPRESSION_LEVEL)
-
-
 def parquet_bytes(frame: pl.DataFrame) -> bytes:
-    """``frame`` as a zstd-compressed Parquet file."""
+    """``frame`` as a zstd-compressed Parquet file with column statistics (which Iceberg
+    reads the partition and the bounds from); the same frame always gives the same bytes."""
     buffer = io.BytesIO()
-    write_parquet(frame, buffer)
+    frame.write_parquet(buffer, compression=COMPRESSION, compression_level=COMPRESSION_LEVEL)
     return buffer.getvalue()

@@ -35,7 +35,6 @@ SELECT
     added_at,
     added_by,
     source_key,
-    extracted_at,
-    dt
+    extracted_at
 FROM fetches
 WHERE fetch_rank = 1

@@ -174,8 +174,7 @@ SELECT
     w.show_name,
     w.origin,
     w.source_key,
-    w.extracted_at,
-    w.dt
+    w.extracted_at
 FROM winners AS w
 LEFT JOIN nearest AS n
     ON
@@ -207,8 +206,7 @@ SELECT
     r.show_name,
     coalesce(r.origin, 'recently_played') AS origin,
     r.source_key,
-    r.extracted_at,
-    r.dt
+    r.extracted_at
 FROM recent AS r
 LEFT JOIN superseded_recent AS s
     ON s.recent_played_at = r.played_at AND s.recent_item_key = r.item_key

@@ -5,8 +5,7 @@ SELECT
     url,
     uri,
     source_key,
-    extracted_at,
-    dt
+    extracted_at
 FROM (
     SELECT
         artists.*,

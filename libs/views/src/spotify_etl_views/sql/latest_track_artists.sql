@@ -4,8 +4,7 @@ SELECT DISTINCT
     artist_id,
     position,
     source_key,
-    extracted_at,
-    dt
+    extracted_at
 FROM (
     SELECT
         track_artists.*,

@@ -10,8 +10,7 @@ SELECT
     url,
     uri,
     source_key,
-    extracted_at,
-    dt
+    extracted_at
 FROM (
     SELECT
         tracks.*,
