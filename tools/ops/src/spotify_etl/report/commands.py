@@ -59,32 +59,47 @@ def run_report(args: argparse.Namespace) -> int:
     except TargetError as error:
         print(f"spotify-etl report: {error}", file=sys.stderr)
         return EXIT_FAILED
+    try:
+        line = write_report(target, args.out, zone, args.year, started)
+    except duckdb.Error as error:
+        print(f"spotify-etl report: DuckDB: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except SpotifyEtlError as error:
+        print(f"spotify-etl report: {error.reason}", file=sys.stderr)
+        return EXIT_FAILED
+    except ValueError as error:
+        print(f"spotify-etl report: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(line, flush=True)
+    return 0
+
+
+def write_report(
+    target: LocalTarget | AthenaTarget,
+    out: Path,
+    zone: Zone,
+    year: int | None,
+    started: float | None = None,
+) -> str:
+    """Query the views, build the page, write it to ``out``; the closing line (path, size,
+    time, what the page says). Raises ``duckdb.Error``, ``SpotifyEtlError`` or
+    ``ValueError`` saying what failed."""
+    started = time.monotonic() if started is None else started
     with ThreadPoolExecutor(max_workers=1) as pool:
-        bundle = pool.submit(vega_bundle)
-        try:
-            data = gather(target, zone)
-        except duckdb.Error as error:
-            print(f"spotify-etl report: DuckDB: {error}", file=sys.stderr)
-            return EXIT_FAILED
-        except SpotifyEtlError as error:
-            print(f"spotify-etl report: {error.reason}", file=sys.stderr)
-            return EXIT_FAILED
-        except ValueError as error:
-            print(f"spotify-etl report: {error}", file=sys.stderr)
-            return EXIT_FAILED
+        bundle = pool.submit(vega_bundle)  # made while the queries run
+        data = gather(target, zone)
         script, vega_lite = bundle.result()
     report = build_report(
         data,
         zone=zone,
-        year=args.year,
+        year=year,
         engine=engine_name(target),
         generated_at=datetime.now(ZoneInfo(zone.name)),
         vega_script=script,
         vega_lite=vega_lite,
     )
-    size = write_page(args.out, report.html)
-    print(summary(args.out, size, time.monotonic() - started, report), flush=True)
-    return 0
+    size = write_page(out, report.html)
+    return summary(out, size, time.monotonic() - started, report)
 
 
 def engine_name(target: LocalTarget | AthenaTarget) -> str:
@@ -144,6 +159,10 @@ async def _athena(target: AthenaTarget, queries: Mapping[str, str]) -> dict[str,
     return dict(done)
 
 
+BUNDLE_SNIPPET = "window.vegaEmbed = vegaEmbed;"
+"""What the bundle exposes: Vega-Embed, the one function the page calls."""
+
+
 def vega_bundle() -> tuple[str, str]:
     """Vega, Vega-Lite and Vega-Embed as one script (vl-convert's offline bundle, for the
     Vega-Lite version Altair writes), and that version."""
@@ -151,7 +170,7 @@ def vega_bundle() -> tuple[str, str]:
     import vl_convert
 
     version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
-    return vl_convert.javascript_bundle(vl_version=version), version
+    return vl_convert.javascript_bundle(snippet=BUNDLE_SNIPPET, vl_version=version), version
 
 
 def write_page(path: Path, html: str) -> int:

@@ -9,7 +9,7 @@ values by :mod:`spotify_etl.report.values`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast, get_args
 
 Kind = Literal["int", "float", "text", "date", "local_time", "utc_time"]
 """``local_time``: a time already in the report's zone; ``utc_time``: a UTC time, shown in it."""
@@ -41,7 +41,14 @@ class Dataset:
 
 def _cols(spec: str) -> tuple[Column, ...]:
     """``"month:date plays:int"`` -> columns."""
-    return tuple(Column(name, kind) for name, kind in (p.split(":") for p in spec.split()))  # type: ignore[misc]
+    kinds = get_args(Kind)
+    columns = []
+    for part in spec.split():
+        name, kind = part.split(":")
+        if kind not in kinds:
+            raise ValueError(f"column {name}: unknown kind {kind!r}")
+        columns.append(Column(name, cast(Kind, kind)))
+    return tuple(columns)
 
 
 TOP = 10

@@ -26,7 +26,6 @@ TIME_RANGES = {
     "medium_term": "last 6 months",
     "long_term": "all time",
 }
-PALETTE = "tableau20"
 COLUMNS = 8
 """Columns (years, snapshots) a bump chart shows at once: each about 140 px wide at a laptop's
 width, room for a label; a slider moves along the others."""
@@ -111,12 +110,12 @@ def window(values: Sequence[int], field: str, label: str) -> tuple[list[alt.Para
 
 def _bump_layers(
     base: alt.Chart, x: alt.X, name: str, tooltip: list[alt.Tooltip], **point: Any
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """Lines joining one ``name``'s ranks, its points, and a label beside each point; hovering
     a name fades the others."""
     hover = alt.selection_point(fields=[name], on="pointerover", clear="pointerout")
     y = alt.Y("rank:O", title="rank", scale=alt.Scale(domain=list(range(1, 11))))
-    color = alt.Color(f"{name}:N", legend=None, scale=alt.Scale(scheme=PALETTE))
+    color = alt.Color(f"{name}:N", legend=None, scale=alt.Scale(scheme="tableau20"))
     faded = alt.condition(hover, alt.value(1.0), alt.value(0.25))
     lines = base.mark_line(strokeWidth=3, interpolate="monotone").encode(
         x=x, y=y, color=color, detail=f"{name}:N", opacity=faded
@@ -129,7 +128,7 @@ def _bump_layers(
     labels = base.mark_text(align="left", dx=9, fontSize=12, limit=LABEL_WIDTH).encode(
         x=x, y=y, text=f"{name}:N", opacity=faded, tooltip=tooltip
     )
-    return alt.layer(lines, points, labels).properties(width="container", height=10 * 34)
+    return alt.layer(lines, points, labels, width="container", height=10 * 34)
 
 
 def top_bump(rows: Records, key: str, name: str, detail: str | None = None) -> Spec:
