@@ -61,6 +61,9 @@ bench-load: install ## 5,000 raw objects through 1, 2 and 4 transformer processe
 bench-history: install ## import a generated export of 250,000 plays end to end (PLAYS=N to change)
 	$(UV) run python -m bench.history_import_bench --plays $(or $(PLAYS),250000)
 
+bench-report: install ## spotify-etl report over make run's data plus an imported export of 250,000 plays (PLAYS=N)
+	$(UV) run python -m bench.report_bench --plays $(or $(PLAYS),250000)
+
 bench-counts: install ## extractor request/object counts: quota cut + resume, short tokens, library
 	$(UV) run python -m bench.extractor_counts
 
