@@ -3,11 +3,12 @@
 -- rule of the streaming services and the scrobbling tools) or, for recently played, which has
 -- no ms_played, when it appears. Minutes are sums of ms_played, never of track durations:
 -- recently played adds plays but no minutes (minutes_known false).
--- local_at is played_at AT TIME ZONE 'UTC'; the report runs this view, and the views that read
--- it, with that zone replaced by its --tz, so the zone is named in one place.
+-- local_at is the wall-clock time of played_at AT TIME ZONE 'UTC' (a timestamp without zone:
+-- Athena views cannot hold one with a zone); the report runs this view, and the views that
+-- read it, with that zone replaced by its --tz, so the zone is named in one place.
 SELECT
     p.played_at,
-    p.played_at AT TIME ZONE 'UTC' AS local_at,
+    CAST(p.played_at AT TIME ZONE 'UTC' AS timestamp) AS local_at,
     p.ms_played,
     coalesce(p.ms_played >= 30000, p.origin = 'recently_played', false) AS counts,
     p.ms_played IS NOT NULL AS minutes_known,
