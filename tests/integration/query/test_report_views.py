@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from spotify_etl.query.transpile import to_duckdb
+from spotify_etl.report.commands import share_views
 from spotify_etl.report.datasets import DATASETS
 from spotify_etl.report.zoned_sql import zoned_query
 from spotify_etl_views import load_views
@@ -237,3 +238,14 @@ def test_library_growth_counts_saved_items_up_by_the_day_they_were_saved(
 def test_every_report_view_runs_with_no_files_at_all(query: Query) -> None:
     for dataset in DATASETS:
         assert query(to_duckdb(zoned_query(dataset.sql, load_views(), "Asia/Tokyo"))) == []
+
+
+def test_sharing_play_items_on_duckdb_changes_no_answer(history: Query) -> None:
+    """The report computes ``play_items`` once per DuckDB connection (a temporary table of the
+    same name); every data set reads the same rows as from the views."""
+    views = load_views()
+    queries = {d.key: to_duckdb(zoned_query(d.sql, views, "Europe/Paris")) for d in DATASETS}
+    before = {key: history(sql) for key, sql in queries.items()}
+    share_views(history)
+    assert history("SELECT count(*) FROM temp.play_items") == [(9,)]
+    assert {key: history(sql) for key, sql in queries.items()} == before

@@ -13,7 +13,7 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -124,9 +124,24 @@ def gather(target: LocalTarget | AthenaTarget, zone: Zone) -> dict[str, Records]
     }
 
 
+SHARED_VIEWS = ("play_items",)
+"""Views every play chart reads (through ``report_plays``) that do not depend on the zone."""
+
+
+def share_views(run: Callable[[str], object], views: Sequence[str] = SHARED_VIEWS) -> None:
+    """On DuckDB, compute each of ``views`` once: a temporary table of its rows, which
+    DuckDB reads instead of the view of the same name (the temporary schema comes first),
+    in the queries and inside the other views. The answers are the same rows; without it
+    each chart's query would work out ``distinct_plays`` again (2.2 s once instead of about
+    1.5 s a query at 250,000 plays). Athena keeps no such state: there each query is whole."""
+    for view in views:
+        run(f'CREATE OR REPLACE TEMPORARY TABLE "{view}" AS SELECT * FROM main."{view}"')
+
+
 def _local(target: LocalTarget, queries: Mapping[str, str]) -> dict[str, Rows]:
     _say("report: reading the lake's files")
     with local_runner(target) as run:
+        share_views(run)
         return _each(queries, lambda sql: run(to_duckdb(sql)))
 
 

@@ -323,7 +323,7 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 10px;
 .row section { margin: 0; }
 @media (max-width: 900px) { .row { grid-template-columns: 1fr; } }
 .vis { width: 100%; }
-.vis .vega-embed { display: flex; flex-direction: column; width: 100%; }
+.vis.vega-embed { display: flex; flex-direction: column; width: 100%; }
 .vis .vega-bindings { order: -1; display: flex; flex-wrap: wrap; gap: 4px 18px;
   margin: 0 0 8px; font-size: 14px; }
 .vis .vega-bind-name { margin-right: 4px; color: var(--muted); }

@@ -201,17 +201,19 @@ def session_lengths(rows: Records, key: str) -> Spec:
 
 
 def longest_sessions(rows: Records, key: str) -> Spec:
-    """The longest sessions as bars of hours, labelled with their plays."""
-    base = (
+    """The longest sessions as bars of hours, each named by its start and its plays."""
+    return finish(
         alt.Chart(_data(key))
         .transform_calculate(
             hours="datum.length_minutes / 60",
             started="replace(slice(datum.session_start, 0, 16), 'T', ' ')",
-            plays_text="format(datum.plays, ',') + ' plays'",
+            session="datum.started + ' · ' + format(datum.plays, ',') + "
+            "(datum.plays == 1 ? ' play' : ' plays')",
             minutes_text=_minutes_text(),
         )
+        .mark_bar()
         .encode(
-            y=alt.Y("started:N", title=None, sort=None),  # by length_rank, as queried
+            y=alt.Y("session:N", title=None, sort=None),  # by length_rank, as queried
             x=alt.X("hours:Q", title="hours"),
             tooltip=[
                 alt.Tooltip("started:N", title="started"),
@@ -221,16 +223,8 @@ def longest_sessions(rows: Records, key: str) -> Spec:
                 alt.Tooltip("minutes_text:N", title="minutes played"),
             ],
         )
+        .properties(width="container", height=max(len(rows), 1) * 24)
     )
-    bars = base.mark_bar()
-    labels = base.mark_text(align="left", dx=4, fontSize=11).encode(text="plays_text:N")
-    return finish(
-        alt.layer(bars, labels).properties(width="container", height=max(len(rows), 1) * 24)
-    )
-
-
-def _longest_hours(rows: Records) -> float:
-    return max((float(str(r["length_minutes"])) / 60 for r in rows), default=1.0) or 1.0
 
 
 def skips_by_hour(rows: Records, key: str) -> Spec:
