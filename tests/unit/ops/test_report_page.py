@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -214,3 +215,16 @@ def test_headline_sums_the_years_and_says_when_minutes_are_unknown() -> None:
     assert headline(data) == "350 plays that count, 2024-01 to 2025-02; 15 hours listened."
     data["year_summary"] = [summary(2025, 50, None, 50)]
     assert headline(data).endswith("minutes unknown.")
+
+
+def test_the_vega_bundle_is_read_from_the_cache_once_made(tmp_path: Path) -> None:
+    """vl-convert's bundle takes seconds of CPU to make: a report reuses the one kept."""
+    from importlib import metadata
+
+    import altair as alt
+    from spotify_etl.report.commands import vega_bundle
+
+    version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
+    kept = tmp_path / f"vega-bundle-{metadata.version('vl-convert-python')}-vl{version}.js"
+    kept.write_text("/* the kept bundle */")
+    assert vega_bundle(tmp_path) == ("/* the kept bundle */", version)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,7 +25,7 @@ import duckdb
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_views import load_views
 
-from spotify_etl.local.state import find_local_stack
+from spotify_etl.local.state import find_local_stack, state_dir
 from spotify_etl.progress import Progress
 from spotify_etl.query.commands import athena_runner, local_runner
 from spotify_etl.query.local_engine import Rows
@@ -178,14 +180,28 @@ BUNDLE_SNIPPET = "window.vegaEmbed = vegaEmbed;"
 """What the bundle exposes: Vega-Embed, the one function the page calls."""
 
 
-def vega_bundle() -> tuple[str, str]:
+def vega_bundle(cache: Path | None = None) -> tuple[str, str]:
     """Vega, Vega-Lite and Vega-Embed as one script (vl-convert's offline bundle, for the
-    Vega-Lite version Altair writes), and that version."""
+    Vega-Lite version Altair writes), and that version. Making it takes 1.5-3 s of CPU, so
+    it is kept in ``cache`` (by default the state folder's ``cache/``) per version."""
     import altair as alt
-    import vl_convert
 
     version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
-    return vl_convert.javascript_bundle(snippet=BUNDLE_SNIPPET, vl_version=version), version
+    folder = state_dir() / "cache" if cache is None else cache
+    kept = folder / f"vega-bundle-{metadata.version('vl-convert-python')}-vl{version}.js"
+    try:
+        return kept.read_text(encoding="utf-8"), version
+    except OSError:
+        pass
+    import vl_convert
+
+    script = vl_convert.javascript_bundle(snippet=BUNDLE_SNIPPET, vl_version=version)
+    with contextlib.suppress(OSError):  # no cache is only slower
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_name(f".{kept.name}.{os.getpid()}.partial")
+        partial.write_text(script, encoding="utf-8")
+        partial.replace(kept)
+    return script, version
 
 
 def write_page(path: Path, html: str) -> int:
