@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from spotify_etl.report.figures import FIGURES
-from spotify_etl.report.page import PageFacts, render_page
+from spotify_etl.report.page import PageFacts, plural, render_page
 from spotify_etl.report.specs import Records
 from spotify_etl.report.year_card import YearCard, choose_year, year_card
 from spotify_etl.report.zones import Zone
@@ -31,8 +31,14 @@ def headline(data: Mapping[str, Records]) -> str:
     plays = sum(int(str(r["plays"])) for r in years)
     minutes = sum(float(str(r["minutes"])) for r in years if r["minutes"] is not None)
     span = f"{months[0][:7]} to {months[-1][:7]}"
-    hours = f"{minutes / 60:,.0f} hours listened" if minutes else "minutes unknown"
-    return f"{plays:,} plays that count, {span}; {hours}."
+    if not minutes:
+        listened = "minutes unknown"
+    elif minutes < 60:
+        listened = f"{plural(round(minutes), 'minute')} listened"
+    else:
+        listened = f"{plural(round(minutes / 60), 'hour')} listened"
+    counts = "counts" if plays == 1 else "count"
+    return f"{plural(plays, 'play')} that {counts}, {span}; {listened}."
 
 
 def build_report(

@@ -33,6 +33,7 @@ from spotify_etl.query.target import AthenaTarget, LocalTarget, TargetError, cho
 from spotify_etl.query.transpile import to_duckdb
 from spotify_etl.report.build import Report, build_report
 from spotify_etl.report.datasets import DATASETS
+from spotify_etl.report.page import plural
 from spotify_etl.report.specs import Records
 from spotify_etl.report.values import rows_as_records
 from spotify_etl.report.zoned_sql import zoned_query
@@ -221,7 +222,7 @@ def summary(path: Path, size: int, seconds: float, report: Report) -> str:
     if card is not None and card.summary is not None:
         s = card.summary
         top = f", top artist {card.top_artists[0].name}" if card.top_artists else ""
-        year = f" {card.year}: {int(str(s['plays'])):,} plays{top}."
+        year = f" {card.year}: {plural(int(str(s['plays'])), 'play')}{top}."
     return (
         f"report: {path} ({size / 1e6:.1f} MB, {report.charts} charts, {seconds:.1f} s): "
         f"{report.headline}{year}"

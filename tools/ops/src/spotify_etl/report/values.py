@@ -63,7 +63,10 @@ def rows_as_records(
     rows: Sequence[Sequence[Any]],
     zone: ZoneInfo,
 ) -> list[dict[str, JsonValue]]:
-    """The rows as ``{column: value}`` records, checked against the declared columns."""
+    """The rows as ``{column: value}`` records, checked against the declared columns (an
+    answer with neither rows nor columns, as moto's Athena gives, is empty)."""
+    if not rows and not names:
+        return []
     expected = [c.name for c in columns]
     if list(names) != expected:
         raise ValueError(f"expected columns {expected}, the query returned {list(names)}")
