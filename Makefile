@@ -9,7 +9,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(UV_BOOTSTRAP)/bin/uv)
 PY_SOURCES = libs services tools tests bench
 CHECKOV_VERSION = 3.3.30
 
-.PHONY: help uv install lint checkov typecheck pytest test run down bench bench-worker bench-extractor bench-transform bench-load bench-history bench-zip-bomb bench-counts bench-lake deploy pin-images clean
+.PHONY: help uv install lint checkov typecheck pytest test run down bench bench-worker bench-extractor bench-transform bench-load bench-history bench-zip-bomb bench-counts bench-lake bench-report deploy pin-images clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -78,7 +78,7 @@ run: install ## the main job: local stack + fake Spotify, extract, transform, ca
 down: install ## stop the local stack left running by `make run`
 	$(UV) run spotify-etl local down
 
-bench: bench-worker bench-extractor bench-transform bench-load bench-history bench-zip-bomb bench-counts bench-lake ## every benchmark (figures on stdout)
+bench: bench-worker bench-extractor bench-transform bench-load bench-history bench-zip-bomb bench-counts bench-lake bench-report ## every benchmark (figures on stdout)
 
 bench-worker: install ## worker throughput with a no-op handler vs in-flight bound
 	$(UV) run python -m bench.worker_bench
@@ -97,6 +97,9 @@ bench-history: install ## import a generated export of 250,000 plays end to end 
 
 bench-zip-bomb: install ## import-history on a 1 MB zip of 1 GiB of zeros: one-line error, peak RSS
 	$(UV) run python -m bench.zip_bomb_bench
+
+bench-report: install ## spotify-etl report over make run's data plus an imported export of 250,000 plays (PLAYS=N)
+	$(UV) run python -m bench.report_bench --plays $(or $(PLAYS),250000)
 
 bench-counts: install ## extractor request/object counts: quota cut + resume, short tokens, library
 	$(UV) run python -m bench.extractor_counts

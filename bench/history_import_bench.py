@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import s3fs
-from fake_spotify.history_export import extended_download, listening
+from fake_spotify.history_export import Play, extended_download, listening
 from spotify_etl.local.provision import StackNames, provision
 from spotify_etl.local.state import CREDENTIALS, REGION
 from spotify_etl.query.local_engine import connect, run_query
@@ -47,6 +47,15 @@ def measure(argv: list[str], env: dict[str, str], log: Path) -> Measured:
     return measured
 
 
+def generated_export(count: int, path: Path) -> tuple[list[Play], Path]:
+    """``count`` plays over about ten years that end before today (2016 on), as a real
+    download's would, and their "Extended streaming history" zip at ``path``."""
+    # mean gap so that the plays span about ten years whatever their number
+    gap = max(60.0, TEN_YEARS_S / count - 150)
+    plays = listening(count, seed=2026, start=HISTORY_START, mean_gap_s=gap)
+    return plays, extended_download(plays, path, "audio", 15_000)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plays", type=int, default=250_000, help="plays in the download")
@@ -55,11 +64,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="history-bench-") as scratch:
         work = Path(scratch)
         started = time.perf_counter()
-        # mean gap so that the plays span about ten years whatever their number
-        gap = max(60.0, TEN_YEARS_S / args.plays - 150)
-        # ten years that end before today (2016 on), as a real download's would
-        plays = listening(args.plays, seed=2026, start=HISTORY_START, mean_gap_s=gap)
-        download = extended_download(plays, work / "my_spotify_data.zip", "audio", 15_000)
+        plays, download = generated_export(args.plays, work / "my_spotify_data.zip")
         print(
             f"generated {len(plays):,} plays ({plays[0].ts:%Y-%m} to {plays[-1].ts:%Y-%m}), "
             f"{download.stat().st_size / 1e6:.1f} MB zip in {time.perf_counter() - started:.1f} s",

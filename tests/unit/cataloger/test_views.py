@@ -24,6 +24,7 @@ def test_every_packaged_view_loads_with_a_description() -> None:
     assert sorted(v.name for v in views) == [
         "album",
         "artist",
+        "artist_discoveries",
         "complete_playlist_snapshots",
         "current_playlist_items",
         "current_saved_items",
@@ -34,6 +35,7 @@ def test_every_packaged_view_loads_with_a_description() -> None:
         "latest_track_artists",
         "latest_tracks",
         "library_albums",
+        "library_growth",
         "library_shows",
         "library_tracks",
         "lifetime_top_artists",
@@ -41,16 +43,28 @@ def test_every_packaged_view_loads_with_a_description() -> None:
         "listening_by_day",
         "listening_by_hour",
         "listening_by_month",
+        "listening_clock",
+        "listening_sessions",
+        "monthly_listening",
         "play_items",
         "playlist_changes",
+        "report_plays",
+        "session_lengths",
         "skip_rate_by_hour_and_platform",
+        "skips_by_hour",
+        "skips_by_platform",
         "songs",
         "taste_drift",
         "top_artists",
+        "top_item_changes",
+        "top_item_ranks",
         "top_item_snapshots",
         "top_items_latest",
         "top_tracks",
         "track_activity",
+        "year_summary",
+        "yearly_top_artists",
+        "yearly_top_tracks",
     ]
     assert all(v.description and not v.select.endswith(";") for v in views)
 
@@ -70,6 +84,11 @@ def test_packaged_views_come_after_the_base_views_they_select_from() -> None:
         ("top_artists", "track_activity"),
         ("top_artists", "latest_track_artists"),
         ("listening_by_hour", "distinct_plays"),
+        ("report_plays", "play_items"),
+        ("year_summary", "report_plays"),
+        ("session_lengths", "listening_sessions"),
+        ("skips_by_platform", "skip_rate_by_hour_and_platform"),
+        ("top_item_changes", "top_item_ranks"),
     ]:
         assert names.index(base) < names.index(dependent), (dependent, base)
 

@@ -105,6 +105,7 @@ def test_every_command_is_registered() -> None:
         "local up",
         "query",
         "replay",
+        "report",
         "run-local",
         "status",
         "views",

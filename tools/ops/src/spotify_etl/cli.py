@@ -19,6 +19,7 @@ from spotify_etl.local import parser as local_parser
 from spotify_etl.pipeline import parser as pipeline_parser
 from spotify_etl.query import parser as query_parser
 from spotify_etl.replay import parser as replay_parser
+from spotify_etl.report import parser as report_parser
 from spotify_etl.status import parser as status_parser
 
 COMMAND_MODULES = [
@@ -29,6 +30,7 @@ COMMAND_MODULES = [
     status_parser,
     query_parser,
     history_parser,
+    report_parser,
 ]
 """The light modules that register each command group's arguments; a command's own module
 (DuckDB, Polars, the AWS clients) is imported only when it runs (:mod:`spotify_etl.lazy`)."""

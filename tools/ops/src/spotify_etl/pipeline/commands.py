@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
+import duckdb
 from spotify_etl_common.aws import sqs_client
+from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.settings import CommonSettings
 from spotify_etl_common.sqs import SqsQueue
 from spotify_etl_common.tables import TABLES
@@ -33,6 +35,7 @@ from spotify_etl.pipeline.processes import (
 from spotify_etl.pipeline.watch import watch
 from spotify_etl.query.local_engine import connect, run_query, s3_filesystem
 from spotify_etl.query.output import render
+from spotify_etl.query.target import choose_target
 
 
 def say(message: str) -> None:
@@ -110,6 +113,7 @@ def _pipeline(
         code = code or extractor.returncode
     if code == 0:
         _print_top(stack, top)
+        _write_report(stack)
     say(
         f"done in {time.monotonic() - started:.1f}s; the local stack stays up: try "
         '`uv run spotify-etl query "SELECT * FROM songs LIMIT 10"`, `uv run spotify-etl views`, '
@@ -151,6 +155,22 @@ def _print_top(stack: LocalStack, top: int) -> None:
             print(f"\n{title}:\n{render('table', rows.columns, rows.rows)}", flush=True)
     finally:
         con.close()
+
+
+def _write_report(stack: LocalStack) -> None:
+    """``spotify-etl report`` of the local stack into the state folder; its path and summary."""
+    from spotify_etl.report.commands import write_report
+    from spotify_etl.report.zones import choose_zone
+
+    path = state_dir() / "report.html"
+    try:
+        say(
+            write_report(
+                choose_target({}, stack.env(), athena=False), path, choose_zone(None), None
+            )
+        )
+    except (duckdb.Error, SpotifyEtlError, ValueError) as error:
+        say(f"the report was not written ({error}); try `uv run spotify-etl report --out {path}`")
 
 
 LIBRARY_SUMMARY_SQL = """

@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import duckdb
 from spotify_etl_common.athena import AthenaQueries
@@ -47,17 +49,36 @@ def run_query_command(args: argparse.Namespace) -> int:
 
 def query_local(target: LocalTarget, sql: str) -> Rows:
     """Run ``sql`` on DuckDB over the target's bucket, with every table and view registered."""
+    with local_runner(target) as run:
+        return run(sql)
+
+
+@contextmanager
+def local_runner(target: LocalTarget) -> Iterator[Callable[[str], Rows]]:
+    """One DuckDB over the target's bucket (files read once), running any number of queries."""
     fs = s3_filesystem(target.endpoint, target.key, target.secret)
     con = connect(fs, target.bucket, TABLES, load_views())
     try:
-        return run_query(con, sql)
+        yield lambda sql: run_query(con, sql)
     finally:
         con.close()
 
 
 async def query_athena(target: AthenaTarget, sql: str) -> Rows:
     """Run ``sql`` on Athena through the target's workgroup."""
+    async with athena_runner(target) as run:
+        return await run(sql)
+
+
+@asynccontextmanager
+async def athena_runner(target: AthenaTarget) -> AsyncIterator[Callable[[str], Awaitable[Rows]]]:
+    """One Athena client through the target's workgroup, running any number of queries
+    (concurrently if awaited together); values come back as text, as Athena gives them."""
     async with athena_client(target) as client:
         queries = AthenaQueries(client, target.database, target.workgroup, target.output_location)
-        result = await queries.query(sql)
-    return Rows(result.columns, result.rows)
+
+        async def run(sql: str) -> Rows:
+            result = await queries.query(sql)
+            return Rows(result.columns, result.rows)
+
+        yield run
