@@ -26,7 +26,6 @@ from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_views import load_views
 
 from spotify_etl.local.state import find_local_stack, state_dir
-from spotify_etl.progress import Progress
 from spotify_etl.query.commands import athena_runner, local_runner
 from spotify_etl.query.local_engine import Rows
 from spotify_etl.query.target import AthenaTarget, LocalTarget, TargetError, choose_target
@@ -38,6 +37,7 @@ from spotify_etl.report.specs import Records
 from spotify_etl.report.values import rows_as_records
 from spotify_etl.report.zoned_sql import zoned_query
 from spotify_etl.report.zones import Zone, ZoneError, choose_zone
+from spotify_etl.terminal import progress as start_progress
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -149,7 +149,7 @@ def _local(target: LocalTarget, queries: Mapping[str, str]) -> dict[str, Rows]:
 
 
 def _each(queries: Mapping[str, str], run: Callable[[str], Rows]) -> dict[str, Rows]:
-    progress = Progress("report: querying the views", len(queries))
+    progress = start_progress("report: querying the views", len(queries))
     results: dict[str, Rows] = {}
     for key, sql in queries.items():
         try:
@@ -162,7 +162,7 @@ def _each(queries: Mapping[str, str], run: Callable[[str], Rows]) -> dict[str, R
 
 
 async def _athena(target: AthenaTarget, queries: Mapping[str, str]) -> dict[str, Rows]:
-    progress = Progress("report: querying the views on Athena", len(queries))
+    progress = start_progress("report: querying the views on Athena", len(queries))
     limit = asyncio.Semaphore(ATHENA_AT_ONCE)
     async with athena_runner(target) as run:
 
