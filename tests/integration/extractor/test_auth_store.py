@@ -7,9 +7,9 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from extractor.grants import UserGrant
 from extractor.main import store_grant
 from extractor.settings import SecretStoreSettings
+from extractor.spotify.grants import UserGrant
 
 from tests.conftest import LocalAws
 

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from extractor.lease import LEASE_KEY, LeaseDocument
 from extractor.main import extract, main
 from extractor.outcome import Status
 from extractor.settings import ExtractorSettings
+from extractor.state.lease import LEASE_KEY, LeaseDocument
 from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned
 from spotify_etl_common.keys import state_key

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 import httpx
-from extractor.client import SpotifyClient
-from extractor.limiter import RollingWindowLimiter
 from extractor.output import Publisher, RunContext
-from extractor.retry import RetryPolicy
 from extractor.run import RunPlan, RunReport, run_once
-from extractor.state import StateStore
-from extractor.tokens import AppCredentials, TokenProvider
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.limiter import RollingWindowLimiter
+from extractor.spotify.retry import RetryPolicy
+from extractor.spotify.tokens import AppCredentials, TokenProvider
+from extractor.state.documents import StateStore
 from fake_spotify.api import FakeWebApi
 from spotify_etl_common.messages import RawObjectWritten
 from spotify_etl_common.s3 import ObjectInfo

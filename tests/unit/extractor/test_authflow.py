@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from extractor.authflow import (
+from extractor.main import CHOOSE, main
+from extractor.spotify.authflow import (
     WRONG_STATE,
     Pkce,
     authorize,
@@ -16,8 +17,7 @@ from extractor.authflow import (
     parse_callback,
     scopes_for,
 )
-from extractor.main import CHOOSE, main
-from extractor.tokens import AppCredentials
+from extractor.spotify.tokens import AppCredentials
 from fake_spotify.api import FakeWebApi
 from fake_spotify.catalog import CatalogSpec, build_catalog
 from fake_spotify.server import FakeSpotify

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from extractor.library import (
+from extractor.main import auth_scopes
+from extractor.run import RunPlan, RunReport
+from extractor.settings import SpotifyAppSettings
+from extractor.sources.library import (
     LibraryConfigError,
     LibraryPlan,
     LibrarySource,
@@ -16,13 +19,10 @@ from extractor.library import (
     parse_library,
     split_mine,
 )
-from extractor.library_models import SavedPage
-from extractor.library_saved import SavedState, full_due, reaches_stored
-from extractor.main import auth_scopes
-from extractor.refs import parse_playlist_refs
-from extractor.run import RunPlan, RunReport
-from extractor.settings import SpotifyAppSettings
-from extractor.state import (
+from extractor.sources.library_models import SavedPage
+from extractor.sources.library_saved import SavedState, full_due, reaches_stored
+from extractor.sources.refs import parse_playlist_refs
+from extractor.state.documents import (
     LEGACY_SHOWS_STATE,
     PENDING_STATE,
     LegacyPendingShows,

@@ -8,13 +8,13 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from extractor.hosts import check_base_url, may_follow, next_request, parse_hosts
-from extractor.library import LibraryPlan, LibrarySource
 from extractor.main import main
-from extractor.refs import parse_playlist_refs
 from extractor.run import RunPlan
 from extractor.settings import ExtractorSettings
-from extractor.tokens import TokenKind
+from extractor.sources.library import LibraryPlan, LibrarySource
+from extractor.sources.refs import parse_playlist_refs
+from extractor.spotify.hosts import check_base_url, may_follow, next_request, parse_hosts
+from extractor.spotify.tokens import TokenKind
 from fake_spotify.api import FakeConfig, FakeWebApi
 from fake_spotify.catalog import CatalogSpec, build_catalog
 from spotify_etl_common.errors import PermanentError

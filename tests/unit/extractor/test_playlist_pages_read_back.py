@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from extractor.refs import parse_playlist_refs
 from extractor.run import RunPlan
+from extractor.sources.refs import parse_playlist_refs
 from fake_spotify.api import FakeWebApi
 from fake_spotify.catalog import CatalogSpec, build_catalog
 from spotify_etl_common.keys import playlist_items_key

@@ -28,25 +28,31 @@ from spotify_etl_common.settings import (
 )
 from spotify_etl_common.sqs import SqsQueue
 
-from extractor import lease
-from extractor.authflow import authorize, scopes_for
-from extractor.circuit import Circuit
-from extractor.client import SpotifyClient
-from extractor.gone import clear as clear_gone
-from extractor.gone import lines as gone_lines
-from extractor.gone import parse_entity
-from extractor.grants import ENV_WARNING, EnvironmentGrant, GrantKeeper, UserGrant, expiry_warning
-from extractor.library import LibraryPlan, library_scopes, parse_library, split_mine
-from extractor.limiter import RollingWindowLimiter
 from extractor.output import Publisher, RunContext
-from extractor.refs import parse_playlist_refs
-from extractor.retry import RetryPolicy
 from extractor.run import RunPlan, RunReport, run_once
-from extractor.secret_store import SecretsManagerGrant
 from extractor.settings import ExtractorSettings, SecretStoreSettings, SpotifyAppSettings
-from extractor.state import StateStore
-from extractor.store import ExtractorStore
-from extractor.tokens import AppCredentials, TokenProvider
+from extractor.sources.library import LibraryPlan, library_scopes, parse_library, split_mine
+from extractor.sources.refs import parse_playlist_refs
+from extractor.spotify.authflow import authorize, scopes_for
+from extractor.spotify.circuit import Circuit
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.grants import (
+    ENV_WARNING,
+    EnvironmentGrant,
+    GrantKeeper,
+    UserGrant,
+    expiry_warning,
+)
+from extractor.spotify.limiter import RollingWindowLimiter
+from extractor.spotify.retry import RetryPolicy
+from extractor.spotify.tokens import AppCredentials, TokenProvider
+from extractor.state import lease
+from extractor.state.documents import StateStore
+from extractor.state.gone import clear as clear_gone
+from extractor.state.gone import lines as gone_lines
+from extractor.state.gone import parse_entity
+from extractor.state.secret_store import SecretsManagerGrant
+from extractor.state.store import ExtractorStore
 
 log = get_logger("extractor")
 _SIGNAL_STOP = "a stop signal (SIGTERM) arrived"

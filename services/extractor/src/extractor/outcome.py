@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from spotify_etl_common.errors import SpotifyEtlError, TransientError
 
-from extractor.spotify_errors import RunStopped
+from extractor.spotify.errors import RunStopped
 
 
 class Status(StrEnum):

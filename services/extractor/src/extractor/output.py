@@ -2,7 +2,7 @@
 
 :func:`raw_message` is pure; :class:`Publisher` is the thin shell that writes
 and sends. Messages are sent once every object of a unit is written; what a killed run
-wrote and did not announce is announced by the next (see :mod:`extractor.journal`).
+wrote and did not announce is announced by the next (see :mod:`extractor.state.journal`).
 """
 
 from __future__ import annotations

@@ -21,28 +21,28 @@ from datetime import UTC, datetime, timedelta
 from spotify_etl_common.errors import SpotifyEtlError
 
 from extractor import explain
-from extractor.circuit import DEADLINE
-from extractor.client import RequestCounters, SpotifyClient
-from extractor.entities import (
+from extractor.outcome import Outcome, Status, failed
+from extractor.output import Publisher
+from extractor.sources.entities import (
     EntityBudget,
     StoredIndex,
     carry_over,
     fetch_entities,
     register,
 )
-from extractor.gone import GoneBook
-from extractor.journal import Entity, PendingJournal
-from extractor.library import LibraryPlan
-from extractor.library_pages import LibraryResult
-from extractor.library_run import run_library
-from extractor.models import References
-from extractor.outcome import Outcome, Status, failed
-from extractor.output import Publisher
-from extractor.playlists import PlaylistResult, Register, extract_playlist
-from extractor.recent import RecentResult, extract_recent
-from extractor.refs import BadRef, PlaylistRef
-from extractor.spotify_errors import AuthorizationExpired, QuotaExceeded
-from extractor.state import StateStore
+from extractor.sources.library import LibraryPlan
+from extractor.sources.library_pages import LibraryResult
+from extractor.sources.library_run import run_library
+from extractor.sources.playlists import PlaylistResult, Register, extract_playlist
+from extractor.sources.recent import RecentResult, extract_recent
+from extractor.sources.refs import BadRef, PlaylistRef
+from extractor.spotify.circuit import DEADLINE
+from extractor.spotify.client import RequestCounters, SpotifyClient
+from extractor.spotify.errors import AuthorizationExpired, QuotaExceeded
+from extractor.spotify.models import References
+from extractor.state.documents import StateStore
+from extractor.state.gone import GoneBook
+from extractor.state.journal import Entity, PendingJournal
 
 SourceRun = Callable[[Register], Awaitable[PlaylistResult | RecentResult | LibraryResult]]
 

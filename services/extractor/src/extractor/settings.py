@@ -8,8 +8,8 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from spotify_etl_common.settings import CommonSettings
 
-from extractor.hosts import check_base_url, parse_hosts
-from extractor.library import parse_library
+from extractor.sources.library import parse_library
+from extractor.spotify.hosts import check_base_url, parse_hosts
 
 
 class SpotifyAppSettings(BaseSettings):

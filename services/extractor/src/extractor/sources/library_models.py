@@ -7,7 +7,7 @@ references (albums and artists to fetch, shows to fetch).
 
 from __future__ import annotations
 
-from extractor.models import Loose, Page, Playable, Ref, References
+from extractor.spotify.models import Loose, Page, Playable, Ref, References
 
 
 class EpisodeRef(Loose):

@@ -22,8 +22,8 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from extractor.explain import PLAYLIST_SCOPES, RECENT_SCOPES
-from extractor.spotify_errors import CredentialsRejected, oauth_error_code, shape_problems
-from extractor.tokens import AppCredentials, TokenProvider
+from extractor.spotify.errors import CredentialsRejected, oauth_error_code, shape_problems
+from extractor.spotify.tokens import AppCredentials, TokenProvider
 
 _PAGE = (
     "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"

@@ -22,19 +22,19 @@ import httpx
 from pydantic import BaseModel, ValidationError
 from spotify_etl_common.errors import SpotifyEtlError
 
-from extractor.grants import (
-    ROTATION_LOST,
-    EnvironmentGrant,
-    GrantKeeper,
-    UserGrant,
-    invalid_grant_line,
-)
-from extractor.spotify_errors import (
+from extractor.spotify.errors import (
     AuthorizationExpired,
     CredentialsRejected,
     SpotifyUnavailable,
     oauth_error_code,
     shape_problems,
+)
+from extractor.spotify.grants import (
+    ROTATION_LOST,
+    EnvironmentGrant,
+    GrantKeeper,
+    UserGrant,
+    invalid_grant_line,
 )
 
 EXPIRY_MARGIN = 60.0

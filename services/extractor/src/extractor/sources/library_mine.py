@@ -14,13 +14,19 @@ from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.logs import get_logger
 from spotify_etl_common.sources import Source
 
-from extractor.client import SpotifyClient
-from extractor.library import MINE_SCOPES
-from extractor.library_models import Me, MyPlaylist, MyPlaylistsPage
-from extractor.library_pages import PAGE_SIZE, LibraryResult, extracted, library_failure, list_pages
-from extractor.models import parse
 from extractor.output import Publisher
-from extractor.tokens import TokenKind
+from extractor.sources.library import MINE_SCOPES
+from extractor.sources.library_models import Me, MyPlaylist, MyPlaylistsPage
+from extractor.sources.library_pages import (
+    PAGE_SIZE,
+    LibraryResult,
+    extracted,
+    library_failure,
+    list_pages,
+)
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.models import parse
+from extractor.spotify.tokens import TokenKind
 
 log = get_logger("extractor")
 NAME = "my playlists"

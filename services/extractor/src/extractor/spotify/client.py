@@ -11,7 +11,7 @@ on ``QUOTA_EXCEEDED``, the run's :class:`Circuit` trips and every queued
 request stops at once. 5xx,
 timeouts and connection errors: exponential backoff with jitter. Any other 4xx
 is a :class:`SpotifyHttpError`. The token goes only to the configured API's own
-host over https (:mod:`extractor.hosts`): a ``next`` link elsewhere is rebuilt
+host over https (:mod:`extractor.spotify.hosts`): a ``next`` link elsewhere is rebuilt
 on the API (:meth:`SpotifyClient.next_request`), and an absolute URL elsewhere
 is refused before anything is sent.
 """
@@ -30,12 +30,12 @@ import httpx
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.logs import get_logger
 
-from extractor.circuit import Circuit
-from extractor.hosts import may_follow, next_request, origin_of
-from extractor.limiter import RollingWindowLimiter
-from extractor.retry import RetryPolicy, backoff_delay, parse_retry_after
-from extractor.spotify_errors import QuotaExceeded, SpotifyHttpError, SpotifyUnavailable
-from extractor.tokens import TokenKind, TokenProvider
+from extractor.spotify.circuit import Circuit
+from extractor.spotify.errors import QuotaExceeded, SpotifyHttpError, SpotifyUnavailable
+from extractor.spotify.hosts import may_follow, next_request, origin_of
+from extractor.spotify.limiter import RollingWindowLimiter
+from extractor.spotify.retry import RetryPolicy, backoff_delay, parse_retry_after
+from extractor.spotify.tokens import TokenKind, TokenProvider
 
 QUOTA_REASON = "QUOTA_EXCEEDED"
 log = get_logger("extractor")

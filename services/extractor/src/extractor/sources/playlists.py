@@ -21,12 +21,18 @@ from spotify_etl_common.keys import playlist_items_key, playlist_key
 from spotify_etl_common.messages import Source
 
 from extractor import explain
-from extractor.client import SpotifyClient
-from extractor.models import PlaylistMeta, PlaylistPage, References, parse, playlist_references
 from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher, RawObject
-from extractor.state import StateStore
-from extractor.tokens import TokenKind
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.models import (
+    PlaylistMeta,
+    PlaylistPage,
+    References,
+    parse,
+    playlist_references,
+)
+from extractor.spotify.tokens import TokenKind
+from extractor.state.documents import StateStore
 
 Register = Callable[[References], Awaitable[object]]
 """Journals the entities a finished source references (before its state is saved)."""

@@ -13,7 +13,7 @@ from typing import Any
 from spotify_etl_common.aws_errors import Outcome, translating
 from spotify_etl_common.errors import PermanentError
 
-from extractor.grants import AUTH_COMMAND, UserGrant, parse_secret, secret_text
+from extractor.spotify.grants import AUTH_COMMAND, UserGrant, parse_secret, secret_text
 
 NOT_FOUND = frozenset({"ResourceNotFoundException"})
 """Secrets Manager's answer for a secret that does not exist."""
