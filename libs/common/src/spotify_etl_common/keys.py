@@ -17,8 +17,12 @@ User-scoped sources (:data:`USER_SCOPED`) carry the Spotify user id of the
 person whose data the object is (``user=<uid>``, percent-encoded); keys written
 before the household (no ``user=``) stay readable, their user unknown (None).
 Shared dimensions (albums, artists, tracks, shows, episodes) carry no user.
+
+::
+
     curated/<table>/dt=<yyyy-mm-dd>/<hash of source key>.parquet
-    state/extractor/<name>.json
+    state/extractor/<name>.json                 (run-wide: lease, shared entity journal)
+    state/extractor/users/<uid>/<name>.json     (one user's cursors, listings, run summary)
 """
 
 from __future__ import annotations
@@ -160,6 +164,31 @@ def library_page_key(
 def state_key(name: str) -> str:
     """Key of one extractor state document (cursors, last snapshot ids)."""
     return f"{STATE_PREFIX}extractor/{_safe('state name', name)}.json"
+
+
+USERS_STATE_PREFIX = f"{STATE_PREFIX}extractor/users/"
+"""Under it, one folder per Spotify user id: that user's cursors, snapshots, listings,
+journal and run summary (``state/extractor/users/<uid>/<name>.json``)."""
+
+
+def user_state_prefix(user_id: str) -> str:
+    """Prefix of one user's state documents: ``state/extractor/users/<uid>/`` (percent-encoded)."""
+    if not user_id:
+        raise ValueError("a user id cannot be empty")
+    return f"{USERS_STATE_PREFIX}{quote(user_id, safe='')}/"
+
+
+def user_state_key(user_id: str, name: str) -> str:
+    """Key of one of a user's state documents."""
+    return f"{user_state_prefix(user_id)}{_safe('state name', name)}.json"
+
+
+def user_of_state_key(key: str) -> str | None:
+    """The user id of a key under :data:`USERS_STATE_PREFIX`, None for any other key."""
+    if not key.startswith(USERS_STATE_PREFIX):
+        return None
+    encoded = key[len(USERS_STATE_PREFIX) :].split("/", 1)[0]
+    return unquote(encoded) or None
 
 
 def source_digest(source_key: str) -> str:
