@@ -90,30 +90,32 @@ def _safe(kind: str, value: str) -> str:
     return value
 
 
-def playlist_key(playlist_id: str, snapshot_id: str) -> str:
-    """Key of a playlist's metadata response at one snapshot."""
+def playlist_key(playlist_id: str, snapshot_id: str, user_id: str | None = None) -> str:
+    """Key of a playlist's metadata response at one snapshot (read with ``user_id``'s token)."""
     return (
-        f"{source_prefix(Source.PLAYLISTS)}playlist_id={_safe('playlist id', playlist_id)}"
+        f"{raw_prefix(Source.PLAYLISTS, user_id)}playlist_id={_safe('playlist id', playlist_id)}"
         f"/snapshot_id={_safe('snapshot id', snapshot_id)}.json"
     )
 
 
-def playlist_items_key(playlist_id: str, snapshot_id: str, page: int) -> str:
-    """Key of one page of a playlist's items at one snapshot."""
+def playlist_items_key(
+    playlist_id: str, snapshot_id: str, page: int, user_id: str | None = None
+) -> str:
+    """Key of one page of a playlist's items at one snapshot (read with ``user_id``'s token)."""
     if page < 0:
         raise ValueError(f"page must be >= 0, got {page}")
     playlist = _safe("playlist id", playlist_id)
     snapshot = _safe("snapshot id", snapshot_id)
     return (
-        f"{source_prefix(Source.PLAYLIST_ITEMS)}playlist_id={playlist}"
+        f"{raw_prefix(Source.PLAYLIST_ITEMS, user_id)}playlist_id={playlist}"
         f"/snapshot_id={snapshot}/page={page:04d}.json"
     )
 
 
-def recently_played_key(after_ms: int) -> str:
-    """Key of one recently-played response fetched with cursor ``after``."""
+def recently_played_key(after_ms: int, user_id: str | None = None) -> str:
+    """Key of one recently-played response of ``user_id`` fetched with cursor ``after``."""
     day = datetime.fromtimestamp(after_ms / 1000, tz=UTC).date().isoformat()
-    return f"{source_prefix(Source.RECENTLY_PLAYED)}dt={day}/after={after_ms}.json"
+    return f"{raw_prefix(Source.RECENTLY_PLAYED, user_id)}dt={day}/after={after_ms}.json"
 
 
 def entity_key(source: Source, entity_id: str) -> str:
@@ -128,25 +130,31 @@ _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DIGEST = re.compile(r"^[0-9a-f]{16,64}$")
 
 
-def streaming_history_key(kind: str, month: str, digest: str) -> str:
+def streaming_history_key(kind: str, month: str, digest: str, user_id: str | None = None) -> str:
     """Key of one bounded chunk of imported streaming history (``spotify-etl import-history``).
 
     ``kind`` is the export's row format, ``month`` the ``yyyy-mm`` of the plays it
     holds, ``digest`` a hex digest of its (scrubbed, canonical) body: importing the
-    same plays again computes the same key.
+    same plays again computes the same key. ``user_id``: the Spotify user whose
+    history it is (None: a single-user lake, as before the household).
     """
     if not _MONTH.match(month):
         raise ValueError(f"month {month!r} must be yyyy-mm")
     if not _DIGEST.match(digest):
         raise ValueError(f"digest {digest!r} must be 16-64 lowercase hex digits")
     return (
-        f"{source_prefix(Source.STREAMING_HISTORY)}kind={_safe('kind', kind)}"
+        f"{raw_prefix(Source.STREAMING_HISTORY, user_id)}kind={_safe('kind', kind)}"
         f"/month={month}/{digest}.json"
     )
 
 
 def library_page_key(
-    source: Source, run_id: str, day: date, page: int, time_range: str | None = None
+    source: Source,
+    run_id: str,
+    day: date,
+    page: int,
+    time_range: str | None = None,
+    user_id: str | None = None,
 ) -> str:
     """Key of one page of a library listing (saved items, top items, follows, own playlists)
     made by run ``run_id`` on UTC ``day``; top items name their ``time_range`` too."""
@@ -156,7 +164,7 @@ def library_page_key(
         raise ValueError(f"page must be >= 0, got {page}")
     ranged = f"/time_range={_safe('time range', time_range)}" if time_range else ""
     return (
-        f"{source_prefix(source)}dt={day.isoformat()}/run={_safe('run id', run_id)}"
+        f"{raw_prefix(source, user_id)}dt={day.isoformat()}/run={_safe('run id', run_id)}"
         f"{ranged}/page={page:04d}.json"
     )
 
@@ -221,6 +229,12 @@ def user_prefix(source: Source, user_id: str) -> str:
     if source not in USER_SCOPED:
         raise ValueError(f"{source} is a shared dimension: its keys carry no user")
     return f"{source_prefix(source)}{user_segment(user_id)}"
+
+
+def raw_prefix(source: Source, user_id: str | None) -> str:
+    """Where a key of a user-scoped ``source`` starts: :func:`user_prefix` with a user,
+    ``raw/source=<s>/`` without one (keys as written before the household)."""
+    return source_prefix(source) if user_id is None else user_prefix(source, user_id)
 
 
 def table_prefix(table: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from spotify_etl_common.keys import parse_raw_key
 from spotify_etl_common.messages import EXTRACTED_AT_METADATA, RawObjectWritten, Source
 from spotify_etl_common.sqs import OutgoingMessage
 
@@ -41,7 +42,8 @@ class RunContext:
 
 
 def raw_message(obj: RawObject, run: RunContext) -> OutgoingMessage:
-    """The transform-queue message announcing ``obj``."""
+    """The transform-queue message announcing ``obj`` (its user read from its key, as a
+    replay reads it)."""
     body = RawObjectWritten(
         bucket=run.bucket,
         key=obj.key,
@@ -51,6 +53,7 @@ def raw_message(obj: RawObject, run: RunContext) -> OutgoingMessage:
         page=obj.page,
         run_id=run.run_id,
         extracted_at=obj.extracted_at or run.started_at,
+        user_id=parts.user_id if (parts := parse_raw_key(obj.key)) else None,
     )
     return OutgoingMessage.of(body)
 
