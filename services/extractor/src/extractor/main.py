@@ -28,8 +28,9 @@ from spotify_etl_common.settings import (
 )
 from spotify_etl_common.sqs import SqsQueue
 
+from extractor.household.roster import parse_users, secret_id
 from extractor.output import Publisher, RunContext
-from extractor.run import RunPlan, RunReport, run_once
+from extractor.run import RunPlan, RunReport, UserRun, run_once
 from extractor.settings import ExtractorSettings, SecretStoreSettings, SpotifyAppSettings
 from extractor.sources.library import LibraryPlan, library_scopes, parse_library, split_mine
 from extractor.sources.refs import parse_playlist_refs
@@ -41,7 +42,7 @@ from extractor.spotify.grants import (
     EnvironmentGrant,
     GrantKeeper,
     UserGrant,
-    expiry_warning,
+    auth_command,
 )
 from extractor.spotify.limiter import RollingWindowLimiter
 from extractor.spotify.retry import RetryPolicy
@@ -129,6 +130,43 @@ async def load_user(
     return None, EnvironmentGrant(), []
 
 
+async def household(
+    settings: ExtractorSettings,
+    secrets: Any,
+    http: httpx.AsyncClient,
+    client: SpotifyClient,
+) -> list[UserRun]:
+    """Every EXTRACTOR_USERS name with their grant (a secret each) and their own client,
+    sharing the app's token and pacing with ``client``; a grant that cannot be loaded
+    leaves that user out with one line (the others go on)."""
+    app = AppCredentials(
+        settings.spotify_client_id, settings.spotify_client_secret.get_secret_value()
+    )
+    users = []
+    for name in parse_users(settings.users):
+        command = auth_command(name)
+        keeper = SecretsManagerGrant(secrets, secret_id(settings.user_secret_prefix, name), command)
+        grant: UserGrant | None = None
+        problem: str | None = None
+        try:
+            grant = await keeper.load()
+        except SpotifyEtlError as error:
+            problem = error.reason
+        tokens = TokenProvider(
+            http,
+            settings.spotify_accounts_url,
+            app,
+            grant=grant,
+            keeper=keeper,
+            on_unavailable=client.circuit.trip,
+            app=client.tokens,
+            auth_command=command,
+        )
+        known = grant.user_id if grant is not None else None
+        users.append(UserRun(client.for_user(tokens, name), name, problem, known))
+    return users
+
+
 async def extract(settings: ExtractorSettings, circuit: Circuit | None = None) -> RunReport:
     """Take the lease, build the clients, run every source once, release, close everything."""
     run = new_run(settings)
@@ -141,7 +179,7 @@ async def extract(settings: ExtractorSettings, circuit: Circuit | None = None) -
         s3 = await stack.enter_async_context(s3_client(settings))
         sqs = await stack.enter_async_context(sqs_client(settings))
         secrets = None
-        if settings.spotify_refresh_token_secret:
+        if settings.spotify_refresh_token_secret or settings.users.strip():
             secrets = await stack.enter_async_context(secretsmanager_client(settings))
         store = ExtractorStore(s3, settings.bucket)
         now = datetime.now(UTC)
@@ -158,7 +196,10 @@ async def extract(settings: ExtractorSettings, circuit: Circuit | None = None) -
                     expired_run=taken.took_over.run_id,
                     expired_at=taken.took_over.expires_at.isoformat(),
                 )
-            grant, keeper, warnings = await load_user(settings, secrets)
+            several = bool(settings.users.strip())
+            grant, keeper, warnings = (
+                (None, None, []) if several else await load_user(settings, secrets)
+            )
             tokens = TokenProvider(
                 http,
                 settings.spotify_accounts_url,
@@ -181,12 +222,9 @@ async def extract(settings: ExtractorSettings, circuit: Circuit | None = None) -
             )
             queue = await SqsQueue.resolve(sqs, settings.transform_queue)
             publisher = Publisher(store, queue, run)
-            report = await run_once(client, StateStore(store), publisher, plan_for(settings))
+            users = await household(settings, secrets, http, client) if several else None
+            report = await run_once(client, StateStore(store), publisher, plan_for(settings), users)
             report.warnings[:0] = warnings
-            if grant is not None:
-                report.days_left = grant.days_left(report.finished_at)
-                if (soon := expiry_warning(grant, report.finished_at)) is not None:
-                    report.warnings.append(soon)
             return report
         finally:
             await lease.release(store, taken)
@@ -203,6 +241,7 @@ def log_report(report: RunReport) -> None:
             run_id=report.run_id,
             source=outcome.source,
             status=str(outcome.status),
+            user=outcome.user,
             objects=outcome.objects,
             error=outcome.error,
         )
@@ -236,9 +275,9 @@ def log_report(report: RunReport) -> None:
         stopped=report.stop_line(),
         **deferred,
         failures=[
-            *([report.authorization] if report.authorization else []),
+            *report.authorizations,
             *report.problems,
-            *(o.error for o in report.failures),
+            *(o.line() for o in report.failures),
         ],
         **_emf(metrics),
     )
@@ -316,7 +355,7 @@ CHOOSE = (
 )
 
 
-def auth_command(port: int | None, store: bool, print_token: bool) -> int:
+def authorize_command(port: int | None, store: bool, print_token: bool) -> int:
     """``extractor auth --store | --print``: the token is shown only when asked to."""
     if not store and not print_token:
         print(CHOOSE, file=sys.stderr)
@@ -475,7 +514,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "auth":
-        return auth_command(args.port, args.store, args.print_token)
+        return authorize_command(args.port, args.store, args.print_token)
     if args.command in ("lease", "gone"):  # state only: the common variables suffice
         common = load_settings(CommonSettings)
         configure_logging("extractor", common.log_level)

@@ -61,12 +61,24 @@ def raw_message(obj: RawObject, run: RunContext) -> OutgoingMessage:
 class Publisher:
     """Writes raw objects and posts one message per object, in batches."""
 
-    def __init__(self, store: ObjectStore, queue: MessageSink, run: RunContext) -> None:
+    def __init__(
+        self,
+        store: ObjectStore,
+        queue: MessageSink,
+        run: RunContext,
+        user_id: str | None = None,
+    ) -> None:
         self._store = store
         self._queue = queue
         self.run = run
+        self.user_id = user_id
+        """Whose objects the user-scoped keys are built for (``user=<uid>``); None: none."""
         self.objects_written = 0
         self.messages_sent = 0
+
+    def for_user(self, user_id: str | None) -> Publisher:
+        """The publisher of one user's objects (same store, queue and run; own counters)."""
+        return Publisher(self._store, self._queue, self.run, user_id)
 
     async def write(self, obj: RawObject) -> None:
         # The extraction time travels with the object, so a replay rebuilds the

@@ -40,7 +40,9 @@ def readable(playlist: MyPlaylist, user_id: str) -> bool:
 async def extract_mine(client: SpotifyClient, publisher: Publisher) -> LibraryResult:
     """List ``/me/playlists``; the result's ``playlists`` are the ones to extract."""
     try:
-        me = parse(Me, (await client.get("/me", token=TokenKind.USER)).data, NAME)
+        me_id = publisher.user_id  # the run asked /me already for this user
+        if me_id is None:
+            me_id = parse(Me, (await client.get("/me", token=TokenKind.USER)).data, NAME).id
         listing = await list_pages(
             client,
             publisher,
@@ -54,12 +56,13 @@ async def extract_mine(client: SpotifyClient, publisher: Publisher) -> LibraryRe
     except SpotifyEtlError as error:
         return LibraryResult(library_failure(NAME, MINE_SCOPES, error))
     found = [p for page in listing.pages for p in page.items if p is not None]
-    chosen = list(dict.fromkeys((p.id, p.snapshot_id) for p in found if readable(p, me.id)))
-    others = [p for p in found if not readable(p, me.id)]
+    chosen = list(dict.fromkeys((p.id, p.snapshot_id) for p in found if readable(p, me_id)))
+    others = [p for p in found if not readable(p, me_id)]
     if others:
         log.info(
             "extract.playlists.others_skipped",
             run_id=publisher.run.run_id,
+            user=me_id,
             count=len(others),
             playlists=[f"{p.name} ({p.id})" for p in others],
             why="owned by someone else and not collaborative: their items answer 403",

@@ -61,7 +61,10 @@ class MyPlaylistsPage(Page[MyPlaylist | None]):
 
 
 class Me(Loose):
+    """``GET /me``: who the token's user is."""
+
     id: str
+    display_name: str | None = None
 
 
 def saved_references(page: SavedPage, kind: str) -> References:

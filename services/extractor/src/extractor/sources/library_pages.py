@@ -83,7 +83,9 @@ async def list_pages(
             page = parse(model, response.data, name)
             paging = page_of(page)
             bound = page_limit(paging.total, PAGE_SIZE)
-            key = library_page_key(source, run.run_id, run.started_at.date(), number, time_range)
+            key = library_page_key(
+                source, run.run_id, run.started_at.date(), number, time_range, publisher.user_id
+            )
             obj = RawObject(key=key, body=response.body, source=source, page=number)
             await publisher.write(obj)
             listing.pages.append(page)

@@ -81,7 +81,9 @@ async def _extract(
             if not page.items:
                 break
             obj = RawObject(
-                key=recently_played_key(after), body=response.body, source=Source.RECENTLY_PLAYED
+                key=recently_played_key(after, publisher.user_id),
+                body=response.body,
+                source=Source.RECENTLY_PLAYED,
             )
             await publisher.write(obj)
             objects.append(obj)
