@@ -251,7 +251,7 @@ async def run_once(
             if isinstance(error, AuthorizationExpired):
                 found.refused = error.reason
             else:
-                line = f"GET /me (who the user is) failed, none of their sources ran: {error.reason}"
+                line = f"GET /me (who the user is) failed, no source of theirs ran: {error.reason}"
                 found.outcomes.append(replace(failed(WHO, line, error), user=known, name=user.name))
             return found
         found.user_id, found.display_name = who.id, who.display_name
