@@ -28,13 +28,14 @@ from spotify_etl_common.settings import (
 )
 from spotify_etl_common.sqs import SqsQueue
 
-from extractor.household.roster import parse_users, secret_id
+from extractor.household.roster import NAME, parse_users, secret_id
+from extractor.household.summary import UserReport
 from extractor.output import Publisher, RunContext
 from extractor.run import RunPlan, RunReport, UserRun, run_once
 from extractor.settings import ExtractorSettings, SecretStoreSettings, SpotifyAppSettings
 from extractor.sources.library import LibraryPlan, library_scopes, parse_library, split_mine
 from extractor.sources.refs import parse_playlist_refs
-from extractor.spotify.authflow import authorize, scopes_for
+from extractor.spotify.authflow import Authorised, MeAnswer, authorize, scopes_for, who_authorised
 from extractor.spotify.circuit import Circuit
 from extractor.spotify.client import SpotifyClient
 from extractor.spotify.grants import (
@@ -247,6 +248,8 @@ def log_report(report: RunReport) -> None:
         )
     for warning in report.warnings:
         log.warning("extract.run.warning", run_id=report.run_id, warning=warning)
+    for user in report.users:
+        log_user(report, user)
     counters = report.counters
     metrics: dict[str, tuple[float, Unit]] = {
         "SpotifyRequests": (counters.requests, "Count"),
@@ -281,6 +284,31 @@ def log_report(report: RunReport) -> None:
         ],
         **_emf(metrics),
     )
+
+
+def log_user(report: RunReport, user: UserReport) -> None:
+    """One line per user of the run: their Spotify id (never a token), what happened, and the
+    user's metrics under the ``User`` dimension (when the id is known)."""
+    status = user.status(report.deferred)
+    fields: dict[str, object] = {
+        "run_id": report.run_id,
+        "user": user.user_id,
+        "name": user.name,
+        "status": status,
+        "failures": user.failures,
+    }
+    if user.user_id is not None:
+        metrics: dict[str, tuple[float, Unit]] = {
+            "UserExtractionFailed": (1 if status == "failed" else 0, "Count"),
+            "UserSpotifyRequests": (user.requests, "Count"),
+            "UserObjectsWritten": (user.objects_written, "Count"),
+        }
+        left = user.grant.days_left(report.finished_at) if user.grant else None
+        if left is not None:
+            metrics["UserRefreshTokenDaysLeft"] = (left, "None")
+        stamp = int(time.time() * 1000)
+        fields |= emf_fields("extractor", metrics, stamp, {"User": user.user_id})
+    (log.error if status == "failed" else log.info)("extract.user.summary", **fields)
 
 
 def _emf(metrics: dict[str, tuple[float, Unit]]) -> dict[str, object]:
@@ -355,20 +383,42 @@ CHOOSE = (
 )
 
 
-def authorize_command(port: int | None, store: bool, print_token: bool) -> int:
-    """``extractor auth --store | --print``: the token is shown only when asked to."""
+def authorize_command(
+    port: int | None, store: bool, print_token: bool, user: str | None = None
+) -> int:
+    """``extractor auth --store [--user NAME] | --print``: the token is shown only when asked
+    to; ``--user`` stores one household user's grant in their own secret."""
     if not store and not print_token:
         print(CHOOSE, file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if user is not None and not store:
+        print("extractor auth: --user goes with --store (the user's own secret)", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if user is not None and not NAME.fullmatch(user):
+        print(
+            f"extractor auth --user: {user!r} is not a name (1-64 letters, digits, '_', '.' or "
+            "'-', as in EXTRACTOR_USERS)",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG_ERROR
     try:
         settings = SecretStoreSettings()
     except ValidationError as error:
         print(describe_errors(SecretStoreSettings, error), file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    if store and user is None and not settings.spotify_refresh_token_secret:
+        print(
+            "extractor auth --store: set SPOTIFY_REFRESH_TOKEN_SECRET to the secret's name or ARN "
+            "(or name a household user with --user NAME)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG_ERROR
+    if user is not None:
+        print(f"authorising {user}: sign in to Spotify as {user} in the browser", flush=True)
 
-    async def flow() -> str:
+    async def flow() -> tuple[Authorised, MeAnswer | None]:
         async with httpx.AsyncClient(timeout=30) as http:
-            return await authorize(
+            given = await authorize(
                 http,
                 settings.spotify_accounts_url,
                 credentials(settings),
@@ -376,9 +426,11 @@ def authorize_command(port: int | None, store: bool, print_token: bool) -> int:
                 settings.auth_port if port is None else port,
                 lambda line: print(line, flush=True),
             )
+            me = await who_authorised(http, settings.spotify_api_url, given.access_token)
+            return given, me
 
     try:
-        refresh_token = asyncio.run(flow())
+        given, me = asyncio.run(flow())
     except SpotifyEtlError as error:
         print(f"extractor auth: {error.reason}", file=sys.stderr)
         return 1
@@ -386,36 +438,56 @@ def authorize_command(port: int | None, store: bool, print_token: bool) -> int:
         print("extractor auth: no answer from the browser in time; start again", file=sys.stderr)
         return 1
     if store:
-        return store_grant(settings, UserGrant(refresh_token, datetime.now(UTC)))
+        grant = UserGrant(
+            given.refresh_token,
+            datetime.now(UTC),
+            me.id if me else None,
+            me.display_name if me else None,
+        )
+        return store_grant(settings, grant, user)
     print("Store this as the SPOTIFY_REFRESH_TOKEN secret:")
-    print(f"SPOTIFY_REFRESH_TOKEN={refresh_token}", flush=True)
+    print(f"SPOTIFY_REFRESH_TOKEN={given.refresh_token}", flush=True)
     return 0
 
 
-def store_grant(settings: SecretStoreSettings, grant: UserGrant) -> int:
-    """``auth --store``: write the grant to the secret; the token is never printed."""
-    secret_id = settings.spotify_refresh_token_secret
-    if not secret_id:
+def store_grant(settings: SecretStoreSettings, grant: UserGrant, user: str | None = None) -> int:
+    """``auth --store [--user NAME]``: write the grant to the secret (the user's own under
+    SPOTIFY_USER_SECRET_PREFIX with ``user``); the token is never printed."""
+    secret = (
+        secret_id(settings.user_secret_prefix, user)
+        if user is not None
+        else settings.spotify_refresh_token_secret
+    )
+    if not secret:
         print(
             "extractor auth --store: set SPOTIFY_REFRESH_TOKEN_SECRET to the secret's name or ARN",
             file=sys.stderr,
         )
         return 2
+    command = auth_command(user)
 
     async def write() -> None:
         async with secretsmanager_client(settings) as client:
-            await SecretsManagerGrant(client, secret_id).store(grant)
+            await SecretsManagerGrant(client, secret, command).store(grant)
 
     try:
         asyncio.run(write())
     except SpotifyEtlError as error:
         print(f"extractor auth --store: {error.reason}", file=sys.stderr)
         return 1
+    who = (
+        f" of {grant.display_name or grant.user_id} (spotify id {grant.user_id})"
+        if grant.user_id
+        else ""
+    )
     print(
-        f"stored the refresh token in secret {secret_id} (authorised {grant.authorized_at:%Y-%m-%d}"
-        f"; it must be renewed with `extractor auth --store` by {grant.expires_at():%Y-%m-%d})",
+        f"stored the refresh token{who} in secret {secret} (authorised "
+        f"{grant.authorized_at:%Y-%m-%d}; it must be renewed with `{command}` by "
+        f"{grant.expires_at():%Y-%m-%d})",
         flush=True,
     )
+    if user is not None and user not in parse_users(settings.users):
+        print(f"add {user} to EXTRACTOR_USERS for runs to extract them", flush=True)
     return 0
 
 
@@ -490,6 +562,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the token on this terminal (for SPOTIFY_REFRESH_TOKEN)",
     )
+    auth.add_argument(
+        "--user",
+        metavar="NAME",
+        default=None,
+        help="with --store: a household user (EXTRACTOR_USERS), stored in the secret "
+        "<SPOTIFY_USER_SECRET_PREFIX>NAME",
+    )
     held = commands.add_parser("lease", help="show who holds the run lease, or break a dead run's")
     held.add_argument(
         "--break",
@@ -514,7 +593,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "auth":
-        return authorize_command(args.port, args.store, args.print_token)
+        return authorize_command(args.port, args.store, args.print_token, args.user)
     if args.command in ("lease", "gone"):  # state only: the common variables suffice
         common = load_settings(CommonSettings)
         configure_logging("extractor", common.log_level)
