@@ -103,6 +103,8 @@ class FakeWebApi:
         """Each user's catalogue (their playlists, plays, library; the dimensions shared)."""
         self.by_user: Counter[tuple[str, str]] = Counter()
         """(user id, or ``app`` for app tokens; path) of every request that passed the token."""
+        self.log: list[tuple[str, str]] = []
+        """(user id or ``app``, path) of every request that passed the token, in order."""
         self.consenting = catalog.owner_id
         """Whose consent the next authorisation gives (tests of ``extractor auth --user``)."""
 
@@ -263,6 +265,7 @@ class FakeWebApi:
             return Reply(401, payloads.error(401, message))
         with self._lock:
             self.by_user[(grant.owner or "app", path)] += 1
+            self.log.append((grant.owner or "app", path))
         reply = self._route(path, query, grant, base)
         self.count(f"status_{reply.status}")
         return reply

@@ -164,6 +164,11 @@ def _handler_for(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
             if path == "/fake/stats":
                 self._send(Reply(200, fake.request_counts() | {"arrivals": list(fake.arrivals)}))
                 return
+            if path == "/fake/log":  # whose token asked for which path, in order
+                with fake.service._lock:
+                    log = [list(entry) for entry in fake.service.log]
+                self._send(Reply(200, {"log": log}))
+                return
             if path.startswith("/v1/"):
                 fake.count_path(path[3:])
                 base = f"http://{self.headers.get('Host', fake.url.removeprefix('http://'))}/v1"
