@@ -1,6 +1,6 @@
 """Request and object counts of the extractor in three scenarios (figures for the closing note).
 
-Usage: uv run python -m bench.extractor_counts [--scenarios quota,tokens,library]
+Usage: uv run python -m bench.extractor_counts [--scenarios quota,tokens,library,household]
 
 Like :mod:`bench.extractor_bench`: ``extractor run-once`` runs in-process against
 a moto server and the fake Spotify, each in its own process. Every figure is a
@@ -22,6 +22,12 @@ artists the playlists reference are known here without asking it.
    3 % injected 5xx: 401 answers, token fetches, every album and artist stored.
 3. library: 3,000 saved tracks, EXTRACTOR_LIBRARY=saved_tracks, no entities;
    run 1, ten new saves (``POST /fake/library/new-release?tracks=10``), run 2.
+4. household: three users of one app (``--users alice,bob,carol``), each with a
+   first backfill of 3,000 saved tracks (of a 6,000-track catalogue) and 60
+   plays, a grant each in Secrets Manager; EXTRACTOR_USERS=alice,bob,carol,
+   recently played, saved tracks, ``mine``; three runs. Per run and user: the
+   requests their token made, their ``/me/tracks`` pages, and at which request
+   of the run (the fake's ordered log) their recently played was fetched.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -420,12 +427,86 @@ def library_scenario(endpoint: str) -> None:
     print(f"\n({time.monotonic() - start:.1f} s in all)\n")
 
 
+HOUSEHOLD = ("alice", "bob", "carol")
+
+
+def household_scenario(endpoint: str) -> None:
+    start = time.monotonic()
+    stack = Stack.fresh(endpoint)
+    prefix = f"{stack.names.bucket}-users/"
+    secrets = boto3.client("secretsmanager", endpoint_url=endpoint, region_name=REGION)
+    given = datetime.now(UTC).isoformat()
+    for name in HOUSEHOLD:
+        value = {"refresh_token": f"fake-refresh-token-{name}", "authorized_at": given, "id": name}
+        secrets.create_secret(Name=f"{prefix}{name}", SecretString=json.dumps(value))
+    env = {
+        "EXTRACTOR_USERS": ",".join(HOUSEHOLD),
+        "SPOTIFY_USER_SECRET_PREFIX": prefix,
+        "EXTRACTOR_PLAYLISTS": "mine",
+        "EXTRACTOR_RECENTLY_PLAYED": "true",
+        "EXTRACTOR_LIBRARY": "saved_tracks",
+    }
+    flags = ["--saved-tracks", "6000", "--playlists", "1", "--items", "10"]
+    flags += ["--users", ",".join(HOUSEHOLD), "--user-saved-tracks", "3000", "--user-plays", "60"]
+    rows: list[list[object]] = []
+    with fake_spotify(*flags) as fake:
+        seen = 0
+        for number in (1, 2, 3):
+            r = run_once(stack, fake, **env)
+            log = httpx.get(f"{fake.url}/fake/log", timeout=30).json()["log"][seen:]
+            seen += len(log)
+            recent = {
+                name: [
+                    n
+                    for n, (who, path) in enumerate(log, start=1)
+                    if who == name and path == "/me/player/recently-played"
+                ]
+                for name in HOUSEHOLD
+            }
+            entities = sum(1 for who, path in log if path.startswith(("/albums/", "/artists/")))
+            for name in HOUSEHOLD:
+                mine = [path for who, path in log if who == name]
+                rows.append(
+                    [
+                        number,
+                        r.exit_code,
+                        len(log),
+                        entities,
+                        name,
+                        len(mine),
+                        mine.count("/me/tracks"),
+                        ", ".join(f"#{n}" for n in recent[name]) or "-",
+                    ]
+                )
+    print(
+        "Scenario 4: household (fake --users alice,bob,carol --user-saved-tracks 3000 "
+        "--user-plays 60 --saved-tracks 6000; EXTRACTOR_USERS=alice,bob,carol, "
+        "EXTRACTOR_PLAYLISTS=mine, EXTRACTOR_RECENTLY_PLAYED=true, "
+        "EXTRACTOR_LIBRARY=saved_tracks, EXTRACTOR_MAX_ENTITIES 200 and the other defaults; "
+        "nothing changes between the runs)\n"
+    )
+    table(
+        [
+            "run",
+            "exit",
+            "API requests (run)",
+            "albums+artists requested (run)",
+            "user",
+            "requests with the user's token",
+            "/me/tracks pages",
+            "recently played at request",
+        ],
+        rows,
+    )
+    print(f"\n({time.monotonic() - start:.1f} s in all)\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--scenarios",
-        default="quota,tokens,library",
-        help="comma-separated: quota, tokens, library",
+        default="quota,tokens,library,household",
+        help="comma-separated: quota, tokens, library, household",
     )
     args = parser.parse_args()
     for key, value in {
@@ -435,7 +516,12 @@ def main() -> None:
     }.items():
         os.environ.setdefault(key, value)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    known = {"quota": quota_scenario, "tokens": tokens_scenario, "library": library_scenario}
+    known = {
+        "quota": quota_scenario,
+        "tokens": tokens_scenario,
+        "library": library_scenario,
+        "household": household_scenario,
+    }
     chosen = [known[name.strip()] for name in args.scenarios.split(",")]
     start = time.monotonic()
     with moto_server() as endpoint:

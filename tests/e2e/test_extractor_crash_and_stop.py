@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from extractor.lease import LEASE_KEY
+from extractor.state.lease import LEASE_KEY
 from fake_spotify.catalog import CatalogSpec, build_catalog
 from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned

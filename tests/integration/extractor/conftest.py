@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from extractor.lease import LEASE_KEY, is_free
+from extractor.state.lease import LEASE_KEY, is_free
 from fake_spotify.catalog import Catalog, CatalogSpec, build_catalog
 from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from extractor.lease import LEASE_KEY, LeaseDocument
 from extractor.main import main
-from extractor.state import PENDING_STATE, PendingEntities
+from extractor.state.documents import PENDING_STATE, PendingEntities
+from extractor.state.lease import LEASE_KEY, LeaseDocument
 from spotify_etl.local.provision import Provisioned
 from spotify_etl_common.gone import GoneEntities, GoneEntry, gone_key
 from spotify_etl_common.keys import state_key

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from extractor.lease import LEASE_KEY, LeaseDocument
 from extractor.main import extract, main
 from extractor.outcome import Status
 from extractor.settings import ExtractorSettings
+from extractor.state.lease import LEASE_KEY, LeaseDocument
+from fake_spotify.catalog import OWNER_ID
 from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned
-from spotify_etl_common.keys import state_key
+from spotify_etl_common.keys import state_key, user_state_key
 
 from tests.conftest import LocalAws
 from tests.integration.extractor.conftest import (
@@ -270,6 +271,8 @@ def test_a_run_cut_by_its_deadline_exits_0_as_deferred_and_the_next_run_complete
     assert (summary["ExtractionSucceeded"], summary["ExtractionDeferred"]) == (1, 0)
 
     assert referenced_entities(fake.catalog) <= _stored_entities(stack, s3)
-    cursor = s3.get_object(Bucket=stack.names.bucket, Key=state_key("recently-played"))
+    cursor = s3.get_object(
+        Bucket=stack.names.bucket, Key=user_state_key(OWNER_ID, "recently-played")
+    )
     newest = max(int(p.played_at.timestamp() * 1000) for p in fake.catalog.plays)
     assert json.loads(cursor["Body"].read())["after"] == newest

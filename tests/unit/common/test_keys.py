@@ -127,3 +127,25 @@ def test_a_key_written_before_the_household_has_no_user() -> None:
     parts = keys.parse_raw_key("raw/source=recently_played/dt=2026-01-01/after=1.json")
     assert parts is not None
     assert parts.user_id is None
+
+
+def test_every_user_scoped_builder_puts_the_user_after_the_source() -> None:
+    day = date(2026, 1, 2)
+    built = {
+        Source.PLAYLISTS: keys.playlist_key("p1", "s1", "bob"),
+        Source.PLAYLIST_ITEMS: keys.playlist_items_key("p1", "s1", 0, "bob"),
+        Source.RECENTLY_PLAYED: keys.recently_played_key(1_764_028_800_000, "bob"),
+        Source.SAVED_TRACKS: keys.library_page_key(Source.SAVED_TRACKS, "r1", day, 0, None, "bob"),
+        Source.STREAMING_HISTORY: keys.streaming_history_key("audio", "2026-01", "ab" * 8, "bob"),
+    }
+    for source, key in built.items():
+        assert key.startswith(keys.user_prefix(source, "bob"))
+        parts = keys.parse_raw_key(key)
+        assert parts is not None
+        assert (parts.source, parts.user_id) == (source, "bob")
+    assert (
+        keys.playlist_key("p1", "s1") == "raw/source=playlists/playlist_id=p1/snapshot_id=s1.json"
+    )
+    assert keys.parse_raw_key(keys.playlist_items_key("p1", "s1", 3, "bob")) == keys.RawKeyParts(
+        Source.PLAYLIST_ITEMS, "p1", "s1", 3, None, "bob"
+    )

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
-from extractor.client import SpotifyClient
-from extractor.limiter import RollingWindowLimiter
-from extractor.retry import RetryPolicy
-from extractor.tokens import AppCredentials, TokenProvider
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.limiter import RollingWindowLimiter
+from extractor.spotify.retry import RetryPolicy
+from extractor.spotify.tokens import AppCredentials, TokenProvider
 
 API = "https://api.test/v1"
 ACCOUNTS = "https://accounts.test"

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 import httpx
-from extractor.client import SpotifyClient
-from extractor.limiter import RollingWindowLimiter
 from extractor.output import Publisher, RunContext
-from extractor.retry import RetryPolicy
-from extractor.run import RunPlan, RunReport, run_once
-from extractor.state import StateStore
-from extractor.tokens import AppCredentials, TokenProvider
+from extractor.run import RunPlan, RunReport, UserRun, run_once
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.grants import UserGrant, auth_command
+from extractor.spotify.limiter import RollingWindowLimiter
+from extractor.spotify.retry import RetryPolicy
+from extractor.spotify.tokens import AppCredentials, TokenProvider
+from extractor.state.documents import StateStore
 from fake_spotify.api import FakeWebApi
 from spotify_etl_common.messages import RawObjectWritten
 from spotify_etl_common.s3 import ObjectInfo
@@ -77,6 +78,8 @@ class FakeTransport:
         self.refresh_token = refresh_token
         self.link_base = link_base
         self.paths: Counter[str] = Counter()
+        self.order: list[str] = []
+        """Every API path in the order asked."""
         self.origins: Counter[str] = Counter()
         """``scheme://host`` of every request, the token endpoint's included."""
 
@@ -88,6 +91,7 @@ class FakeTransport:
         else:
             path = request.url.path.removeprefix("/v1")
             self.paths[path] += 1
+            self.order.append(path)
             reply = self.fake.handle_api(
                 path, dict(request.url.params), request.headers.get("Authorization"), self.link_base
             )
@@ -103,26 +107,50 @@ async def run(
     plan: RunPlan,
     started_at: datetime,
     api: str = API,
+    household: Sequence[tuple[str, UserGrant | None]] | None = None,
+    concurrency: int = 4,
 ) -> RunReport:
-    """One extractor run against the fake at ``started_at`` (``api``: SPOTIFY_API_URL)."""
+    """One extractor run against the fake at ``started_at`` (``api``: SPOTIFY_API_URL);
+    ``household``: the users of EXTRACTOR_USERS, by name, with their grants (None: their
+    secret could not be read)."""
 
     async def no_sleep(_: float) -> None:
         return None
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(transport)) as http:
-        credentials = AppCredentials(
-            "fake-client-id", "fake-client-secret", transport.refresh_token
-        )
+        refresh = None if household is not None else transport.refresh_token
+        credentials = AppCredentials("fake-client-id", "fake-client-secret", refresh)
         tokens = TokenProvider(http, ACCOUNTS, credentials)
         client = SpotifyClient(
             http,
             tokens,
             api,
             RollingWindowLimiter(10_000, 30.0),
-            concurrency=4,
+            concurrency=concurrency,
             policy=RetryPolicy(max_attempts=2, max_retry_after=1),
             sleep=no_sleep,
         )
         run_context = RunContext(f"{started_at:%Y%m%dT%H%M%SZ}-test", started_at, "bucket")
         publisher = Publisher(store, sink, run_context)
-        return await run_once(client, StateStore(store), publisher, plan)
+        users = None
+        if household is not None:
+            users = [
+                UserRun(
+                    client.for_user(
+                        TokenProvider(
+                            http,
+                            ACCOUNTS,
+                            credentials,
+                            grant=grant,
+                            app=tokens,
+                            auth_command=auth_command(name),
+                        ),
+                        name,
+                    ),
+                    name,
+                    None if grant else f"secret of {name} missing",
+                    grant.user_id if grant else None,
+                )
+                for name, grant in household
+            ]
+        return await run_once(client, StateStore(store), publisher, plan, users)

@@ -8,18 +8,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from extractor.authflow import (
+from extractor.main import CHOOSE, main
+from extractor.spotify.authflow import (
     WRONG_STATE,
     Pkce,
     authorize,
     authorize_url,
     parse_callback,
     scopes_for,
+    who_authorised,
 )
-from extractor.main import CHOOSE, main
-from extractor.tokens import AppCredentials
+from extractor.spotify.tokens import AppCredentials
 from fake_spotify.api import FakeWebApi
 from fake_spotify.catalog import CatalogSpec, build_catalog
+from fake_spotify.household import FakeUser
 from fake_spotify.server import FakeSpotify
 
 
@@ -86,7 +88,7 @@ async def test_the_flow_prints_the_consent_url_and_returns_the_refresh_token() -
                 page = await browser.get(consent)
             assert "Authorised" in page.text
             # the fake checked the code_verifier against the challenge of the consent URL
-            assert await flow == "fake-refresh-token"
+            assert (await flow).refresh_token == "fake-refresh-token"
     assert WRONG_STATE in shown
 
 
@@ -133,3 +135,39 @@ def test_auth_with_an_http_accounts_url_is_one_configuration_line(
     assert main(["auth", "--print"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("configuration error: SPOTIFY_ACCOUNTS_URL is invalid")
+
+
+async def test_a_household_user_authorises_and_the_new_token_says_who_they_are() -> None:
+    with FakeSpotify(build_catalog(CatalogSpec(1, 5, 5))) as fake:
+        fake.service.add_user(FakeUser("bob-id", "Bob", "bob-refresh-token"))
+        fake.service.consenting = "bob-id"  # bob signs in in the browser
+        shown: list[str] = []
+        async with httpx.AsyncClient() as http:
+            flow = asyncio.create_task(
+                authorize(
+                    http,
+                    fake.url,
+                    AppCredentials("fake-client-id", "fake-client-secret"),
+                    ["user-read-recently-played"],
+                    0,
+                    shown.append,
+                    wait=10,
+                )
+            )
+            while len(shown) < 2:
+                await asyncio.sleep(0.01)
+            async with httpx.AsyncClient(follow_redirects=True) as browser:
+                await browser.get(shown[1])
+            given = await flow
+            me = await who_authorised(http, fake.api_url, given.access_token)
+    assert given.refresh_token == "bob-refresh-token"
+    assert me is not None
+    assert (me.id, me.display_name) == ("bob-id", "Bob")
+    assert "bob-refresh-token" not in repr(given)
+
+
+def test_auth_user_needs_store_and_a_household_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["auth", "--print", "--user", "bob"]) == 2
+    assert "--user goes with --store" in capsys.readouterr().err
+    assert main(["auth", "--store", "--user", "bob smith"]) == 2
+    assert "is not a name" in capsys.readouterr().err

@@ -6,14 +6,14 @@ import base64
 
 import httpx
 import pytest
-from extractor.retry import RetryPolicy
-from extractor.spotify_errors import (
+from extractor.spotify.errors import (
     CredentialsRejected,
     RunStopped,
     SpotifyHttpError,
     SpotifyUnavailable,
 )
-from extractor.tokens import TokenKind
+from extractor.spotify.retry import RetryPolicy
+from extractor.spotify.tokens import TokenKind
 from spotify_etl_common.errors import PermanentError, TransientError
 
 from tests.unit.extractor.conftest import FakeApi, answer, make_client
@@ -147,7 +147,7 @@ async def test_a_user_source_without_refresh_token_says_to_run_auth() -> None:
 
 
 async def test_a_cached_token_is_renewed_shortly_before_it_expires() -> None:
-    from extractor.tokens import EXPIRY_MARGIN, AppCredentials, TokenProvider
+    from extractor.spotify.tokens import EXPIRY_MARGIN, AppCredentials, TokenProvider
 
     api = FakeApi(token_body={"access_token": "t", "expires_in": 600})
     now = [0.0]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from extractor import explain
-from extractor.refs import BadRef
-from extractor.spotify_errors import CredentialsRejected, SpotifyHttpError
+from extractor.sources.refs import BadRef
+from extractor.spotify.errors import CredentialsRejected, SpotifyHttpError
 from spotify_etl_common.errors import TransientError
 
 OWN = "3cEYpjA9oz9GiPac4AsH4n"

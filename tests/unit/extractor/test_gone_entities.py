@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from extractor.gone import clear, parse_entity, record_missing
-from extractor.refs import parse_playlist_refs
 from extractor.run import RunPlan
-from extractor.state import PENDING_STATE, PendingEntities, StateStore
+from extractor.sources.refs import parse_playlist_refs
+from extractor.state.documents import PENDING_STATE, PendingEntities, StateStore
+from extractor.state.gone import clear, parse_entity, record_missing
 from fake_spotify.api import FakeWebApi
 from fake_spotify.catalog import CatalogSpec, build_catalog
 from spotify_etl_common.gone import GoneEntities, gone_key

@@ -6,16 +6,16 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from extractor import lease
-from extractor.grants import (
+from extractor.spotify.grants import (
     UserGrant,
     expiry_warning,
     invalid_grant_line,
     parse_secret,
     secret_text,
 )
-from extractor.journal import PendingJournal
-from extractor.state import StateStore
+from extractor.state import lease
+from extractor.state.documents import StateStore
+from extractor.state.journal import PendingJournal
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.messages import Source
 from spotify_etl_common.s3 import ObjectInfo

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from extractor import lease
+from extractor.state import lease
 
 from tests.unit.extractor.test_grants_and_lease import NOW, MemoryStore
 

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from extractor.library import (
+from extractor.main import auth_scopes
+from extractor.run import RunPlan, RunReport
+from extractor.settings import SpotifyAppSettings
+from extractor.sources.library import (
     LibraryConfigError,
     LibraryPlan,
     LibrarySource,
@@ -16,21 +19,18 @@ from extractor.library import (
     parse_library,
     split_mine,
 )
-from extractor.library_models import SavedPage
-from extractor.library_saved import SavedState, full_due, reaches_stored
-from extractor.main import auth_scopes
-from extractor.refs import parse_playlist_refs
-from extractor.run import RunPlan, RunReport
-from extractor.settings import SpotifyAppSettings
-from extractor.state import (
+from extractor.sources.library_models import SavedPage
+from extractor.sources.library_saved import SavedState, full_due, reaches_stored
+from extractor.sources.refs import parse_playlist_refs
+from extractor.state.documents import (
     LEGACY_SHOWS_STATE,
     PENDING_STATE,
     LegacyPendingShows,
     PendingEntities,
 )
 from fake_spotify.api import FakeConfig, FakeWebApi
-from fake_spotify.catalog import CatalogSpec, build_catalog
-from spotify_etl_common.keys import state_key
+from fake_spotify.catalog import OWNER_ID, CatalogSpec, build_catalog
+from spotify_etl_common.keys import state_key, user_state_key
 from spotify_etl_common.sources import Source
 
 from tests.unit.extractor.library_doubles import FakeTransport, MemorySink, MemoryStore, run
@@ -135,7 +135,8 @@ def test_saved_tracks_are_listed_in_full_then_only_until_a_stored_item() -> None
     assert len({m.key for m in pages}) == len(pages)
     assert all(m.key in h.store.objects for m in pages)
     assert pages[0].key == (
-        f"raw/source=saved_tracks/dt=2026-12-01/run={DAY0:%Y%m%dT%H%M%SZ}-test/page=0000.json"
+        f"raw/source=saved_tracks/user=fake-user/dt=2026-12-01/run={DAY0:%Y%m%dT%H%M%SZ}-test/"
+        "page=0000.json"
     )
 
 
@@ -240,7 +241,9 @@ def test_an_incremental_run_that_fails_half_way_keeps_its_pages_and_not_its_posi
         m.key for m in h.sink.messages if m.source is Source.SAVED_TRACKS and "T070000Z" in m.key
     ]
     assert len(listed) == 2
-    state = SavedState.model_validate_json(h.store.objects[state_key("library-saved_tracks")])
+    state = SavedState.model_validate_json(
+        h.store.objects[user_state_key(OWNER_ID, "library-saved_tracks")]
+    )
     assert state.newest_id == h.catalog.library.tracks[0].id
     assert state.newest_id in new
 
@@ -279,7 +282,7 @@ def test_a_run_killed_after_the_saved_shows_listing_loses_no_show() -> None:
     with pytest.raises(Killed):
         asyncio.run(run(killed, h.store, h.sink, plan, DAY0))
     # the listing's state moved past the shows before any was fetched ...
-    assert state_key("library-saved_shows") in h.store.objects
+    assert user_state_key(OWNER_ID, "library-saved_shows") in h.store.objects
     assert not [k for k in h.store.objects if k.startswith("raw/source=shows/")]
     # ... and they were journaled before it moved
     assert _journal(h).shows == saved_shows

@@ -8,15 +8,15 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from extractor.hosts import check_base_url, may_follow, next_request, parse_hosts
-from extractor.library import LibraryPlan, LibrarySource
 from extractor.main import main
-from extractor.refs import parse_playlist_refs
 from extractor.run import RunPlan
 from extractor.settings import ExtractorSettings
-from extractor.tokens import TokenKind
+from extractor.sources.library import LibraryPlan, LibrarySource
+from extractor.sources.refs import parse_playlist_refs
+from extractor.spotify.hosts import check_base_url, may_follow, next_request, parse_hosts
+from extractor.spotify.tokens import TokenKind
 from fake_spotify.api import FakeConfig, FakeWebApi
-from fake_spotify.catalog import CatalogSpec, build_catalog
+from fake_spotify.catalog import OWNER_ID, CatalogSpec, build_catalog
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.keys import playlist_items_key
 from spotify_etl_common.sources import Source
@@ -122,11 +122,11 @@ def test_a_playlist_stored_by_a_run_with_another_api_url_resumes_on_the_new_one(
     snapshot = catalog.playlists[playlist_id].snapshot_id
     plan = RunPlan(playlists=parse_playlist_refs(playlist_id), max_entities=0)
     store = MemoryStore()
-    # the first run, on the old API URL, is cut by the quota after the metadata and 2 pages
-    old = FakeTransport(FakeWebApi(catalog, FakeConfig(daily_quota=3)), link_base=OLD_API)
+    # the first run, on the old API URL, is cut by the quota after /me, the metadata and 2 pages
+    old = FakeTransport(FakeWebApi(catalog, FakeConfig(daily_quota=4)), link_base=OLD_API)
     cut = asyncio.run(run(old, store, MemorySink(), plan, STARTED, api=OLD_API))
     assert cut.quota is not None
-    stored = [playlist_items_key(playlist_id, snapshot, n) for n in range(3)]
+    stored = [playlist_items_key(playlist_id, snapshot, n, OWNER_ID) for n in range(3)]
     assert [k in store.objects for k in stored] == [True, True, False]
 
     sink = MemorySink()

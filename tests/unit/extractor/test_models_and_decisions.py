@@ -5,19 +5,19 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from extractor.entities import EntityBudget, StoredIndex, candidates, stored_id
-from extractor.journal import from_document, to_document
-from extractor.models import (
+from extractor.output import RawObject, RunContext, raw_message
+from extractor.sources.entities import EntityBudget, StoredIndex, candidates, stored_id
+from extractor.sources.playlists import needs_extraction, page_limit
+from extractor.sources.recent import next_cursor
+from extractor.spotify.models import (
     PlaylistPage,
     RecentPage,
     References,
     playlist_references,
     recent_references,
 )
-from extractor.output import RawObject, RunContext, raw_message
-from extractor.playlists import needs_extraction, page_limit
-from extractor.recent import next_cursor
-from extractor.state import PendingEntities
+from extractor.state.documents import PendingEntities
+from extractor.state.journal import from_document, to_document
 from spotify_etl_common.messages import RawObjectWritten, Source
 
 from tests.reference import EXAMPLES

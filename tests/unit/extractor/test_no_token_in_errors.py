@@ -7,14 +7,14 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from extractor.authflow import CodeAnswer
-from extractor.spotify_errors import (
+from extractor.spotify.authflow import CodeAnswer
+from extractor.spotify.errors import (
     CredentialsRejected,
     SpotifyUnavailable,
     oauth_error_code,
     shape_problems,
 )
-from extractor.tokens import AppCredentials, TokenKind, TokenProvider
+from extractor.spotify.tokens import AppCredentials, TokenKind, TokenProvider
 from pydantic import ValidationError
 from spotify_etl_common.errors import SpotifyEtlError
 
@@ -87,7 +87,7 @@ async def test_a_malformed_token_answer_never_quotes_the_body(
 async def test_a_malformed_code_exchange_never_quotes_the_body(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from extractor import authflow
+    from extractor.spotify import authflow
 
     for status, body, said in (
         (200, {"refresh_token": {"nested": TOKEN}}, "refresh_token: string_type (got dict)"),

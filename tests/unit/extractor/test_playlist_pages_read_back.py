@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from extractor.refs import parse_playlist_refs
 from extractor.run import RunPlan
+from extractor.sources.refs import parse_playlist_refs
 from fake_spotify.api import FakeWebApi
-from fake_spotify.catalog import CatalogSpec, build_catalog
+from fake_spotify.catalog import OWNER_ID, CatalogSpec, build_catalog
 from spotify_etl_common.keys import playlist_items_key
 from spotify_etl_common.sources import Source
 
@@ -31,7 +31,7 @@ async def test_a_page_listed_as_stored_but_gone_is_fetched_written_and_announced
     catalog = build_catalog(CatalogSpec(playlists=1, items=120, plays=0))
     [playlist_id] = catalog.own_playlist_ids
     snapshot = catalog.playlists[playlist_id].snapshot_id
-    first, second = (playlist_items_key(playlist_id, snapshot, n) for n in (0, 1))
+    first, second = (playlist_items_key(playlist_id, snapshot, n, OWNER_ID) for n in (0, 1))
     store = VanishingStore(gone=first)
     store.objects[first] = b"stale listing only"
     plan = RunPlan(playlists=parse_playlist_refs(playlist_id), max_entities=0)
@@ -45,6 +45,8 @@ async def test_a_page_listed_as_stored_but_gone_is_fetched_written_and_announced
 
     assert report.ok, report.summary_lines()
     pages = [m.key for m in sink.messages if m.source is Source.PLAYLIST_ITEMS]
-    assert sorted(pages) == sorted(playlist_items_key(playlist_id, snapshot, n) for n in range(3))
+    assert sorted(pages) == sorted(
+        playlist_items_key(playlist_id, snapshot, n, OWNER_ID) for n in range(3)
+    )
     assert store.objects[first] == reference.objects[first]  # fetched again and written
     assert store.objects[second] == reference.objects[second]  # read back as it was

@@ -6,13 +6,13 @@ import asyncio
 
 import httpx
 import pytest
-from extractor.circuit import Circuit
-from extractor.client import is_quota_exceeded
-from extractor.limiter import RollingWindowLimiter
 from extractor.outcome import Status, failed
 from extractor.run import RunReport
-from extractor.spotify_errors import QuotaExceeded, RunStopped, SpotifyUnavailable
-from extractor.tokens import TokenKind
+from extractor.spotify.circuit import Circuit
+from extractor.spotify.client import is_quota_exceeded
+from extractor.spotify.errors import QuotaExceeded, RunStopped, SpotifyUnavailable
+from extractor.spotify.limiter import RollingWindowLimiter
+from extractor.spotify.tokens import TokenKind
 
 from tests.unit.extractor.conftest import answer
 from tests.unit.extractor.test_tokens_at_send import Accounts, Clock, build

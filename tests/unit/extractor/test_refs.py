@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from extractor.refs import BadRef, PlaylistRef, parse_playlist_ref, parse_playlist_refs
+from extractor.sources.refs import BadRef, PlaylistRef, parse_playlist_ref, parse_playlist_refs
 
 ID = "3cEYpjA9oz9GiPac4AsH4n"
 

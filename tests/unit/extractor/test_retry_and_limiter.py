@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from extractor.limiter import RollingWindowLimiter
-from extractor.retry import RetryPolicy, backoff_delay, parse_retry_after
+from extractor.spotify.limiter import RollingWindowLimiter
+from extractor.spotify.retry import RetryPolicy, backoff_delay, parse_retry_after
 
 
 def test_backoff_grows_exponentially_with_jitter_and_is_capped() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from extractor.circuit import Circuit
 from extractor.main import log_report
 from extractor.outcome import Outcome, Status
 from extractor.run import RunReport
+from extractor.spotify.circuit import Circuit
 from spotify_etl_common.logs import configure_logging
 
 

@@ -8,17 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from extractor.circuit import Circuit
-from extractor.client import SpotifyClient
-from extractor.grants import ROTATION_LOST, UserGrant
-from extractor.limiter import RollingWindowLimiter
-from extractor.retry import RetryPolicy
-from extractor.spotify_errors import (
+from extractor.spotify.circuit import Circuit
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.errors import (
     AuthorizationExpired,
     RunStopped,
     SpotifyUnavailable,
 )
-from extractor.tokens import AppCredentials, TokenKind, TokenProvider, renewal_margin
+from extractor.spotify.grants import ROTATION_LOST, UserGrant
+from extractor.spotify.limiter import RollingWindowLimiter
+from extractor.spotify.retry import RetryPolicy
+from extractor.spotify.tokens import AppCredentials, TokenKind, TokenProvider, renewal_margin
 
 from tests.unit.extractor.conftest import ACCOUNTS, API, answer
 
@@ -215,7 +215,7 @@ async def test_invalid_grant_says_expired_or_revoked_when_given_and_what_to_run(
 
 
 def test_token_answer_reads_a_rotated_refresh_token() -> None:
-    from extractor.tokens import TokenAnswer
+    from extractor.spotify.tokens import TokenAnswer
 
     body = json.dumps({"access_token": "a", "expires_in": 5, "refresh_token": "new"})
     assert TokenAnswer.model_validate_json(body).refresh_token == "new"

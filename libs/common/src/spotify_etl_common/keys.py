@@ -17,12 +17,16 @@ writes another key, and the same bytes always land on the same key.
     raw/source=streaming_history/user=<uid>/kind=<kind>/month=<yyyy-mm>/<content digest>.json
     curated/<table>/dt=<yyyy-mm-dd>/<source digest>-<content digest>.parquet
     curated/<table>/metadata/..., curated/<table>/data/...   (Iceberg's own files)
-    state/extractor/<name>.json
 
 User-scoped sources (:data:`USER_SCOPED`) carry the Spotify user id of the
 person whose data the object is (``user=<uid>``, percent-encoded); keys written
 before the household (no ``user=``) stay readable, their user unknown (None).
 Shared dimensions (albums, artists, tracks, shows, episodes) carry no user.
+
+State documents::
+
+    state/extractor/<name>.json                 (run-wide: lease, shared entity journal)
+    state/extractor/users/<uid>/<name>.json     (one user's cursors, listings, run summary)
 """
 
 from __future__ import annotations
@@ -91,30 +95,32 @@ def _safe(kind: str, value: str) -> str:
     return value
 
 
-def playlist_key(playlist_id: str, snapshot_id: str) -> str:
-    """Key of a playlist's metadata response at one snapshot."""
+def playlist_key(playlist_id: str, snapshot_id: str, user_id: str | None = None) -> str:
+    """Key of a playlist's metadata response at one snapshot (read with ``user_id``'s token)."""
     return (
-        f"{source_prefix(Source.PLAYLISTS)}playlist_id={_safe('playlist id', playlist_id)}"
+        f"{raw_prefix(Source.PLAYLISTS, user_id)}playlist_id={_safe('playlist id', playlist_id)}"
         f"/snapshot_id={_safe('snapshot id', snapshot_id)}.json"
     )
 
 
-def playlist_items_key(playlist_id: str, snapshot_id: str, page: int) -> str:
-    """Key of one page of a playlist's items at one snapshot."""
+def playlist_items_key(
+    playlist_id: str, snapshot_id: str, page: int, user_id: str | None = None
+) -> str:
+    """Key of one page of a playlist's items at one snapshot (read with ``user_id``'s token)."""
     if page < 0:
         raise ValueError(f"page must be >= 0, got {page}")
     playlist = _safe("playlist id", playlist_id)
     snapshot = _safe("snapshot id", snapshot_id)
     return (
-        f"{source_prefix(Source.PLAYLIST_ITEMS)}playlist_id={playlist}"
+        f"{raw_prefix(Source.PLAYLIST_ITEMS, user_id)}playlist_id={playlist}"
         f"/snapshot_id={snapshot}/page={page:04d}.json"
     )
 
 
-def recently_played_key(after_ms: int) -> str:
-    """Key of one recently-played response fetched with cursor ``after``."""
+def recently_played_key(after_ms: int, user_id: str | None = None) -> str:
+    """Key of one recently-played response of ``user_id`` fetched with cursor ``after``."""
     day = datetime.fromtimestamp(after_ms / 1000, tz=UTC).date().isoformat()
-    return f"{source_prefix(Source.RECENTLY_PLAYED)}dt={day}/after={after_ms}.json"
+    return f"{raw_prefix(Source.RECENTLY_PLAYED, user_id)}dt={day}/after={after_ms}.json"
 
 
 def entity_key(source: Source, entity_id: str) -> str:
@@ -140,25 +146,31 @@ def parse_day(text: str) -> date | None:
         return None
 
 
-def streaming_history_key(kind: str, month: str, digest: str) -> str:
+def streaming_history_key(kind: str, month: str, digest: str, user_id: str | None = None) -> str:
     """Key of one bounded chunk of imported streaming history (``spotify-etl import-history``).
 
     ``kind`` is the export's row format, ``month`` the ``yyyy-mm`` of the plays it
     holds, ``digest`` a hex digest of its (scrubbed, canonical) body: importing the
-    same plays again computes the same key.
+    same plays again computes the same key. ``user_id``: the Spotify user whose
+    history it is (None: a single-user lake, as before the household).
     """
     if not _MONTH.match(month):
         raise ValueError(f"month {month!r} must be yyyy-mm")
     if not _DIGEST.match(digest):
         raise ValueError(f"digest {digest!r} must be 16-64 lowercase hex digits")
     return (
-        f"{source_prefix(Source.STREAMING_HISTORY)}kind={_safe('kind', kind)}"
+        f"{raw_prefix(Source.STREAMING_HISTORY, user_id)}kind={_safe('kind', kind)}"
         f"/month={month}/{digest}.json"
     )
 
 
 def library_page_key(
-    source: Source, run_id: str, day: date, page: int, time_range: str | None = None
+    source: Source,
+    run_id: str,
+    day: date,
+    page: int,
+    time_range: str | None = None,
+    user_id: str | None = None,
 ) -> str:
     """Key of one page of a library listing (saved items, top items, follows, own playlists)
     made by run ``run_id`` on UTC ``day``; top items name their ``time_range`` too."""
@@ -168,7 +180,7 @@ def library_page_key(
         raise ValueError(f"page must be >= 0, got {page}")
     ranged = f"/time_range={_safe('time range', time_range)}" if time_range else ""
     return (
-        f"{source_prefix(source)}dt={day.isoformat()}/run={_safe('run id', run_id)}"
+        f"{raw_prefix(source, user_id)}dt={day.isoformat()}/run={_safe('run id', run_id)}"
         f"{ranged}/page={page:04d}.json"
     )
 
@@ -176,6 +188,31 @@ def library_page_key(
 def state_key(name: str) -> str:
     """Key of one extractor state document (cursors, last snapshot ids)."""
     return f"{STATE_PREFIX}extractor/{_safe('state name', name)}.json"
+
+
+USERS_STATE_PREFIX = f"{STATE_PREFIX}extractor/users/"
+"""Under it, one folder per Spotify user id: that user's cursors, snapshots, listings,
+journal and run summary (``state/extractor/users/<uid>/<name>.json``)."""
+
+
+def user_state_prefix(user_id: str) -> str:
+    """Prefix of one user's state documents: ``state/extractor/users/<uid>/`` (percent-encoded)."""
+    if not user_id:
+        raise ValueError("a user id cannot be empty")
+    return f"{USERS_STATE_PREFIX}{quote(user_id, safe='')}/"
+
+
+def user_state_key(user_id: str, name: str) -> str:
+    """Key of one of a user's state documents."""
+    return f"{user_state_prefix(user_id)}{_safe('state name', name)}.json"
+
+
+def user_of_state_key(key: str) -> str | None:
+    """The user id of a key under :data:`USERS_STATE_PREFIX`, None for any other key."""
+    if not key.startswith(USERS_STATE_PREFIX):
+        return None
+    encoded = key[len(USERS_STATE_PREFIX) :].split("/", 1)[0]
+    return unquote(encoded) or None
 
 
 def source_digest(source_key: str) -> str:
@@ -229,6 +266,12 @@ def user_prefix(source: Source, user_id: str) -> str:
     if source not in USER_SCOPED:
         raise ValueError(f"{source} is a shared dimension: its keys carry no user")
     return f"{source_prefix(source)}{user_segment(user_id)}"
+
+
+def raw_prefix(source: Source, user_id: str | None) -> str:
+    """Where a key of a user-scoped ``source`` starts: :func:`user_prefix` with a user,
+    ``raw/source=<s>/`` without one (keys as written before the household)."""
+    return source_prefix(source) if user_id is None else user_prefix(source, user_id)
 
 
 def table_prefix(table: str) -> str:

@@ -70,6 +70,9 @@ class RawObjectWritten(_Message):
     """Page number for paginated sources."""
     run_id: NonEmpty
     extracted_at: AwareDatetime
+    user_id: str | None = None
+    """The Spotify user whose object it is (the key's ``user=``); None for shared dimensions
+    and keys written before the household. Always what :func:`parse_raw_key` reads."""
 
     def attributes(self) -> dict[str, str]:
         """``source``: the attribute every producer of raw-object messages sets."""
@@ -152,6 +155,7 @@ def raw_message(bucket: str, key: str, extracted: datetime, run_id: str) -> RawO
         page=parts.page,
         run_id=run_id,
         extracted_at=extracted,
+        user_id=parts.user_id,
     )
 
 

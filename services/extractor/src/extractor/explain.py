@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from spotify_etl_common.errors import SpotifyEtlError, TransientError
 from spotify_etl_common.sources import Source
 
-from extractor.refs import EDITORIAL_PREFIX, BadRef
-from extractor.spotify_errors import AuthorizationExpired, RunStopped, SpotifyHttpError
+from extractor.sources.refs import EDITORIAL_PREFIX, BadRef
+from extractor.spotify.errors import AuthorizationExpired, RunStopped, SpotifyHttpError
 
 PLAYLIST_SCOPES = ("playlist-read-private", "playlist-read-collaborative")
 RECENT_SCOPES = ("user-read-recently-played",)

@@ -28,25 +28,33 @@ from spotify_etl_common.settings import (
 )
 from spotify_etl_common.sqs import SqsQueue
 
-from extractor import lease
-from extractor.authflow import authorize, scopes_for
-from extractor.circuit import Circuit
-from extractor.client import SpotifyClient
-from extractor.gone import clear as clear_gone
-from extractor.gone import lines as gone_lines
-from extractor.gone import parse_entity
-from extractor.grants import ENV_WARNING, EnvironmentGrant, GrantKeeper, UserGrant, expiry_warning
-from extractor.library import LibraryPlan, library_scopes, parse_library, split_mine
-from extractor.limiter import RollingWindowLimiter
+from extractor.household.roster import NAME, parse_users, secret_id
+from extractor.household.summary import UserReport
 from extractor.output import Publisher, RunContext
-from extractor.refs import parse_playlist_refs
-from extractor.retry import RetryPolicy
-from extractor.run import RunPlan, RunReport, run_once
-from extractor.secret_store import SecretsManagerGrant
+from extractor.run import RunPlan, RunReport, UserRun, run_once
 from extractor.settings import ExtractorSettings, SecretStoreSettings, SpotifyAppSettings
-from extractor.state import StateStore
-from extractor.store import ExtractorStore
-from extractor.tokens import AppCredentials, TokenProvider
+from extractor.sources.library import LibraryPlan, library_scopes, parse_library, split_mine
+from extractor.sources.refs import parse_playlist_refs
+from extractor.spotify.authflow import Authorised, MeAnswer, authorize, scopes_for, who_authorised
+from extractor.spotify.circuit import Circuit
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.grants import (
+    ENV_WARNING,
+    EnvironmentGrant,
+    GrantKeeper,
+    UserGrant,
+    auth_command,
+)
+from extractor.spotify.limiter import RollingWindowLimiter
+from extractor.spotify.retry import RetryPolicy
+from extractor.spotify.tokens import AppCredentials, TokenProvider
+from extractor.state import lease
+from extractor.state.documents import StateStore
+from extractor.state.gone import clear as clear_gone
+from extractor.state.gone import lines as gone_lines
+from extractor.state.gone import parse_entity
+from extractor.state.secret_store import SecretsManagerGrant
+from extractor.state.store import ExtractorStore
 
 log = get_logger("extractor")
 _SIGNAL_STOP = "a stop signal (SIGTERM) arrived"
@@ -123,6 +131,43 @@ async def load_user(
     return None, EnvironmentGrant(), []
 
 
+async def household(
+    settings: ExtractorSettings,
+    secrets: Any,
+    http: httpx.AsyncClient,
+    client: SpotifyClient,
+) -> list[UserRun]:
+    """Every EXTRACTOR_USERS name with their grant (a secret each) and their own client,
+    sharing the app's token and pacing with ``client``; a grant that cannot be loaded
+    leaves that user out with one line (the others go on)."""
+    app = AppCredentials(
+        settings.spotify_client_id, settings.spotify_client_secret.get_secret_value()
+    )
+    users = []
+    for name in parse_users(settings.users):
+        command = auth_command(name)
+        keeper = SecretsManagerGrant(secrets, secret_id(settings.user_secret_prefix, name), command)
+        grant: UserGrant | None = None
+        problem: str | None = None
+        try:
+            grant = await keeper.load()
+        except SpotifyEtlError as error:
+            problem = error.reason
+        tokens = TokenProvider(
+            http,
+            settings.spotify_accounts_url,
+            app,
+            grant=grant,
+            keeper=keeper,
+            on_unavailable=client.circuit.trip,
+            app=client.tokens,
+            auth_command=command,
+        )
+        known = grant.user_id if grant is not None else None
+        users.append(UserRun(client.for_user(tokens, name), name, problem, known))
+    return users
+
+
 async def extract(settings: ExtractorSettings, circuit: Circuit | None = None) -> RunReport:
     """Take the lease, build the clients, run every source once, release, close everything."""
     run = new_run(settings)
@@ -135,7 +180,7 @@ async def extract(settings: ExtractorSettings, circuit: Circuit | None = None) -
         s3 = await stack.enter_async_context(s3_client(settings))
         sqs = await stack.enter_async_context(sqs_client(settings))
         secrets = None
-        if settings.spotify_refresh_token_secret:
+        if settings.spotify_refresh_token_secret or settings.users.strip():
             secrets = await stack.enter_async_context(secretsmanager_client(settings))
         store = ExtractorStore(s3, settings.bucket)
         now = datetime.now(UTC)
@@ -152,7 +197,10 @@ async def extract(settings: ExtractorSettings, circuit: Circuit | None = None) -
                     expired_run=taken.took_over.run_id,
                     expired_at=taken.took_over.expires_at.isoformat(),
                 )
-            grant, keeper, warnings = await load_user(settings, secrets)
+            several = bool(settings.users.strip())
+            grant, keeper, warnings = (
+                (None, None, []) if several else await load_user(settings, secrets)
+            )
             tokens = TokenProvider(
                 http,
                 settings.spotify_accounts_url,
@@ -175,12 +223,9 @@ async def extract(settings: ExtractorSettings, circuit: Circuit | None = None) -
             )
             queue = await SqsQueue.resolve(sqs, settings.transform_queue)
             publisher = Publisher(store, queue, run)
-            report = await run_once(client, StateStore(store), publisher, plan_for(settings))
+            users = await household(settings, secrets, http, client) if several else None
+            report = await run_once(client, StateStore(store), publisher, plan_for(settings), users)
             report.warnings[:0] = warnings
-            if grant is not None:
-                report.days_left = grant.days_left(report.finished_at)
-                if (soon := expiry_warning(grant, report.finished_at)) is not None:
-                    report.warnings.append(soon)
             return report
         finally:
             await lease.release(store, taken)
@@ -197,11 +242,14 @@ def log_report(report: RunReport) -> None:
             run_id=report.run_id,
             source=outcome.source,
             status=str(outcome.status),
+            user=outcome.user,
             objects=outcome.objects,
             error=outcome.error,
         )
     for warning in report.warnings:
         log.warning("extract.run.warning", run_id=report.run_id, warning=warning)
+    for user in report.users:
+        log_user(report, user)
     counters = report.counters
     metrics: dict[str, tuple[float, Unit]] = {
         "SpotifyRequests": (counters.requests, "Count"),
@@ -230,12 +278,37 @@ def log_report(report: RunReport) -> None:
         stopped=report.stop_line(),
         **deferred,
         failures=[
-            *([report.authorization] if report.authorization else []),
+            *report.authorizations,
             *report.problems,
-            *(o.error for o in report.failures),
+            *(o.line() for o in report.failures),
         ],
         **_emf(metrics),
     )
+
+
+def log_user(report: RunReport, user: UserReport) -> None:
+    """One line per user of the run: their Spotify id (never a token), what happened, and the
+    user's metrics under the ``User`` dimension (when the id is known)."""
+    status = user.status(report.deferred)
+    fields: dict[str, object] = {
+        "run_id": report.run_id,
+        "user": user.user_id,
+        "name": user.name,
+        "status": status,
+        "failures": user.failures,
+    }
+    if user.user_id is not None:
+        metrics: dict[str, tuple[float, Unit]] = {
+            "UserExtractionFailed": (1 if status == "failed" else 0, "Count"),
+            "UserSpotifyRequests": (user.requests, "Count"),
+            "UserObjectsWritten": (user.objects_written, "Count"),
+        }
+        left = user.grant.days_left(report.finished_at) if user.grant else None
+        if left is not None:
+            metrics["UserRefreshTokenDaysLeft"] = (left, "None")
+        stamp = int(time.time() * 1000)
+        fields |= emf_fields("extractor", metrics, stamp, {"User": user.user_id})
+    (log.error if status == "failed" else log.info)("extract.user.summary", **fields)
 
 
 def _emf(metrics: dict[str, tuple[float, Unit]]) -> dict[str, object]:
@@ -310,20 +383,42 @@ CHOOSE = (
 )
 
 
-def auth_command(port: int | None, store: bool, print_token: bool) -> int:
-    """``extractor auth --store | --print``: the token is shown only when asked to."""
+def authorize_command(
+    port: int | None, store: bool, print_token: bool, user: str | None = None
+) -> int:
+    """``extractor auth --store [--user NAME] | --print``: the token is shown only when asked
+    to; ``--user`` stores one household user's grant in their own secret."""
     if not store and not print_token:
         print(CHOOSE, file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if user is not None and not store:
+        print("extractor auth: --user goes with --store (the user's own secret)", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if user is not None and not NAME.fullmatch(user):
+        print(
+            f"extractor auth --user: {user!r} is not a name (1-64 letters, digits, '_', '.' or "
+            "'-', as in EXTRACTOR_USERS)",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG_ERROR
     try:
         settings = SecretStoreSettings()
     except ValidationError as error:
         print(describe_errors(SecretStoreSettings, error), file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    if store and user is None and not settings.spotify_refresh_token_secret:
+        print(
+            "extractor auth --store: set SPOTIFY_REFRESH_TOKEN_SECRET to the secret's name or ARN "
+            "(or name a household user with --user NAME)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG_ERROR
+    if user is not None:
+        print(f"authorising {user}: sign in to Spotify as {user} in the browser", flush=True)
 
-    async def flow() -> str:
+    async def flow() -> tuple[Authorised, MeAnswer | None]:
         async with httpx.AsyncClient(timeout=30) as http:
-            return await authorize(
+            given = await authorize(
                 http,
                 settings.spotify_accounts_url,
                 credentials(settings),
@@ -331,9 +426,11 @@ def auth_command(port: int | None, store: bool, print_token: bool) -> int:
                 settings.auth_port if port is None else port,
                 lambda line: print(line, flush=True),
             )
+            me = await who_authorised(http, settings.spotify_api_url, given.access_token)
+            return given, me
 
     try:
-        refresh_token = asyncio.run(flow())
+        given, me = asyncio.run(flow())
     except SpotifyEtlError as error:
         print(f"extractor auth: {error.reason}", file=sys.stderr)
         return 1
@@ -341,36 +438,56 @@ def auth_command(port: int | None, store: bool, print_token: bool) -> int:
         print("extractor auth: no answer from the browser in time; start again", file=sys.stderr)
         return 1
     if store:
-        return store_grant(settings, UserGrant(refresh_token, datetime.now(UTC)))
+        grant = UserGrant(
+            given.refresh_token,
+            datetime.now(UTC),
+            me.id if me else None,
+            me.display_name if me else None,
+        )
+        return store_grant(settings, grant, user)
     print("Store this as the SPOTIFY_REFRESH_TOKEN secret:")
-    print(f"SPOTIFY_REFRESH_TOKEN={refresh_token}", flush=True)
+    print(f"SPOTIFY_REFRESH_TOKEN={given.refresh_token}", flush=True)
     return 0
 
 
-def store_grant(settings: SecretStoreSettings, grant: UserGrant) -> int:
-    """``auth --store``: write the grant to the secret; the token is never printed."""
-    secret_id = settings.spotify_refresh_token_secret
-    if not secret_id:
+def store_grant(settings: SecretStoreSettings, grant: UserGrant, user: str | None = None) -> int:
+    """``auth --store [--user NAME]``: write the grant to the secret (the user's own under
+    SPOTIFY_USER_SECRET_PREFIX with ``user``); the token is never printed."""
+    secret = (
+        secret_id(settings.user_secret_prefix, user)
+        if user is not None
+        else settings.spotify_refresh_token_secret
+    )
+    if not secret:
         print(
             "extractor auth --store: set SPOTIFY_REFRESH_TOKEN_SECRET to the secret's name or ARN",
             file=sys.stderr,
         )
         return 2
+    command = auth_command(user)
 
     async def write() -> None:
         async with secretsmanager_client(settings) as client:
-            await SecretsManagerGrant(client, secret_id).store(grant)
+            await SecretsManagerGrant(client, secret, command).store(grant)
 
     try:
         asyncio.run(write())
     except SpotifyEtlError as error:
         print(f"extractor auth --store: {error.reason}", file=sys.stderr)
         return 1
+    who = (
+        f" of {grant.display_name or grant.user_id} (spotify id {grant.user_id})"
+        if grant.user_id
+        else ""
+    )
     print(
-        f"stored the refresh token in secret {secret_id} (authorised {grant.authorized_at:%Y-%m-%d}"
-        f"; it must be renewed with `extractor auth --store` by {grant.expires_at():%Y-%m-%d})",
+        f"stored the refresh token{who} in secret {secret} (authorised "
+        f"{grant.authorized_at:%Y-%m-%d}; it must be renewed with `{command}` by "
+        f"{grant.expires_at():%Y-%m-%d})",
         flush=True,
     )
+    if user is not None and user not in parse_users(settings.users):
+        print(f"add {user} to EXTRACTOR_USERS for runs to extract them", flush=True)
     return 0
 
 
@@ -445,6 +562,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the token on this terminal (for SPOTIFY_REFRESH_TOKEN)",
     )
+    auth.add_argument(
+        "--user",
+        metavar="NAME",
+        default=None,
+        help="with --store: a household user (EXTRACTOR_USERS), stored in the secret "
+        "<SPOTIFY_USER_SECRET_PREFIX>NAME",
+    )
     held = commands.add_parser("lease", help="show who holds the run lease, or break a dead run's")
     held.add_argument(
         "--break",
@@ -469,7 +593,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "auth":
-        return auth_command(args.port, args.store, args.print_token)
+        return authorize_command(args.port, args.store, args.print_token, args.user)
     if args.command in ("lease", "gone"):  # state only: the common variables suffice
         common = load_settings(CommonSettings)
         configure_logging("extractor", common.log_level)

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from spotify_etl_common.errors import SpotifyEtlError, TransientError
 
-from extractor.spotify_errors import RunStopped
+from extractor.spotify.errors import RunStopped
 
 
 class Status(StrEnum):
@@ -28,6 +28,16 @@ class Outcome:
     error: str | None = None
     transient: bool = False
     retry_after: float | None = None
+    user: str | None = None
+    """The Spotify id of the user whose source it is (None: shared, or not known)."""
+    name: str | None = None
+    """The household name of that user (None in a single-user deployment)."""
+
+    def line(self) -> str | None:
+        """The failure line, naming the household user when there is one."""
+        if self.error is None or self.name is None:
+            return self.error
+        return f"user {self.name}: {self.error}"
 
 
 def failed(source: str, line: str, error: SpotifyEtlError | None = None) -> Outcome:

@@ -2,7 +2,7 @@
 
 :func:`raw_message` is pure; :class:`Publisher` is the thin shell that writes
 and sends. Messages are sent once every object of a unit is written; what a killed run
-wrote and did not announce is announced by the next (see :mod:`extractor.journal`).
+wrote and did not announce is announced by the next (see :mod:`extractor.state.journal`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from spotify_etl_common.keys import parse_raw_key
 from spotify_etl_common.messages import EXTRACTED_AT_METADATA, RawObjectWritten, Source
 from spotify_etl_common.sqs import OutgoingMessage
 
@@ -41,7 +42,8 @@ class RunContext:
 
 
 def raw_message(obj: RawObject, run: RunContext) -> OutgoingMessage:
-    """The transform-queue message announcing ``obj``."""
+    """The transform-queue message announcing ``obj`` (its user read from its key, as a
+    replay reads it)."""
     body = RawObjectWritten(
         bucket=run.bucket,
         key=obj.key,
@@ -51,6 +53,7 @@ def raw_message(obj: RawObject, run: RunContext) -> OutgoingMessage:
         page=obj.page,
         run_id=run.run_id,
         extracted_at=obj.extracted_at or run.started_at,
+        user_id=parts.user_id if (parts := parse_raw_key(obj.key)) else None,
     )
     return OutgoingMessage.of(body)
 
@@ -58,12 +61,24 @@ def raw_message(obj: RawObject, run: RunContext) -> OutgoingMessage:
 class Publisher:
     """Writes raw objects and posts one message per object, in batches."""
 
-    def __init__(self, store: ObjectStore, queue: MessageSink, run: RunContext) -> None:
+    def __init__(
+        self,
+        store: ObjectStore,
+        queue: MessageSink,
+        run: RunContext,
+        user_id: str | None = None,
+    ) -> None:
         self._store = store
         self._queue = queue
         self.run = run
+        self.user_id = user_id
+        """Whose objects the user-scoped keys are built for (``user=<uid>``); None: none."""
         self.objects_written = 0
         self.messages_sent = 0
+
+    def for_user(self, user_id: str | None) -> Publisher:
+        """The publisher of one user's objects (same store, queue and run; own counters)."""
+        return Publisher(self._store, self._queue, self.run, user_id)
 
     async def write(self, obj: RawObject) -> None:
         # The extraction time travels with the object, so a replay rebuilds the

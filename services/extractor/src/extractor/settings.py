@@ -8,8 +8,9 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from spotify_etl_common.settings import CommonSettings
 
-from extractor.hosts import check_base_url, parse_hosts
-from extractor.library import parse_library
+from extractor.household.roster import DEFAULT_SECRET_PREFIX, parse_users
+from extractor.sources.library import parse_library
+from extractor.spotify.hosts import check_base_url, parse_hosts
 
 
 class SpotifyAppSettings(BaseSettings):
@@ -59,6 +60,20 @@ class SpotifyAppSettings(BaseSettings):
     @classmethod
     def _known_library_sources(cls, value: str) -> str:
         parse_library(value)  # raises naming the unknown entries
+        return value
+
+    users: str = Field(default="", alias="EXTRACTOR_USERS")
+    """Comma list of household names, each with a grant in <SPOTIFY_USER_SECRET_PREFIX><name>
+    (`extractor auth --store --user NAME`); unset: the one user of SPOTIFY_REFRESH_TOKEN_SECRET."""
+    user_secret_prefix: str = Field(
+        default=DEFAULT_SECRET_PREFIX, min_length=1, alias="SPOTIFY_USER_SECRET_PREFIX"
+    )
+    """Prefix of the household's secrets in Secrets Manager (one secret per name)."""
+
+    @field_validator("users")
+    @classmethod
+    def _user_names(cls, value: str) -> str:
+        parse_users(value)  # raises naming the bad entries
         return value
 
     auth_port: int = Field(default=8888, ge=1, le=65535, alias="EXTRACTOR_AUTH_PORT")

@@ -4,6 +4,12 @@ API requests pass, in order: the rolling-window rate limit (429 with
 ``Retry-After``), injected 5xx errors, the bearer token check (401 on unknown
 or expired tokens), then the route. Ownership rules follow the 2026 API:
 items of playlists the user does not own answer 403, editorial playlists 404.
+
+A household: :meth:`FakeWebApi.add_user` registers more users of the same app,
+each with a refresh token of their own; a user token answers with its own
+user's ``/me``, playlists, plays and library (one quota and rate window for
+all: they belong to the app). :meth:`FakeWebApi.requests_by_user` says whose
+token asked for what.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fake_spotify import library_api, payloads
-from fake_spotify.catalog import EDITORIAL_PLAYLIST_ID, OWNER_ID, Catalog, Playlist
+from fake_spotify.catalog import EDITORIAL_PLAYLIST_ID, Catalog, Playlist
+from fake_spotify.household import FakeUser, user_catalog
 from fake_spotify.reply import Json, Reply, page_bounds
 from fake_spotify.tokens import USER_SCOPES, Credentials, Grant, RefreshTokens, TokenBook
 from fake_spotify.window import (
@@ -92,6 +99,35 @@ class FakeWebApi:
         self._lock = threading.Lock()
         self._challenges: dict[str, str] = {}
         """PKCE ``code_challenge`` of each issued authorization code."""
+        self.users: dict[str, Catalog] = {catalog.owner_id: catalog}
+        """Each user's catalogue (their playlists, plays, library; the dimensions shared)."""
+        self.by_user: Counter[tuple[str, str]] = Counter()
+        """(user id, or ``app`` for app tokens; path) of every request that passed the token."""
+        self.log: list[tuple[str, str]] = []
+        """(user id or ``app``, path) of every request that passed the token, in order."""
+        self.consenting = catalog.owner_id
+        """Whose consent the next authorisation gives (tests of ``extractor auth --user``)."""
+
+    def add_user(self, user: FakeUser) -> Catalog:
+        """Another user of the app: their own catalogue and refresh token."""
+        catalog = user_catalog(self.catalog, user)
+        with self._lock:
+            self.users[user.user_id] = catalog
+        self.refresh_tokens.add(user.refresh_token, user.user_id)
+        return catalog
+
+    def requests_by_user(self) -> dict[str, dict[str, int]]:
+        """Per user (``app`` for app tokens), the requests per path their tokens made."""
+        with self._lock:
+            counted = dict(self.by_user)
+        found: dict[str, dict[str, int]] = {}
+        for (user, path), count in counted.items():
+            found.setdefault(user, {})[path] = count
+        return found
+
+    def _catalog_of(self, grant: Grant) -> Catalog:
+        """The catalogue of the token's user (the first user's for app tokens)."""
+        return self.users.get(grant.owner or "", self.catalog)
 
     def count(self, name: str) -> None:
         with self._lock:
@@ -125,8 +161,8 @@ class FakeWebApi:
                 return Reply(
                     400, {"error": "invalid_grant", "error_description": "Invalid refresh token"}
                 )
-            scopes, rotated = used
-            reply = self._issue(user=True, scopes=scopes)
+            scopes, rotated, owner = used
+            reply = self._issue(user=True, scopes=scopes, owner=owner)
             if rotated is None:
                 return reply
             return Reply(reply.status, reply.body | {"refresh_token": rotated})
@@ -139,13 +175,15 @@ class FakeWebApi:
             if not self._pkce_verified(form.get("code", ""), form.get("code_verifier")):
                 wrong = "code_verifier was incorrect"
                 return Reply(400, {"error": "invalid_grant", "error_description": wrong})
-            reply = self._issue(user=True, scopes=USER_SCOPES)
-            return Reply(reply.status, reply.body | {"refresh_token": creds.refresh_token})
+            owner = self.consenting
+            refresh = self.refresh_tokens.token_of(owner) or creds.refresh_token
+            reply = self._issue(user=True, scopes=USER_SCOPES, owner=owner)
+            return Reply(reply.status, reply.body | {"refresh_token": refresh})
         return Reply(400, {"error": "unsupported_grant_type", "error_description": str(grant_type)})
 
-    def _issue(self, *, user: bool, scopes: str) -> Reply:
+    def _issue(self, *, user: bool, scopes: str, owner: str | None = None) -> Reply:
         self.count("tokens_issued")
-        token = self.tokens.issue(user, scopes)
+        token = self.tokens.issue(user, scopes, owner)
         body: Json = {
             "access_token": token,
             "token_type": "Bearer",
@@ -225,26 +263,32 @@ class FakeWebApi:
             self.count("unauthorized")
             message = "The access token expired" if token else "No token provided"
             return Reply(401, payloads.error(401, message))
+        with self._lock:
+            self.by_user[(grant.owner or "app", path)] += 1
+            self.log.append((grant.owner or "app", path))
         reply = self._route(path, query, grant, base)
         self.count(f"status_{reply.status}")
         return reply
 
     def _route(self, path: str, query: dict[str, str], grant: Grant, base: str) -> Reply:
-        c = self.catalog
+        c = self._catalog_of(grant)
         if path == "/me":
-            return self._user_only(grant) or Reply(200, payloads.user(base, OWNER_ID))
+            me = payloads.user(base, c.owner_id, c.display_name)
+            return self._user_only(grant) or Reply(200, me)
         if path == "/me/playlists":
             return self._need_scope(grant, "playlist-read-private") or self._my_playlists(
-                query, base
+                c, query, base
             )
         if path == "/me/player/recently-played":
-            return self._need_scope(grant, "user-read-recently-played") or self._recent(query, base)
+            return self._need_scope(grant, "user-read-recently-played") or self._recent(
+                c, query, base
+            )
         if library_api.is_library_path(path):
             needed = library_api.SCOPES.get(path)
             denied = self._need_scope(grant, needed) if needed else None
             return denied or library_api.route(c, path, query, base)
         if match := re.fullmatch(r"/playlists/([^/]+)(/items|/tracks)?", path):
-            return self._playlist(match.group(1), match.group(2), query, grant, base)
+            return self._playlist(c, match.group(1), match.group(2), query, grant, base)
         if path in ("/albums", "/artists", "/tracks"):
             return Reply(
                 403, payloads.error(403, "This endpoint is not available in development mode")
@@ -275,35 +319,46 @@ class FakeWebApi:
             return Reply(403, payloads.error(403, "Insufficient client scope"))
         return None
 
-    def _my_playlists(self, query: dict[str, str], base: str) -> Reply:
+    def _my_playlists(self, c: Catalog, query: dict[str, str], base: str) -> Reply:
         bounds = page_bounds(query, 20, 50)
         if isinstance(bounds, Reply):
             return bounds
         limit, offset = bounds
-        everything = list(self.catalog.playlists.values())
+        everything = list(c.playlists.values())
         items = [payloads.playlist_summary(base, p) for p in everything[offset : offset + limit]]
-        link = f"{base}/users/{OWNER_ID}/playlists"  # as the real API still writes it
+        link = f"{base}/users/{c.owner_id}/playlists"  # as the real API still writes it
         href = f"{link}?offset={offset}&limit={limit}"
         return Reply(200, payloads.page(href, items, offset, limit, len(everything), link))
 
     def _playlist(
-        self, playlist_id: str, what: str | None, query: dict[str, str], grant: Grant, base: str
+        self,
+        c: Catalog,
+        playlist_id: str,
+        what: str | None,
+        query: dict[str, str],
+        grant: Grant,
+        base: str,
     ) -> Reply:
         if not re.fullmatch(r"[0-9A-Za-z]{22}", playlist_id):
             return Reply(400, payloads.error(400, "Invalid base62 id"))
-        playlist = self.catalog.playlists.get(playlist_id)
+        with self._lock:
+            catalogs = list(self.users.values())
+        # any user's playlist exists; only its owner (or a collaborator) reads its items
+        playlist = next(
+            (u.playlists[playlist_id] for u in catalogs if playlist_id in u.playlists), None
+        )
         if playlist is None or playlist_id == EDITORIAL_PLAYLIST_ID:
             return Reply(404, payloads.error(404, "Resource not found"))
         if what is None:
             first = None
-            if self.catalog.readable(playlist):
+            if c.readable(playlist):
                 first = self._page(playlist, "items", 50, 0, base)
             return Reply(200, payloads.playlist(base, playlist, first))
         kind = what.strip("/")
         if kind == "items":
             if denied := self._need_scope(grant, "playlist-read-private"):
                 return denied
-            if not self.catalog.readable(playlist):
+            if not c.readable(playlist):
                 return Reply(403, payloads.error(403, "Forbidden"))
         bounds = page_bounds(query, _PAGE_LIMITS[kind], _PAGE_LIMITS[kind])
         if isinstance(bounds, Reply):
@@ -322,7 +377,7 @@ class FakeWebApi:
         href = f"{link}?offset={offset}&limit={limit}"
         return payloads.page(href, items, offset, limit, len(playlist.entries), link)
 
-    def _recent(self, query: dict[str, str], base: str) -> Reply:
+    def _recent(self, c: Catalog, query: dict[str, str], base: str) -> Reply:
         try:
             limit = int(query.get("limit", 20))
             after = int(query["after"]) if "after" in query else None
@@ -335,7 +390,7 @@ class FakeWebApi:
         def ms(p: Any) -> int:
             return int(p.played_at.timestamp() * 1000)
 
-        plays = sorted(self.catalog.plays, key=ms)
+        plays = sorted(c.plays, key=ms)
         if after is not None:
             later = [p for p in plays if ms(p) > after]
             chosen, more = later[:limit], len(later) > limit
@@ -354,6 +409,6 @@ class FakeWebApi:
             else None,
             "cursors": cursors,
             "total": len(plays),
-            "items": [payloads.play(base, self.catalog, p) for p in chosen],
+            "items": [payloads.play(base, c, p) for p in chosen],
         }
         return Reply(200, body)

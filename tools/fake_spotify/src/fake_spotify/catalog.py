@@ -38,7 +38,8 @@ _NAMES = (
     "Zoë & Chloë",
 )
 _PRECISIONS = ("day", "month", "year")
-_BASE_TIME = datetime(2026, 11, 1, tzinfo=UTC)
+BASE_TIME = datetime(2026, 11, 1, tzinfo=UTC)
+_BASE_TIME = BASE_TIME
 
 
 def spotify_id(kind: str, number: int, seed: int) -> str:
@@ -172,10 +173,15 @@ class Catalog:
     playlists: dict[str, Playlist] = field(default_factory=dict)
     plays: list[Play] = field(default_factory=list)
     library: Library = field(default_factory=Library)
+    owner_id: str = OWNER_ID
+    """The user whose playlists, plays and library these are (``/me``'s id)."""
+    display_name: str = "Fake User"
+    taste: int = 0
+    """Shifts which tracks the user plays (another user of a household plays others)."""
 
     def readable(self, playlist: Playlist) -> bool:
         """Whether the user may read the playlist's items (owner or collaborator)."""
-        return playlist.owner_id == OWNER_ID or playlist.collaborative
+        return playlist.owner_id == self.owner_id or playlist.collaborative
 
     def save_new_release(self, tracks: int) -> list[str]:
         """A new album of ``tracks`` tracks appears and the user saves every track of it
@@ -213,7 +219,7 @@ class Catalog:
     @property
     def own_playlist_ids(self) -> list[str]:
         """Ids of the playlists the fake user owns (their items can be read)."""
-        return [p.id for p in self.playlists.values() if p.owner_id == OWNER_ID]
+        return [p.id for p in self.playlists.values() if p.owner_id == self.owner_id]
 
     def touch(self, playlist_id: str) -> str:
         """Append one track to a playlist (new snapshot id); returns the new snapshot id."""
@@ -230,7 +236,7 @@ class Catalog:
         track_ids = sorted(self.tracks)
         own = self.own_playlist_ids
         for n in range(count):
-            track_id = track_ids[(len(self.plays) + n) % len(track_ids)]
+            track_id = track_ids[(len(self.plays) + n + self.taste) % len(track_ids)]
             context = own[0] if own and n % 2 == 0 else None
             self.plays.append(Play(track_id, last + timedelta(minutes=4 * (n + 1)), context))
 

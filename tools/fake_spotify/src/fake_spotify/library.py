@@ -93,20 +93,23 @@ def build_library(
     followed: int,
     top_items: int,
     start: datetime,
+    salt: str = "",
 ) -> Library:
-    """A library over the given catalogue ids; a pure function of its inputs."""
+    """A library over the given catalogue ids; a pure function of its inputs (``salt``: another
+    user's taste, a different choice and order of the same catalogue)."""
     library = Library()
     # saved ``n`` minutes apart, the last one saved (newest) first
     for kind, ids in (
-        ("tracks", ranked(track_ids, "saved-tracks")[:saved_tracks]),
-        ("albums", ranked(album_ids, "saved-albums")[:saved_albums]),
+        ("tracks", ranked(track_ids, f"{salt}saved-tracks")[:saved_tracks]),
+        ("albums", ranked(album_ids, f"{salt}saved-albums")[:saved_albums]),
         ("shows", show_ids),
         ("episodes", episode_ids[: max(0, len(episode_ids) - 1)]),
     ):
         at = start + timedelta(minutes=len(ids))
         library.save(kind, ids, at)
-    library.followed_artists = sorted(ranked(artist_ids, "followed")[:followed])
+    library.followed_artists = sorted(ranked(artist_ids, f"{salt}followed")[:followed])
     for time_range in TIME_RANGES:
-        library.top[("artists", time_range)] = ranked(artist_ids, f"top-{time_range}")[:top_items]
-        library.top[("tracks", time_range)] = ranked(track_ids, f"top-{time_range}")[:top_items]
+        top = f"{salt}top-{time_range}"
+        library.top[("artists", time_range)] = ranked(artist_ids, top)[:top_items]
+        library.top[("tracks", time_range)] = ranked(track_ids, top)[:top_items]
     return library

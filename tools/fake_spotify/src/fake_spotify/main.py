@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from fake_spotify.catalog import CatalogSpec, build_catalog
+from fake_spotify.household import FakeUser
 from fake_spotify.server import FakeConfig, FakeSpotify
 from fake_spotify.tokens import Credentials
 
@@ -81,6 +82,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--omit-retry-after", action="store_true", help="rate-limit 429s carry no Retry-After"
     )
+    serve.add_argument(
+        "--users",
+        default="",
+        help="more users of the app (comma list of ids): each one's refresh token is "
+        "fake-refresh-token-<id>, with their own playlists, plays and library",
+    )
+    serve.add_argument(
+        "--user-saved-tracks", type=int, default=FakeUser.saved_tracks, help="each --users user's"
+    )
+    serve.add_argument("--user-plays", type=int, default=FakeUser.plays, help="each --users user's")
     serve.add_argument("--seed", type=int, default=CatalogSpec.seed)
     serve.add_argument("--client-id", default=Credentials.client_id)
     serve.add_argument("--client-secret", default=Credentials.client_secret)
@@ -120,6 +131,17 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     fake = FakeSpotify(catalog, config, host=args.host, port=args.port)
+    for number, user_id in enumerate(u.strip() for u in args.users.split(",") if u.strip()):
+        fake.service.add_user(
+            FakeUser(
+                user_id,
+                user_id.title(),
+                f"fake-refresh-token-{user_id}",
+                taste=7 * (number + 1),
+                plays=args.user_plays,
+                saved_tracks=args.user_saved_tracks,
+            )
+        )
     print(f"FAKE_SPOTIFY_URL={fake.url}", flush=True)
     print(f"FAKE_SPOTIFY_PLAYLISTS={','.join(catalog.own_playlist_ids)}", flush=True)
     try:

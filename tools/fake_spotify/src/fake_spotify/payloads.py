@@ -349,9 +349,9 @@ def play(base: str, catalog: Catalog, entry: Play) -> Json:
     return body
 
 
-def user(base: str, user_id: str) -> Json:
+def user(base: str, user_id: str, display_name: str = "Fake User") -> Json:
     return _user(base, user_id) | {
-        "display_name": "Fake User",
+        "display_name": display_name,
         "followers": {"href": None, "total": 0},
         "images": [],
     }

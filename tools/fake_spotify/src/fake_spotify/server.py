@@ -78,6 +78,7 @@ class FakeSpotify:
             "quota_used": self.service.quota.used,
             "refresh_token_rotations": self.service.refresh_tokens.rotations,
             "paths": paths,
+            "users": self.service.requests_by_user(),
         }
 
     @property
@@ -163,6 +164,11 @@ def _handler_for(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
             if path == "/fake/stats":
                 self._send(Reply(200, fake.request_counts() | {"arrivals": list(fake.arrivals)}))
                 return
+            if path == "/fake/log":  # whose token asked for which path, in order
+                with fake.service._lock:
+                    log = [list(entry) for entry in fake.service.log]
+                self._send(Reply(200, {"log": log}))
+                return
             if path.startswith("/v1/"):
                 fake.count_path(path[3:])
                 base = f"http://{self.headers.get('Host', fake.url.removeprefix('http://'))}/v1"
@@ -181,6 +187,10 @@ def _handler_for(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
             form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
             if path == "/api/token":
                 self._send(fake.service.token(self.headers.get("Authorization"), form))
+                return
+            if path == "/fake/revoke":  # a user removes the app from their account
+                fake.service.refresh_tokens.revoke(query.get("user", ""))
+                self._send(Reply(200, {"revoked": query.get("user", "")}))
                 return
             if path.startswith("/fake/library/"):  # the library changes between runs
                 self._send(fake.service.change_library(path.removeprefix("/fake/library/"), query))

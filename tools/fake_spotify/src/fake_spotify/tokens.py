@@ -33,6 +33,8 @@ class Grant:
     user: bool
     scopes: frozenset[str]
     expires_at: float
+    owner: str | None = None
+    """The user a user token was issued for (from their refresh token); None for app tokens."""
 
 
 class TokenBook:
@@ -45,11 +47,11 @@ class TokenBook:
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
 
-    def issue(self, user: bool, scopes: str) -> str:
+    def issue(self, user: bool, scopes: str, owner: str | None = None) -> str:
         with self._lock:
             token = f"fake-{'user' if user else 'app'}-token-{next(self._counter)}"
             self._grants[token] = Grant(
-                user, frozenset(scopes.split()), self._clock() + self.lifetime
+                user, frozenset(scopes.split()), self._clock() + self.lifetime, owner
             )
         return token
 
@@ -65,7 +67,9 @@ class TokenBook:
         """Make every issued token expire now (tests of renewal on 401)."""
         with self._lock:
             now = self._clock()
-            self._grants = {t: Grant(g.user, g.scopes, now) for t, g in self._grants.items()}
+            self._grants = {
+                t: Grant(g.user, g.scopes, now, g.owner) for t, g in self._grants.items()
+            }
 
 
 class RefreshTokens:
@@ -84,6 +88,7 @@ class RefreshTokens:
         rotate: bool = False,
         expired: bool = False,
         scoped: Mapping[str, str] | None = None,
+        owner: str = "fake-user",
     ) -> None:
         self.rotate = rotate
         self.expired = expired
@@ -92,23 +97,48 @@ class RefreshTokens:
             credentials.no_scope_refresh_token: "",
             **(scoped or {}),
         }
+        self._owners: dict[str, str] = dict.fromkeys(self._scopes, owner)
+        """The user each refresh token belongs to."""
+        self.revoked: set[str] = set()
+        """Users who revoked the app's access: their refresh tokens answer invalid_grant."""
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
         self.rotations = 0
         """New refresh tokens handed out (the extractor must keep each one)."""
 
-    def use(self, token: str | None) -> tuple[str, str | None] | None:
-        """(scopes, new refresh token or None) for a valid ``token``, None if refused."""
+    def add(self, token: str, owner: str, scopes: str = USER_SCOPES) -> None:
+        """Accept ``token`` as ``owner``'s refresh token (another user of a household)."""
+        with self._lock:
+            self._scopes[token] = scopes
+            self._owners[token] = owner
+
+    def revoke(self, owner: str) -> None:
+        """``owner`` removed the app from their account: their refresh tokens stop working."""
+        with self._lock:
+            self.revoked.add(owner)
+
+    def token_of(self, owner: str) -> str | None:
+        """A refresh token ``owner`` holds now (what a code exchange hands out)."""
+        with self._lock:
+            return next(
+                (t for t, o in self._owners.items() if o == owner and self._scopes[t]), None
+            )
+
+    def use(self, token: str | None) -> tuple[str, str | None, str] | None:
+        """(scopes, new refresh token or None, owner) for a valid ``token``, None if refused."""
         if self.expired or token is None:
             return None
         with self._lock:
             scopes = self._scopes.get(token)
-            if scopes is None:
+            owner = self._owners.get(token, "")
+            if scopes is None or owner in self.revoked:
                 return None
             if not self.rotate:
-                return scopes, None
+                return scopes, None, owner
             del self._scopes[token]
+            del self._owners[token]
             fresh = f"fake-rotated-refresh-token-{next(self._counter)}"
             self._scopes[fresh] = scopes
+            self._owners[fresh] = owner
             self.rotations += 1
-            return scopes, fresh
+            return scopes, fresh, owner

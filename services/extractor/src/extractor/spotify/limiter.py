@@ -11,7 +11,7 @@ A 429 without ``Retry-After`` closes one shared gate (:meth:`rate_limited`):
 nothing is sent until it reopens, first a whole window later (every request the
 server counted has then rolled out of its window), then twice as long each
 time a request sent after the reopening is refused again, up to ``cap``
-(:func:`~extractor.retry.window_backoff`). The 429s of requests already in
+(:func:`~extractor.spotify.retry.window_backoff`). The 429s of requests already in
 flight when the gate closed say nothing new and do not lengthen it; an answer
 other than 429 to a request sent after the reopening ends the streak.
 """
@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from extractor.retry import window_backoff
+from extractor.spotify.retry import window_backoff
 
 _IN_FLIGHT_POLL = 0.05
 """Seconds between checks while every slot is held by a request still in flight."""

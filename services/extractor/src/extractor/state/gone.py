@@ -20,8 +20,8 @@ from datetime import datetime
 from spotify_etl_common.gone import GONE_STATE, GoneEntities, GoneEntry
 from spotify_etl_common.sources import Source
 
-from extractor.journal import Entity, PendingJournal
-from extractor.state import StateStore
+from extractor.state.documents import StateStore
+from extractor.state.journal import Entity, PendingJournal
 
 
 def key_of(entry: GoneEntry) -> Entity:

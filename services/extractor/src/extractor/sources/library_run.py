@@ -13,16 +13,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Collection
 
-from extractor.client import SpotifyClient
-from extractor.library import LibraryPlan, LibrarySource
-from extractor.library_mine import extract_mine
-from extractor.library_pages import LibraryResult
-from extractor.library_saved import extract_saved
-from extractor.library_snapshots import extract_followed_artists, extract_top_items
 from extractor.outcome import Outcome, Status
 from extractor.output import Publisher
-from extractor.playlists import Register
-from extractor.state import StateStore
+from extractor.sources.library import LibraryPlan, LibrarySource
+from extractor.sources.library_mine import extract_mine
+from extractor.sources.library_pages import LibraryResult
+from extractor.sources.library_saved import extract_saved
+from extractor.sources.library_snapshots import extract_followed_artists, extract_top_items
+from extractor.sources.playlists import Register
+from extractor.spotify.client import SpotifyClient
+from extractor.state.documents import StateStore
 
 LibraryRun = Callable[[Register], Awaitable[LibraryResult]]
 

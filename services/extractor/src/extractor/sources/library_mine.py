@@ -14,13 +14,19 @@ from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.logs import get_logger
 from spotify_etl_common.sources import Source
 
-from extractor.client import SpotifyClient
-from extractor.library import MINE_SCOPES
-from extractor.library_models import Me, MyPlaylist, MyPlaylistsPage
-from extractor.library_pages import PAGE_SIZE, LibraryResult, extracted, library_failure, list_pages
-from extractor.models import parse
 from extractor.output import Publisher
-from extractor.tokens import TokenKind
+from extractor.sources.library import MINE_SCOPES
+from extractor.sources.library_models import Me, MyPlaylist, MyPlaylistsPage
+from extractor.sources.library_pages import (
+    PAGE_SIZE,
+    LibraryResult,
+    extracted,
+    library_failure,
+    list_pages,
+)
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.models import parse
+from extractor.spotify.tokens import TokenKind
 
 log = get_logger("extractor")
 NAME = "my playlists"
@@ -34,7 +40,9 @@ def readable(playlist: MyPlaylist, user_id: str) -> bool:
 async def extract_mine(client: SpotifyClient, publisher: Publisher) -> LibraryResult:
     """List ``/me/playlists``; the result's ``playlists`` are the ones to extract."""
     try:
-        me = parse(Me, (await client.get("/me", token=TokenKind.USER)).data, NAME)
+        me_id = publisher.user_id  # the run asked /me already for this user
+        if me_id is None:
+            me_id = parse(Me, (await client.get("/me", token=TokenKind.USER)).data, NAME).id
         listing = await list_pages(
             client,
             publisher,
@@ -48,12 +56,13 @@ async def extract_mine(client: SpotifyClient, publisher: Publisher) -> LibraryRe
     except SpotifyEtlError as error:
         return LibraryResult(library_failure(NAME, MINE_SCOPES, error))
     found = [p for page in listing.pages for p in page.items if p is not None]
-    chosen = list(dict.fromkeys((p.id, p.snapshot_id) for p in found if readable(p, me.id)))
-    others = [p for p in found if not readable(p, me.id)]
+    chosen = list(dict.fromkeys((p.id, p.snapshot_id) for p in found if readable(p, me_id)))
+    others = [p for p in found if not readable(p, me_id)]
     if others:
         log.info(
             "extract.playlists.others_skipped",
             run_id=publisher.run.run_id,
+            user=me_id,
             count=len(others),
             playlists=[f"{p.name} ({p.id})" for p in others],
             why="owned by someone else and not collaborative: their items answer 403",

@@ -1,4 +1,13 @@
-"""Extractor state in S3 under ``state/extractor/``: last snapshot ids and the play cursor."""
+"""Extractor state in S3 under ``state/extractor/``: last snapshot ids, the play cursor, listings.
+
+A user's documents live under ``state/extractor/users/<uid>/`` (a
+:class:`StateStore` made :meth:`~StateStore.for_user`); the run-wide ones (the
+lease, the shared entity journal, entities gone, who ``/me`` was) stay under
+``state/extractor/``. The documents of a single-user deployment from before the
+household sit there too: the user they belong to (:class:`MeState`, or the only
+user when none is recorded) reads them while their own copy does not exist yet,
+and writes only their own copy.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +15,14 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 from spotify_etl_common.errors import PermanentError
-from spotify_etl_common.keys import state_key
+from spotify_etl_common.keys import state_key, user_state_key
 
 from extractor.ports import ObjectStore
 
 RECENT_STATE = "recently-played"
+ME_STATE = "me"
+"""Who the single-user deployment's user is (``/me``): the owner of the documents kept
+under ``state/extractor/`` before the household."""
 PENDING_STATE = "entities-pending"
 LEGACY_SHOWS_STATE = "library-shows-pending"
 """Where shows waited before they joined the journal: read once, migrated, then emptied."""
@@ -44,6 +56,13 @@ class LegacyPendingShows(BaseModel):
     shows: list[str] = []
 
 
+class MeState(BaseModel):
+    """``state/extractor/me.json``: the Spotify user a single-user deployment extracts."""
+
+    id: str
+    display_name: str | None = None
+
+
 def playlist_state_name(playlist_id: str) -> str:
     return f"playlist-{playlist_id}"
 
@@ -51,8 +70,22 @@ def playlist_state_name(playlist_id: str) -> str:
 class StateStore:
     """Reads and writes the state documents."""
 
-    def __init__(self, store: ObjectStore) -> None:
+    def __init__(
+        self, store: ObjectStore, user_id: str | None = None, *, inherit: bool = False
+    ) -> None:
         self._store = store
+        self.user_id = user_id
+        """Whose documents these are (None: the run-wide ones)."""
+        self._inherit = inherit and user_id is not None
+
+    def for_user(self, user_id: str, *, inherit: bool = False) -> StateStore:
+        """The documents of ``user_id``; ``inherit``: read the run-wide copy of a document
+        while the user has none (the state of a single-user deployment becomes theirs)."""
+        return StateStore(self._store, user_id, inherit=inherit)
+
+    def key(self, name: str) -> str:
+        """Where document ``name`` is written."""
+        return state_key(name) if self.user_id is None else user_state_key(self.user_id, name)
 
     async def last_snapshot(self, playlist_id: str) -> str | None:
         state = await self._read(playlist_state_name(playlist_id), PlaylistState)
@@ -89,15 +122,19 @@ class StateStore:
         await self._write(name, document)
 
     async def _read(self, name: str, model: type[M]) -> M | None:
-        raw = await self._store.get_or_none(state_key(name))
+        key = self.key(name)
+        raw = await self._store.get_or_none(key)
+        if raw is None and self._inherit:
+            key = state_key(name)
+            raw = await self._store.get_or_none(key)
         if raw is None:
             return None
         try:
             return model.model_validate_json(raw)
         except ValidationError as error:
             raise PermanentError(
-                f"state document {state_key(name)} is unreadable ({error}); delete it to start over"
+                f"state document {key} is unreadable ({error}); delete it to start over"
             ) from error
 
     async def _write(self, name: str, state: BaseModel) -> None:
-        await self._store.put(state_key(name), state.model_dump_json().encode())
+        await self._store.put(self.key(name), state.model_dump_json().encode())

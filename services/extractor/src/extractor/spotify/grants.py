@@ -23,12 +23,20 @@ WARN_DAYS = 14.0
 AUTH_COMMAND = "extractor auth --store"
 
 
+def auth_command(name: str | None) -> str:
+    """What one user runs to authorise (again): ``extractor auth --store [--user NAME]``."""
+    return AUTH_COMMAND if name is None else f"{AUTH_COMMAND} --user {name}"
+
+
 @dataclass(frozen=True)
 class UserGrant:
     """A refresh token (never logged) and when the user gave the authorisation."""
 
     refresh_token: str = field(repr=False)
     authorized_at: datetime | None = None
+    user_id: str | None = None
+    """Who ``/me`` said the user was when they authorised (household grants carry it)."""
+    display_name: str | None = None
 
     def rotated(self, refresh_token: str) -> UserGrant:
         """The same authorisation with the new token Spotify returned."""
@@ -44,13 +52,16 @@ class UserGrant:
 
 
 class SecretValue(BaseModel):
-    """The JSON value of the SPOTIFY_REFRESH_TOKEN_SECRET secret."""
+    """The JSON value of a grant's secret (SPOTIFY_REFRESH_TOKEN_SECRET, or one user's under
+    SPOTIFY_USER_SECRET_PREFIX): ``id`` and ``display_name`` are what ``/me`` answered."""
 
     refresh_token: str
     authorized_at: AwareDatetime
+    id: str | None = None
+    display_name: str | None = None
 
 
-def parse_secret(text: str, secret_id: str) -> UserGrant:
+def parse_secret(text: str, secret_id: str, command: str = AUTH_COMMAND) -> UserGrant:
     """The grant stored in the secret; a bad value is one clear error."""
     try:
         value = SecretValue.model_validate_json(text)
@@ -58,9 +69,9 @@ def parse_secret(text: str, secret_id: str) -> UserGrant:
         fields = ", ".join(str(e["loc"][0]) if e["loc"] else "value" for e in error.errors())
         raise PermanentError(
             f'secret {secret_id} is not JSON {{"refresh_token", "authorized_at"}} '
-            f"(problem with: {fields}); run `{AUTH_COMMAND}` to write it again"
+            f"(problem with: {fields}); run `{command}` to write it again"
         ) from error
-    return UserGrant(value.refresh_token, value.authorized_at)
+    return UserGrant(value.refresh_token, value.authorized_at, value.id, value.display_name)
 
 
 def secret_text(grant: UserGrant) -> str:
@@ -68,11 +79,14 @@ def secret_text(grant: UserGrant) -> str:
     if grant.authorized_at is None:
         raise ValueError("a stored grant needs authorized_at")
     return SecretValue(
-        refresh_token=grant.refresh_token, authorized_at=grant.authorized_at
-    ).model_dump_json()
+        refresh_token=grant.refresh_token,
+        authorized_at=grant.authorized_at,
+        id=grant.user_id,
+        display_name=grant.display_name,
+    ).model_dump_json(exclude_none=True)
 
 
-def expiry_warning(grant: UserGrant, now: datetime) -> str | None:
+def expiry_warning(grant: UserGrant, now: datetime, command: str = AUTH_COMMAND) -> str | None:
     """A line when fewer than :data:`WARN_DAYS` days are left, else None."""
     left = grant.days_left(now)
     end = grant.expires_at()
@@ -80,11 +94,11 @@ def expiry_warning(grant: UserGrant, now: datetime) -> str | None:
         return None
     return (
         f"the Spotify authorisation ends {end:%Y-%m-%d %H:%M} UTC ({left:.1f} days left; "
-        f"given {grant.authorized_at:%Y-%m-%d}): run `{AUTH_COMMAND}` before then"
+        f"given {grant.authorized_at:%Y-%m-%d}): run `{command}` before then"
     )
 
 
-def invalid_grant_line(grant: UserGrant | None, now: datetime) -> str:
+def invalid_grant_line(grant: UserGrant | None, now: datetime, command: str = AUTH_COMMAND) -> str:
     """One line for ``invalid_grant``: expired or revoked, when it was given, what to run."""
     given = grant.authorized_at if grant else None
     end = grant.expires_at() if grant else None
@@ -96,7 +110,7 @@ def invalid_grant_line(grant: UserGrant | None, now: datetime) -> str:
         when = f"it was given {given:%Y-%m-%d}, so it was revoked or replaced"
     return (
         f"Spotify refused the refresh token (400 invalid_grant): the user's authorisation "
-        f"expired or was revoked; {when}; run `{AUTH_COMMAND}` to authorise again"
+        f"expired or was revoked; {when}; run `{command}` to authorise again"
     )
 
 

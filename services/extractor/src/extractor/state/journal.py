@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 
 from spotify_etl_common.messages import Source
 
-from extractor.state import PendingEntities, StateStore
+from extractor.state.documents import PendingEntities, StateStore
 
 Entity = tuple[Source, str]
 

@@ -17,14 +17,20 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 from spotify_etl_common.errors import SpotifyEtlError
 
-from extractor.client import SpotifyClient
-from extractor.library import SAVED, SCOPES, LibrarySource
-from extractor.library_models import SavedPage, saved_references, shows_referenced
-from extractor.library_pages import PAGE_SIZE, LibraryResult, extracted, library_failure, list_pages
-from extractor.models import References
 from extractor.output import Publisher
-from extractor.playlists import Register
-from extractor.state import StateStore
+from extractor.sources.library import SAVED, SCOPES, LibrarySource
+from extractor.sources.library_models import SavedPage, saved_references, shows_referenced
+from extractor.sources.library_pages import (
+    PAGE_SIZE,
+    LibraryResult,
+    extracted,
+    library_failure,
+    list_pages,
+)
+from extractor.sources.playlists import Register
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.models import References
+from extractor.state.documents import StateStore
 
 
 class SavedState(BaseModel):

@@ -22,19 +22,20 @@ import httpx
 from pydantic import BaseModel, ValidationError
 from spotify_etl_common.errors import SpotifyEtlError
 
-from extractor.grants import (
-    ROTATION_LOST,
-    EnvironmentGrant,
-    GrantKeeper,
-    UserGrant,
-    invalid_grant_line,
-)
-from extractor.spotify_errors import (
+from extractor.spotify.errors import (
     AuthorizationExpired,
     CredentialsRejected,
     SpotifyUnavailable,
     oauth_error_code,
     shape_problems,
+)
+from extractor.spotify.grants import (
+    AUTH_COMMAND,
+    ROTATION_LOST,
+    EnvironmentGrant,
+    GrantKeeper,
+    UserGrant,
+    invalid_grant_line,
 )
 
 EXPIRY_MARGIN = 60.0
@@ -100,6 +101,8 @@ class TokenProvider:
         keeper: GrantKeeper | None = None,
         on_unavailable: Callable[[SpotifyEtlError], None] | None = None,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        app: TokenProvider | None = None,
+        auth_command: str = AUTH_COMMAND,
     ) -> None:
         self._http = http
         self._url = accounts_url.rstrip("/") + "/api/token"
@@ -112,6 +115,10 @@ class TokenProvider:
         self.grant = grant
         """The user's authorisation (its refresh token changes when Spotify rotates it)."""
         self._keeper: GrantKeeper = keeper or EnvironmentGrant()
+        self._app = app
+        """Where app tokens come from when several users share the app's (household)."""
+        self.auth_command = auth_command
+        """What the user runs to authorise again (``extractor auth --store [--user NAME]``)."""
         self._on_unavailable = on_unavailable
         self._cache: dict[TokenKind, _Cached] = {}
         self._failed: dict[TokenKind, SpotifyEtlError] = {}
@@ -133,6 +140,8 @@ class TokenProvider:
 
     async def token(self, kind: TokenKind) -> str:
         """A live access token of ``kind``, fetched only when the cached one is stale."""
+        if kind is TokenKind.APP and self._app is not None:
+            return await self._app.token(kind)
         async with self._locks[kind]:
             if kind in self._failed:
                 raise self._failed[kind]
@@ -152,6 +161,9 @@ class TokenProvider:
 
     def invalidate(self, kind: TokenKind, token: str) -> None:
         """Forget ``token`` (after a 401) unless it was already replaced."""
+        if kind is TokenKind.APP and self._app is not None:
+            self._app.invalidate(kind, token)
+            return
         cached = self._cache.get(kind)
         if cached and cached.token == token:
             del self._cache[kind]
@@ -192,7 +204,9 @@ class TokenProvider:
         response = await self._post(form)
         if response.status_code in (400, 401, 403):
             if kind is TokenKind.USER and _error_code(response) == "invalid_grant":
-                raise AuthorizationExpired(invalid_grant_line(grant, self._wall_clock()))
+                raise AuthorizationExpired(
+                    invalid_grant_line(grant, self._wall_clock(), self.auth_command)
+                )
             raise CredentialsRejected(_rejection(response))
         if response.status_code != 200:
             raise SpotifyUnavailable(f"token endpoint answered {response.status_code}")
@@ -219,7 +233,7 @@ class TokenProvider:
             self.problems.append(
                 f"Spotify returned a new refresh token that could not be stored in "
                 f"{self._keeper.description} ({error.reason}): the next run will be refused; "
-                "run `extractor auth --store`"
+                f"run `{self.auth_command}`"
             )
 
     async def _post(self, form: dict[str, str]) -> httpx.Response:

@@ -13,7 +13,7 @@ from typing import Any
 from spotify_etl_common.aws_errors import Outcome, translating
 from spotify_etl_common.errors import PermanentError
 
-from extractor.grants import AUTH_COMMAND, UserGrant, parse_secret, secret_text
+from extractor.spotify.grants import AUTH_COMMAND, UserGrant, parse_secret, secret_text
 
 NOT_FOUND = frozenset({"ResourceNotFoundException"})
 """Secrets Manager's answer for a secret that does not exist."""
@@ -26,17 +26,19 @@ class SecretsManagerGrant:
 
     can_keep = True
 
-    def __init__(self, client: Any, secret_id: str) -> None:
+    def __init__(self, client: Any, secret_id: str, command: str = AUTH_COMMAND) -> None:
         self._client = client
         self.secret_id = secret_id
         self.description = f"secret {secret_id}"
+        self.command = command
+        """What to run when the secret is missing or unreadable (names the household user)."""
 
     async def load(self) -> UserGrant:
         """The stored grant; a missing or unreadable secret is one clear error."""
         with self._translating("GetSecretValue") as outcome:
             answer = await self._client.get_secret_value(SecretId=self.secret_id)
         self._raise_for(outcome, "GetSecretValue")
-        return parse_secret(str(answer.get("SecretString", "")), self.secret_id)
+        return parse_secret(str(answer.get("SecretString", "")), self.secret_id, self.command)
 
     async def keep(self, grant: UserGrant) -> None:
         """Write a rotated grant back (PutSecretValue: a new version of the same secret)."""
@@ -69,7 +71,7 @@ class SecretsManagerGrant:
         if outcome.missing:
             raise PermanentError(
                 f"{action} on secret {self.secret_id}: it does not exist; "
-                f"run `{AUTH_COMMAND}` to create it"
+                f"run `{self.command}` to create it"
             )
         if outcome.code is not None:
             raise PermanentError(

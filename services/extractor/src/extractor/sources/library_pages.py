@@ -19,13 +19,13 @@ from spotify_etl_common.errors import PermanentError, SpotifyEtlError, Transient
 from spotify_etl_common.keys import library_page_key
 from spotify_etl_common.sources import Source
 
-from extractor.client import SpotifyClient
-from extractor.models import References, parse
 from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher, RawObject
-from extractor.playlists import page_limit
-from extractor.spotify_errors import RunStopped, SpotifyHttpError
-from extractor.tokens import TokenKind
+from extractor.sources.playlists import page_limit
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.errors import RunStopped, SpotifyHttpError
+from extractor.spotify.models import References, parse
+from extractor.spotify.tokens import TokenKind
 
 PAGE_SIZE = 50
 """Largest page of every library endpoint."""
@@ -83,7 +83,9 @@ async def list_pages(
             page = parse(model, response.data, name)
             paging = page_of(page)
             bound = page_limit(paging.total, PAGE_SIZE)
-            key = library_page_key(source, run.run_id, run.started_at.date(), number, time_range)
+            key = library_page_key(
+                source, run.run_id, run.started_at.date(), number, time_range, publisher.user_id
+            )
             obj = RawObject(key=key, body=response.body, source=source, page=number)
             await publisher.write(obj)
             listing.pages.append(page)

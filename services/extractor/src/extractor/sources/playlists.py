@@ -21,12 +21,18 @@ from spotify_etl_common.keys import playlist_items_key, playlist_key
 from spotify_etl_common.messages import Source
 
 from extractor import explain
-from extractor.client import SpotifyClient
-from extractor.models import PlaylistMeta, PlaylistPage, References, parse, playlist_references
 from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher, RawObject
-from extractor.state import StateStore
-from extractor.tokens import TokenKind
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.models import (
+    PlaylistMeta,
+    PlaylistPage,
+    References,
+    parse,
+    playlist_references,
+)
+from extractor.spotify.tokens import TokenKind
+from extractor.state.documents import StateStore
 
 Register = Callable[[References], Awaitable[object]]
 """Journals the entities a finished source references (before its state is saved)."""
@@ -110,7 +116,7 @@ async def _extract(
             next_url, params = request
             if number >= limit:
                 raise PermanentError(f"{name}: pagination did not end after {number} pages")
-            key = playlist_items_key(playlist_id, meta.snapshot_id, number)
+            key = playlist_items_key(playlist_id, meta.snapshot_id, number, publisher.user_id)
             # a page listed as stored may be gone by now: then it is fetched and written
             kept_body = await publisher.read(key) if key in stored else None
             if kept_body is None:
@@ -152,7 +158,7 @@ async def _extract(
         if isinstance(result, BaseException):
             raise result
     meta_object = RawObject(
-        key=playlist_key(playlist_id, meta.snapshot_id),
+        key=playlist_key(playlist_id, meta.snapshot_id, publisher.user_id),
         body=meta_response.body,
         source=Source.PLAYLISTS,
         entity_id=playlist_id,
@@ -168,5 +174,6 @@ async def _extract(
 
 async def _stored_pages(publisher: Publisher, playlist_id: str, snapshot_id: str) -> set[str]:
     """Keys of the pages of this snapshot an earlier run already wrote."""
-    prefix = playlist_items_key(playlist_id, snapshot_id, 0).rsplit("/", 1)[0] + "/"
+    first = playlist_items_key(playlist_id, snapshot_id, 0, publisher.user_id)
+    prefix = first.rsplit("/", 1)[0] + "/"
     return {key async for key in publisher.keys(prefix)}

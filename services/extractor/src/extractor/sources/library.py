@@ -1,10 +1,10 @@
 """The user's library as sources: what ``EXTRACTOR_LIBRARY`` and ``EXTRACTOR_PLAYLISTS=mine`` mean.
 
 Parsing the configuration and the scopes each source needs are pure; the
-sources themselves live beside this module (:mod:`extractor.library_saved`,
-:mod:`extractor.library_snapshots`, :mod:`extractor.library_mine`) and
-:func:`extractor.library_run.run_library` runs them; the shows they reference
-are journaled and fetched with the albums and artists (:mod:`extractor.entities`).
+sources themselves live beside this module (:mod:`extractor.sources.library_saved`,
+:mod:`extractor.sources.library_snapshots`, :mod:`extractor.sources.library_mine`) and
+:func:`extractor.sources.library_run.run_library` runs them; the shows they reference
+are journaled and fetched with the albums and artists (:mod:`extractor.sources.entities`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from spotify_etl_common.errors import SpotifyEtlError
 
-from extractor.spotify_errors import RunStopped
+from extractor.spotify.errors import RunStopped
 
 T = TypeVar("T")
 DEADLINE = "the run deadline (EXTRACTOR_RUN_DEADLINE) passed"

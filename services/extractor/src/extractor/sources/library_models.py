@@ -7,7 +7,7 @@ references (albums and artists to fetch, shows to fetch).
 
 from __future__ import annotations
 
-from extractor.models import Loose, Page, Playable, Ref, References
+from extractor.spotify.models import Loose, Page, Playable, Ref, References
 
 
 class EpisodeRef(Loose):
@@ -61,7 +61,10 @@ class MyPlaylistsPage(Page[MyPlaylist | None]):
 
 
 class Me(Loose):
+    """``GET /me``: who the token's user is."""
+
     id: str
+    display_name: str | None = None
 
 
 def saved_references(page: SavedPage, kind: str) -> References:

@@ -14,7 +14,7 @@ the entities are fetched, written and announced, and leave the journal. What
 the bound leaves over, what failed and what a killed run left are carried to
 the next run; stored ones are announced, not fetched again. One answering 404
 is retried by the next runs and, after ``EXTRACTOR_GONE_AFTER`` of them,
-recorded as gone and no longer fetched (:mod:`extractor.gone`): a warning, not
+recorded as gone and no longer fetched (:mod:`extractor.state.gone`): a warning, not
 a failure of the run.
 """
 
@@ -30,14 +30,14 @@ from spotify_etl_common.keys import entity_key
 from spotify_etl_common.messages import Source
 
 from extractor import explain
-from extractor.client import SpotifyClient
-from extractor.gone import GoneBook
-from extractor.journal import Entity, PendingJournal
-from extractor.models import References
 from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher, RawObject
-from extractor.spotify_errors import SpotifyHttpError
-from extractor.tokens import TokenKind
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.errors import SpotifyHttpError
+from extractor.spotify.models import References
+from extractor.spotify.tokens import TokenKind
+from extractor.state.gone import GoneBook
+from extractor.state.journal import Entity, PendingJournal
 
 NAME = "albums, artists, episodes and shows"
 _PATHS = {

@@ -15,15 +15,15 @@ import base64
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from extractor.explain import PLAYLIST_SCOPES, RECENT_SCOPES
-from extractor.spotify_errors import CredentialsRejected, oauth_error_code, shape_problems
-from extractor.tokens import AppCredentials, TokenProvider
+from extractor.spotify.errors import CredentialsRejected, oauth_error_code, shape_problems
+from extractor.spotify.tokens import AppCredentials, TokenProvider
 
 _PAGE = (
     "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
@@ -37,7 +37,23 @@ WRONG_STATE = (
 
 class CodeAnswer(BaseModel):
     refresh_token: str
+    access_token: str = ""
     scope: str = ""
+
+
+class MeAnswer(BaseModel):
+    """``GET /me`` with the new token: who authorised (stored beside their grant)."""
+
+    id: str
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Authorised:
+    """What the flow obtained (tokens never shown unless asked)."""
+
+    refresh_token: str = field(repr=False)
+    access_token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -160,8 +176,8 @@ async def authorize(
     port: int,
     show: Callable[[str], None],
     wait: float = 300.0,
-) -> str:
-    """Run the flow; returns the refresh token. ``show`` prints instructions."""
+) -> Authorised:
+    """Run the flow; returns the tokens it obtained. ``show`` prints instructions."""
     state = secrets.token_urlsafe(16)
     pkce = Pkce.new()
     redirect: list[str] = []
@@ -190,11 +206,33 @@ async def authorize(
             "SPOTIFY_CLIENT_ID/SPOTIFY_CLIENT_SECRET and the redirect URI, then start again"
         )
     try:
-        return CodeAnswer.model_validate_json(response.content).refresh_token
+        answer = CodeAnswer.model_validate_json(response.content)
     except ValidationError as error:  # its own text quotes the body: names and types only
         raise CredentialsRejected(
             f"code exchange sent an unexpected body ({shape_problems(error)})"
         ) from None
+    return Authorised(answer.refresh_token, answer.access_token)
+
+
+async def who_authorised(
+    http: httpx.AsyncClient, api_url: str, access_token: str
+) -> MeAnswer | None:
+    """``GET /me`` with the flow's access token: the user's Spotify id and display name, or
+    None when Spotify did not say (the run learns the id from ``/me`` anyway)."""
+    if not access_token:
+        return None
+    try:
+        response = await http.get(
+            f"{api_url.rstrip('/')}/me", headers={"Authorization": f"Bearer {access_token}"}
+        )
+    except httpx.TransportError:
+        return None
+    if response.status_code != 200:
+        return None
+    try:
+        return MeAnswer.model_validate_json(response.content)
+    except ValidationError:
+        return None
 
 
 def _error_of(response: httpx.Response) -> str:

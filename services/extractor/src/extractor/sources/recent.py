@@ -16,13 +16,13 @@ from spotify_etl_common.keys import recently_played_key
 from spotify_etl_common.messages import Source
 
 from extractor import explain
-from extractor.client import SpotifyClient
-from extractor.models import RecentPage, References, parse, recent_references
 from extractor.outcome import Outcome, Status, failed
 from extractor.output import Publisher, RawObject
-from extractor.playlists import Register
-from extractor.state import StateStore
-from extractor.tokens import TokenKind
+from extractor.sources.playlists import Register
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.models import RecentPage, References, parse, recent_references
+from extractor.spotify.tokens import TokenKind
+from extractor.state.documents import StateStore
 
 SOURCE = "recently played"
 PAGE_SIZE = 50
@@ -81,7 +81,9 @@ async def _extract(
             if not page.items:
                 break
             obj = RawObject(
-                key=recently_played_key(after), body=response.body, source=Source.RECENTLY_PLAYED
+                key=recently_played_key(after, publisher.user_id),
+                body=response.body,
+                source=Source.RECENTLY_PLAYED,
             )
             await publisher.write(obj)
             objects.append(obj)

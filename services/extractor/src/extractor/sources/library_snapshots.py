@@ -10,13 +10,19 @@ from __future__ import annotations
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.sources import Source
 
-from extractor.client import SpotifyClient
-from extractor.library import SCOPES, LibrarySource
-from extractor.library_models import FollowedPage, ItemsPage, top_track_references
-from extractor.library_pages import PAGE_SIZE, LibraryResult, extracted, library_failure, list_pages
-from extractor.models import References
 from extractor.output import Publisher
-from extractor.playlists import Register
+from extractor.sources.library import SCOPES, LibrarySource
+from extractor.sources.library_models import FollowedPage, ItemsPage, top_track_references
+from extractor.sources.library_pages import (
+    PAGE_SIZE,
+    LibraryResult,
+    extracted,
+    library_failure,
+    list_pages,
+)
+from extractor.sources.playlists import Register
+from extractor.spotify.client import SpotifyClient
+from extractor.spotify.models import References
 
 TIME_RANGES = ("short_term", "medium_term", "long_term")
 _TOP = (("artists", Source.TOP_ARTISTS), ("tracks", Source.TOP_TRACKS))

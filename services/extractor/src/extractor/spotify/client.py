@@ -11,7 +11,7 @@ on ``QUOTA_EXCEEDED``, the run's :class:`Circuit` trips and every queued
 request stops at once. 5xx,
 timeouts and connection errors: exponential backoff with jitter. Any other 4xx
 is a :class:`SpotifyHttpError`. The token goes only to the configured API's own
-host over https (:mod:`extractor.hosts`): a ``next`` link elsewhere is rebuilt
+host over https (:mod:`extractor.spotify.hosts`): a ``next`` link elsewhere is rebuilt
 on the API (:meth:`SpotifyClient.next_request`), and an absolute URL elsewhere
 is refused before anything is sent.
 """
@@ -19,6 +19,7 @@ is refused before anything is sent.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import random
 from collections.abc import Awaitable, Callable, Mapping
@@ -30,12 +31,13 @@ import httpx
 from spotify_etl_common.errors import PermanentError
 from spotify_etl_common.logs import get_logger
 
-from extractor.circuit import Circuit
-from extractor.hosts import may_follow, next_request, origin_of
-from extractor.limiter import RollingWindowLimiter
-from extractor.retry import RetryPolicy, backoff_delay, parse_retry_after
-from extractor.spotify_errors import QuotaExceeded, SpotifyHttpError, SpotifyUnavailable
-from extractor.tokens import TokenKind, TokenProvider
+from extractor.spotify.circuit import Circuit
+from extractor.spotify.errors import QuotaExceeded, SpotifyHttpError, SpotifyUnavailable
+from extractor.spotify.hosts import may_follow, next_request, origin_of
+from extractor.spotify.limiter import RollingWindowLimiter
+from extractor.spotify.retry import RetryPolicy, backoff_delay, parse_retry_after
+from extractor.spotify.tokens import TokenKind, TokenProvider
+from extractor.spotify.turns import Turns
 
 QUOTA_REASON = "QUOTA_EXCEEDED"
 log = get_logger("extractor")
@@ -63,9 +65,30 @@ class RequestCounters:
     waited_seconds: float = 0.0
     by_status: dict[int, int] = field(default_factory=dict)
 
+    @classmethod
+    def total(cls, parts: list[RequestCounters]) -> RequestCounters:
+        """The counters of several clients (one per user) added up."""
+        total = cls()
+        for part in parts:
+            total.requests += part.requests
+            total.rate_limited += part.rate_limited
+            total.server_errors += part.server_errors
+            total.transport_errors += part.transport_errors
+            total.unauthorized += part.unauthorized
+            total.quota_exceeded += part.quota_exceeded
+            total.waited_seconds += part.waited_seconds
+            for status, count in part.by_status.items():
+                total.by_status[status] = total.by_status.get(status, 0) + count
+        return total
+
 
 class SpotifyClient:
-    """GET against the Web API with every rule of the module docstring."""
+    """GET against the Web API with every rule of the module docstring.
+
+    :meth:`for_user` makes a sibling with another user's tokens sharing everything
+    that belongs to the app: the connection pool, the limiter and its 429 gate, the
+    slots in flight (taken in turns by user, :class:`Turns`) and the run's circuit.
+    """
 
     def __init__(
         self,
@@ -78,17 +101,33 @@ class SpotifyClient:
         rng: random.Random | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         circuit: Circuit | None = None,
+        lane: str = "",
     ) -> None:
         self._http = http
         self.tokens = tokens
         self.api_url = api_url.rstrip("/")
         self._limiter = limiter
-        self._slots = asyncio.Semaphore(concurrency)
+        self._slots = Turns(concurrency)
+        self.lane = lane
+        """Whose requests these are (a user's id, '' for the app's own): the turn taken."""
         self._policy = policy
         self._rng = rng or random.Random()
         self._sleep = sleep
         self.circuit = circuit or Circuit()
         self.counters = RequestCounters()
+
+    def for_user(self, tokens: TokenProvider, lane: str) -> SpotifyClient:
+        """The client of one user: ``tokens`` and own counters, the app's pacing shared."""
+        sibling = copy.copy(self)
+        sibling.tokens = tokens
+        sibling.lane = lane
+        sibling.counters = RequestCounters()
+        return sibling
+
+    @property
+    def turns(self) -> Turns:
+        """The slots in flight, shared by every sibling."""
+        return self._slots
 
     def url_for(self, path: str) -> str:
         """Absolute URL of an API path (``/playlists/x``) or of a link on the API's own host."""
@@ -191,7 +230,7 @@ class SpotifyClient:
 
     async def _admit(self) -> None:
         # the pacing slot is taken inside the concurrency slot: no bunching after waits
-        await self._slots.acquire()
+        await self._slots.acquire(self.lane)
         try:
             await self._limiter.acquire()
         except BaseException:
