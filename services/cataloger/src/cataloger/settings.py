@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import Field, ValidationInfo, field_validator
+from spotify_etl_common.database import DEFAULT_DATABASE
 from spotify_etl_common.worker import WorkerSettings
 
 
@@ -13,7 +14,9 @@ class CatalogerSettings(WorkerSettings):
 
     max_in_flight: int = Field(default=100, alias="SPOTIFY_ETL_MAX_IN_FLIGHT", ge=1, le=1000)
     """Most messages coalesced into one batch (one catalog update, one crawler run per batch)."""
-    database: str = Field(default="spotify", alias="CATALOGER_DATABASE", pattern=r"^[a-z0-9_]+$")
+    database: str = Field(
+        default=DEFAULT_DATABASE, alias="CATALOGER_DATABASE", pattern=r"^[a-z0-9_]+$"
+    )
     """Glue database of the curated tables and views (lowercase letters, digits, _)."""
     crawler: bool = Field(default=False, alias="CATALOGER_CRAWLER")
     """Also run a Glue crawler over the curated prefixes once per burst (true/false)."""
