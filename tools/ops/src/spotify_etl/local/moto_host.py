@@ -1,0 +1,118 @@
+"""The local stack's moto server, which keeps the local secrets in the grants file.
+
+``python -m spotify_etl.local.moto_host --port P --grants FILE`` serves moto
+(SQS, Glue, Athena, Secrets Manager) on 127.0.0.1:P. Before it reports ready
+(``GET /_local/ready`` answers 200), it creates the secrets kept in FILE; after
+that, every Secrets Manager write that succeeds (a stored or rotated refresh
+token) rewrites FILE before its answer leaves, so a kill -9 right after an
+``extractor auth --store`` loses nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+READY_PATH = "/_local/ready"
+"""Answers 200 once the kept secrets are back (503 before): what ``local up`` waits for."""
+SECRET_WRITES = frozenset(
+    f"secretsmanager.{operation}"
+    for operation in (
+        "CreateSecret",
+        "PutSecretValue",
+        "UpdateSecret",
+        "UpdateSecretVersionStage",
+        "RotateSecret",
+        "DeleteSecret",
+        "RestoreSecret",
+    )
+)
+"""The ``X-Amz-Target`` of every request that changes a secret."""
+
+StartResponse = Callable[..., Any]
+
+
+class GrantKeeper:
+    """WSGI middleware: the readiness answer, and a save after each secret written."""
+
+    def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+        self.app = app
+        self.save: Callable[[], object] | None = None
+        """Set once the kept secrets are restored: from then on each write is saved."""
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == READY_PATH:
+            ready = self.save is not None
+            start_response("200 OK" if ready else "503 Service Unavailable", [])
+            return [b"ready" if ready else b"restoring"]
+        save = self.save
+        if save is None or environ.get("HTTP_X_AMZ_TARGET") not in SECRET_WRITES:
+            return self.app(environ, start_response)
+        statuses: list[str] = []
+
+        def recording(status: str, headers: Any, exc_info: Any = None) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, exc_info)
+
+        body = b"".join(self.app(environ, recording))
+        if statuses and statuses[-1].startswith("200"):
+            with self._lock:
+                save()
+        return [body]
+
+
+def serve(port: int, grants: Path) -> None:
+    """Serve moto on 127.0.0.1:``port`` with the secrets of ``grants`` kept (until killed)."""
+    import boto3
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    from spotify_etl.local import grants as kept
+    from spotify_etl.local.state import CREDENTIALS, REGION
+
+    os.environ.setdefault("MOTO_PORT", str(port))
+    keeper = GrantKeeper(DomainDispatcherApplication(create_backend_app))
+    server = make_server(
+        "127.0.0.1", port, keeper, threaded=True, request_handler=MotoRequestHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    client = boto3.client(
+        "secretsmanager",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name=REGION,
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+    restored = kept.restore(client, kept.read_grants(grants))
+    keeper.save = lambda: kept.save(client, grants)
+    print(f"moto on 127.0.0.1:{port}; {restored} kept secrets restored", flush=True)
+    thread.join()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m spotify_etl.local.moto_host")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--grants", type=Path, required=True)
+    args = parser.parse_args(argv)
+    from spotify_etl.local.grants import GrantsError
+
+    try:
+        serve(args.port, args.grants)
+    except GrantsError as error:
+        print(f"moto_host: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()
