@@ -1,4 +1,4 @@
-"""``spotify-etl local up|down|env|status|purge``: the embedded local stack and its lake."""
+"""``spotify-etl local up|down|env``: the embedded local stack over the lake on disk."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import boto3
 from spotify_etl_common.database import DATABASE_VARIABLE, DEFAULT_DATABASE
 
 from spotify_etl.local import grants as kept
-from spotify_etl.local.lake import disk_usage, human_size, purge
+from spotify_etl.local.lake import disk_usage, human_size, secrets
 from spotify_etl.local.provision import StackNames, provision
 from spotify_etl.local.reopen import reopen
 from spotify_etl.local.seaweed import MissingWeed, WeedNotReady, s3_answers, start_weed
@@ -35,7 +35,6 @@ from spotify_etl.local.state import (
 STOP_TIMEOUT = 30.0
 """Seconds ``local down`` waits for the servers (SeaweedFS takes about 17) before SIGKILL."""
 EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 
 def _say(line: str) -> None:
@@ -131,10 +130,6 @@ def ensure_local_stack(port: int = 0, say: Callable[[str], None] = _say) -> Loca
     return stack
 
 
-def _secrets(count: int) -> str:
-    return f"{count} secret" if count == 1 else f"{count} secrets"
-
-
 def export_lines(stack: LocalStack) -> str:
     """Shell ``export`` lines for the stack's environment."""
     return "\n".join(f"export {k}={shlex.quote(v)}" for k, v in stack.env().items())
@@ -167,7 +162,7 @@ def stop_stack(stack: LocalStack) -> None:
     """Save the grants, stop both servers (the lake stays), forget the stack."""
     saved = save_grants(stack)
     if saved is not None:
-        _say(f"kept {_secrets(saved)} in {grants_file(state_dir())}")
+        _say(f"kept {secrets(saved)} in {grants_file(state_dir())}")
     stop_processes(stack.pids, STOP_TIMEOUT)
     (state_dir() / "local.json").unlink(missing_ok=True)
 
@@ -194,49 +189,4 @@ def run_env(args: argparse.Namespace) -> int:
         _say("no local stack is running: start one with `spotify-etl local up`")
         return 1
     print(export_lines(stack))
-    return 0
-
-
-def run_status(args: argparse.Namespace) -> int:
-    directory = state_dir()
-    lake, grants = lake_dir(directory), grants_file(directory)
-    stack = find_local_stack()
-    print(f"lake: {lake} ({human_size(disk_usage(lake))} on disk)")
-    try:
-        count = len(kept.read_grants(grants).secrets)
-        print(f"grants: {_secrets(count)} kept in {grants}" if count else "grants: none kept")
-    except kept.GrantsError as error:
-        print(f"grants: {error}")
-    if stack is None:
-        print("stack: not running (`spotify-etl local up` or `make run` opens the lake)")
-    else:
-        print(f"stack: running, S3 on {stack.s3_endpoint}, the rest on {stack.endpoint}")
-    print(f"logs: {logs_dir(directory)}")
-    return 0
-
-
-def run_purge(args: argparse.Namespace) -> int:
-    directory = state_dir()
-    lake = lake_dir(directory)
-    if not lake.exists():
-        _say(f"no lake at {lake}")
-        return 0
-    size = human_size(disk_usage(lake))
-    if not args.yes:
-        if not sys.stdin.isatty():
-            _say(f"local purge: would delete the lake at {lake} ({size}); pass --yes to confirm")
-            return EXIT_USAGE
-        answer = input(
-            f"delete the lake at {lake} ({size})? every raw response, table and cursor in it "
-            "is lost [y/N] "
-        )
-        if answer.strip().lower() not in {"y", "yes"}:
-            _say("kept the lake")
-            return EXIT_FAILED
-    stack = LocalStack.load(directory)
-    if stack is not None:
-        _say("stopping the local stack first")
-        stop_stack(stack)
-    purge(lake)
-    _say(f"deleted the lake at {lake} ({size}); the grants in {grants_file(directory)} are kept")
     return 0

@@ -1,4 +1,4 @@
-"""The lake on disk: how big it is, and deleting it."""
+"""The lake on disk: how big it is, and deleting it (and the words that say so)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ def human_size(size: int) -> str:
             return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
     raise AssertionError("unreachable")
+
+
+def secrets(count: int) -> str:
+    """``1 secret``, ``2 secrets``."""
+    return f"{count} secret" if count == 1 else f"{count} secrets"
 
 
 def purge(directory: Path) -> None:

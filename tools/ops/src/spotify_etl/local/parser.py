@@ -8,6 +8,7 @@ import argparse
 from spotify_etl.lazy import lazy
 
 _COMMANDS = "spotify_etl.local.commands"
+_LAKE_COMMANDS = "spotify_etl.local.lake_commands"
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,7 +29,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     env = actions.add_parser("env", help="print the export lines of the running stack")
     env.set_defaults(run=lazy(_COMMANDS, "run_env"))
     status = actions.add_parser("status", help="where the lake is on disk, how big, and more")
-    status.set_defaults(run=lazy(_COMMANDS, "run_status"))
+    status.set_defaults(run=lazy(_LAKE_COMMANDS, "run_status"))
     purge = actions.add_parser("purge", help="delete the lake (after asking)")
     purge.add_argument("--yes", action="store_true", help="do not ask")
-    purge.set_defaults(run=lazy(_COMMANDS, "run_purge"))
+    purge.set_defaults(run=lazy(_LAKE_COMMANDS, "run_purge"))

@@ -48,10 +48,10 @@ def pending_work(
     raw_keys: Iterable[str], curated_keys: Iterable[str], committed: Collection[str]
 ) -> Pending:
     """The raw objects not (fully) transformed, and the files written but never committed."""
-    files = sorted(k for k in curated_keys if parse_curated_key(k) is not None)
+    files = sorted({k for k in curated_keys if parse_curated_key(k) is not None})
     written = {(_table_of(key), _digest_of(key)) for key in files}
     raw, again = [], set()
-    for key in sorted(raw_keys):
+    for key in sorted(set(raw_keys)):
         raw_parts = parse_raw_key(key)
         if raw_parts is None:
             continue
