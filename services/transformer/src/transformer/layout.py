@@ -21,8 +21,9 @@ from typing import Final, Literal
 
 import polars as pl
 from spotify_etl_common.keys import CURATED_PREFIX, curated_key, partition_values, source_digest
+from spotify_etl_common.source_tables import TABLES_OF
 
-from transformer.core import TABLES_OF, Transformed
+from transformer.core import Transformed
 from transformer.schemas import empty
 
 COMPRESSION: Final[Literal["zstd"]] = "zstd"
