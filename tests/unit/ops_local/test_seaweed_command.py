@@ -20,6 +20,7 @@ def test_every_component_binds_loopback_and_nothing_calls_home(tmp_path: Path) -
     assert given["ip"] == given["ip.bind"] == "127.0.0.1"
     assert given["master.telemetry"] == "false"
     assert given["s3.port.iceberg"] == given["s3.port.lance"] == "0"  # no extra servers
+    assert int(given["volume.max"]) >= 100  # room for more than one bucket
     assert given["dir"] == str(tmp_path)
     assert given["master.dir"] == str(tmp_path / "master")
     assert given["s3.config"] == str(tmp_path / "s3.json")

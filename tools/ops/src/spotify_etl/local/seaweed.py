@@ -25,6 +25,11 @@ from pathlib import Path
 
 READY_TIMEOUT = 90.0
 """Seconds ``local up`` waits for S3 to answer (it takes about 5 s on an idle machine)."""
+VOLUME_SIZE_MB = 1024
+"""Size past which a volume file takes no more writes (the default, 30 GB, is for servers)."""
+MAX_VOLUMES = 1000
+"""Volumes the lake may have: the disk is the limit (a bucket takes 7 at a time; the default,
+8, leaves room for one bucket only)."""
 PORTS_FILE = "weed.json"
 CONFIG_FILE = "s3-identities.json"
 
@@ -113,9 +118,11 @@ def weed_argv(binary: str, data: Path, ports: WeedPorts, config: Path) -> list[s
         f"-master.port={ports.master}",
         f"-master.port.grpc={ports.master_grpc}",
         "-master.telemetry=false",
+        f"-master.volumeSizeLimitMB={VOLUME_SIZE_MB}",
         f"-volume.port={ports.volume}",
         f"-volume.port.grpc={ports.volume_grpc}",
         "-volume.preStopSeconds=0",
+        f"-volume.max={MAX_VOLUMES}",
         "-filer",
         f"-filer.port={ports.filer}",
         f"-filer.port.grpc={ports.filer_grpc}",
