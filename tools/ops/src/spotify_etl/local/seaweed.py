@@ -20,11 +20,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 READY_TIMEOUT = 90.0
-"""Seconds ``local up`` waits for S3 to answer (it takes about 5 s on an idle machine)."""
+"""Seconds ``local up`` waits for S3 to answer (about 5 s on an idle machine)."""
 VOLUME_SIZE_MB = 1024
 """Size past which a volume file takes no more writes (the default, 30 GB, is for servers)."""
 MAX_VOLUMES = 1000
@@ -118,6 +120,7 @@ def weed_argv(binary: str, data: Path, ports: WeedPorts, config: Path) -> list[s
         f"-master.port={ports.master}",
         f"-master.port.grpc={ports.master_grpc}",
         "-master.telemetry=false",
+        "-master.electionTimeout=1s",
         f"-master.volumeSizeLimitMB={VOLUME_SIZE_MB}",
         f"-volume.port={ports.volume}",
         f"-volume.port.grpc={ports.volume_grpc}",
@@ -168,19 +171,23 @@ def start_weed(data: Path, log_file: Path, access_key: str, secret_key: str) -> 
             start_new_session=True,
         )
     endpoint = f"http://127.0.0.1:{ports.s3}"
-    wait_for_s3(process, endpoint, access_key, secret_key, log_file)
+
+    def ready() -> bool:
+        master = f"http://127.0.0.1:{ports.master}"
+        return s3_answers(endpoint, access_key, secret_key) and volume_servers(master) > 0
+
+    wait_until_ready(process, ready, endpoint, log_file)
     return process.pid, endpoint
 
 
-def wait_for_s3(
+def wait_until_ready(
     process: subprocess.Popen[bytes],
+    ready: Callable[[], bool],
     endpoint: str,
-    access_key: str,
-    secret_key: str,
     log_file: Path,
     timeout: float = READY_TIMEOUT,
 ) -> None:
-    """Return once S3 ListBuckets answers on ``endpoint``; stop the process and raise if not."""
+    """Return once ``ready()``; stop the process and raise if it exits or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -188,13 +195,29 @@ def wait_for_s3(
                 f"SeaweedFS (the local S3) exited with code {process.returncode} at start; "
                 f"see {log_file}"
             )
-        if s3_answers(endpoint, access_key, secret_key):
+        if ready():
             return
         time.sleep(0.2)
     process.terminate()
     raise WeedNotReady(
-        f"SeaweedFS (the local S3) did not answer ListBuckets on {endpoint} within "
-        f"{timeout:.0f}s; see {log_file} (a busy machine: run `spotify-etl local up` again)"
+        f"SeaweedFS (the local S3) did not answer ListBuckets on {endpoint} with a volume "
+        f"server up within {timeout:.0f}s; see {log_file} (on a busy machine, run "
+        "`spotify-etl local up` again)"
+    )
+
+
+def volume_servers(master: str) -> int:
+    """Volume servers the master at ``master`` knows (0 until the first heartbeat: no write
+    can land before that)."""
+    try:
+        with urllib.request.urlopen(f"{master}/dir/status", timeout=2) as answer:  # noqa: S310
+            topology = json.loads(answer.read())["Topology"]
+    except (OSError, ValueError, KeyError):
+        return 0
+    return sum(
+        len(rack.get("DataNodes") or [])
+        for centre in topology.get("DataCenters") or []
+        for rack in centre.get("Racks") or []
     )
 
 
