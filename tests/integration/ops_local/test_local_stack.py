@@ -84,7 +84,28 @@ def queued(exports: dict[str, str], queue: str) -> list[dict[str, Any]]:
 def test_local_up_twice_leaves_one_bucket_four_queues_and_reopens_once(
     env: dict[str, str],
 ) -> None:
+    state = Path(env["SPOTIFY_ETL_STATE_DIR"])
+    state.mkdir()
+    old = subprocess.Popen(  # the moto of a stack recorded before the lake: stopped by up
+        [sys.executable, "-c", "import time; time.sleep(120)", "moto.server"],
+        start_new_session=True,
+    )
+    (state / "local.json").write_text(
+        json.dumps(
+            {
+                "pid": old.pid,
+                "endpoint": "http://127.0.0.1:1",
+                "names": {
+                    "bucket": "spotify-etl-local",
+                    "transform_queue": "spotify-etl-transform",
+                    "catalog_queue": "spotify-etl-catalog",
+                },
+                "log_file": "moto.log",
+            }
+        )
+    )
     exports, first = up(env)
+    assert old.wait(timeout=10) != 0  # stopped, not left running beside the new stack
     again, second = up(env)
     assert again == exports
     assert "lake reopened" in first

@@ -98,8 +98,9 @@ def ensure_local_stack(port: int = 0, say: Callable[[str], None] = _say) -> Loca
     directory = private_state_dir()
     stack = find_local_stack()
     if not _running(stack):
-        if stack is not None:
-            stop_processes(stack.pids, STOP_TIMEOUT)
+        leftover = LocalStack.load(directory)  # a server of a stack half gone, or of an old one
+        if leftover is not None:
+            stop_processes(leftover.pids, STOP_TIMEOUT)
         started = time.monotonic()
         try:
             stack = _start(directory, port)

@@ -25,8 +25,9 @@ CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
 }  # moto accepts any; the local S3 server is configured with these
-MOTO_MARKER = "spotify_etl.local.moto_host"
-"""In the command line of the stack's moto process."""
+MOTO_MARKER = "moto"
+"""In the command line of the stack's moto process (``spotify_etl.local.moto_host``, or
+``moto.server`` in a stack recorded before the lake)."""
 WEED_MARKER = "weed"
 """In the command line of the stack's S3 process."""
 PRIVATE_DIRECTORY = 0o700
