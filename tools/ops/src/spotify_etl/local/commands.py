@@ -119,7 +119,13 @@ def ensure_local_stack(port: int = 0, say: Callable[[str], None] = _say) -> Loca
     if not stack.reopened:
         started = time.monotonic()
         database = os.environ.get(DATABASE_VARIABLE, DEFAULT_DATABASE)
-        done = reopen(stack.env(), database)
+        try:
+            done = reopen(stack.env(), database)
+        except Exception as error:  # S3, SQS, Glue or Iceberg: one line, and up tries again
+            raise StackError(
+                f"the lake could not be reopened ({type(error).__name__}: {error}); the stack "
+                "runs and `spotify-etl local up` tries again"
+            ) from error
         stack = replace(stack, reopened=True)
         stack.save(directory)
         tables = ", ".join(done.tables) or "none yet"
