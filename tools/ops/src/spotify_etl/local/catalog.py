@@ -17,7 +17,8 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,8 @@ from spotify_etl_common.keys import CURATED_PREFIX
 from spotify_etl_common.tables import TABLES
 
 METADATA_SUFFIX = ".metadata.json"
+READERS = 16
+"""Manifest lists and manifests read at once (small files on a loopback S3)."""
 _VERSION = re.compile(r"^(\d+)-")
 
 
@@ -123,19 +126,40 @@ def register_tables(
     return tables
 
 
-def committed_keys(table: Any, bucket: str) -> set[str]:
-    """Keys of every data file any snapshot still in ``table``'s metadata references.
+def committed_keys(table: Any, bucket: str, wanted: Collection[str]) -> set[str]:
+    """The keys among ``wanted`` that a snapshot still in ``table``'s metadata references.
 
     Not the current snapshot alone: a file compacted away or deleted since it was
     committed has been handled, and announcing it again would add its rows back.
+    The current snapshot's manifests are read first (in parallel); the other
+    snapshots' only if some wanted key is still unaccounted for, each manifest once.
     """
     io = table.io
-    manifests = {m.manifest_path: m for s in table.snapshots() for m in s.manifests(io)}
     prefix = f"s3://{bucket}/"
-    keys = set()
-    for manifest in manifests.values():
-        for entry in manifest.fetch_manifest_entry(io, discard_deleted=False):
-            path = str(entry.data_file.file_path)
-            if path.startswith(prefix):
-                keys.add(path.removeprefix(prefix))
-    return keys
+    left = {prefix + key for key in wanted}
+    found: set[str] = set()
+    read: set[str] = set()
+    current = table.current_snapshot()
+    first = [current] if current is not None else []
+    others = [s for s in table.snapshots() if s not in first]
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        for snapshots in (first, others):
+            if not left or not snapshots:
+                continue
+            manifests = {
+                m.manifest_path: m
+                for listed in pool.map(lambda s: s.manifests(io), snapshots)
+                for m in listed
+                if m.manifest_path not in read
+            }
+            read |= manifests.keys()
+            for paths in pool.map(lambda m: _paths(m, io), manifests.values()):
+                found |= paths & left
+            left -= found
+    return {path.removeprefix(prefix) for path in found}
+
+
+def _paths(manifest: Any, io: Any) -> set[str]:
+    """Every data file path in ``manifest``, deleted entries included (they were committed)."""
+    entries = manifest.fetch_manifest_entry(io, discard_deleted=False)
+    return {str(entry.data_file.file_path) for entry in entries}

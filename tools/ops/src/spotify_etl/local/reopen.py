@@ -60,8 +60,9 @@ async def _reopen(settings: CommonSettings, env: Mapping[str, str], database: st
         curated = [o async for o in store.list(CURATED_PREFIX)]
         metadata = metadata_keys(o.key for o in curated)
         properties = _catalog_properties(settings, env)
+        files = [o.key for o in curated]
         registered, committed = await asyncio.to_thread(
-            _register, properties, settings.bucket, database, metadata
+            _register, properties, settings.bucket, database, metadata, files
         )
         pending = pending_work((o.key for o in raw), (o.key for o in curated), committed)
         run_id = recovery_run_id(datetime.now(tz=UTC))
@@ -82,6 +83,10 @@ def _selected(listed: list[ObjectInfo], keys: tuple[str, ...]) -> list[ObjectInf
     return [o for o in listed if o.key in wanted]
 
 
+def _in_table(key: str, table: str) -> bool:
+    return key.startswith(f"{CURATED_PREFIX}{table}/")
+
+
 def _catalog_properties(settings: CommonSettings, env: Mapping[str, str]) -> dict[str, str]:
     return local_catalog_properties(
         settings.endpoint_for("glue") or "",
@@ -93,7 +98,11 @@ def _catalog_properties(settings: CommonSettings, env: Mapping[str, str]) -> dic
 
 
 def _register(
-    properties: dict[str, str], bucket: str, database: str, metadata: dict[str, list[str]]
+    properties: dict[str, str],
+    bucket: str,
+    database: str,
+    metadata: dict[str, list[str]],
+    files: list[str],
 ) -> tuple[tuple[str, ...], set[str]]:
     """Register the tables (pyiceberg and boto3, blocking): their names, and the keys their
     snapshots reference."""
@@ -124,6 +133,6 @@ def _register(
     catalog = GlueCatalog("spotify-etl-local", **properties)  # type: ignore[arg-type]
     tables = register_tables(catalog, database, bucket, newest)
     committed: set[str] = set()
-    for table in tables.values():
-        committed |= committed_keys(table, bucket)
+    for name, table in tables.items():
+        committed |= committed_keys(table, bucket, [f for f in files if _in_table(f, name)])
     return tuple(sorted(tables)), committed
