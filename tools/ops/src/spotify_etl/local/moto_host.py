@@ -1,6 +1,6 @@
 """The local stack's moto server, which keeps the local secrets in the grants file.
 
-``python -m spotify_etl.local.moto_host --port P --grants FILE`` serves moto
+``python -m spotify_etl.local.moto_host --port P [--grants FILE]`` serves moto
 (SQS, Glue, Athena, Secrets Manager) on 127.0.0.1:P. Before it reports ready
 (``GET /_local/ready`` answers 200), it creates the secrets kept in FILE; after
 that, every Secrets Manager write that succeeds (a stored or rotated refresh
@@ -67,8 +67,9 @@ class GrantKeeper:
         return [body]
 
 
-def serve(port: int, grants: Path) -> None:
-    """Serve moto on 127.0.0.1:``port`` with the secrets of ``grants`` kept (until killed)."""
+def serve(port: int, grants: Path | None) -> None:
+    """Serve moto on 127.0.0.1:``port`` with the secrets of ``grants`` kept (until killed);
+    without ``grants``, plain moto (the benchmarks' servers)."""
     import boto3
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -94,16 +95,20 @@ def serve(port: int, grants: Path) -> None:
         aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
-    restored = kept.restore(client, kept.read_grants(grants))
-    keeper.save = lambda: kept.save(client, grants)
-    print(f"moto on 127.0.0.1:{port}; {restored} kept secrets restored", flush=True)
+    if grants is None:
+        keeper.save = lambda: None
+        print(f"moto on 127.0.0.1:{port}; no secrets kept", flush=True)
+    else:
+        restored = kept.restore(client, kept.read_grants(grants))
+        keeper.save = lambda: kept.save(client, grants)
+        print(f"moto on 127.0.0.1:{port}; {restored} kept secrets restored", flush=True)
     thread.join()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m spotify_etl.local.moto_host")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--grants", type=Path, required=True)
+    parser.add_argument("--grants", type=Path, help="the grants file (none: keep no secret)")
     args = parser.parse_args(argv)
     from spotify_etl.local.grants import GrantsError
 

@@ -27,14 +27,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_moto(port: int, log_file: Path, grants: Path) -> int:
-    """Start moto detached from this process, keeping the secrets in ``grants``; returns its
-    pid once it answers (the kept secrets restored)."""
+def start_moto(port: int, log_file: Path, grants: Path | None = None) -> int:
+    """Start moto detached from this process, keeping the secrets in ``grants`` (if given);
+    returns its pid once it answers (the kept secrets restored)."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "spotify_etl.local.moto_host"]
+    argv = [sys.executable, "-m", "spotify_etl.local.moto_host", "--port", str(port)]
+    if grants is not None:
+        argv += ["--grants", str(grants)]
     with log_file.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
-            [*argv, "--port", str(port), "--grants", str(grants)],
+            argv,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
