@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from spotify_etl.local.moto_host import READY_PATH, GrantKeeper
+from spotify_etl.local.moto_host import GrantKeeper
+from spotify_etl.local.server import READY_PATH
 
 
 class FakeMoto:

@@ -1,9 +1,9 @@
-"""The Glue catalog rebuilt from the lake: each Iceberg table registered from its newest metadata.
+"""Which metadata file each Iceberg table of the lake is registered from at ``local up`` (pure).
 
 moto keeps the Glue catalog in memory; the tables themselves are on disk. Each
 lives at ``s3://BUCKET/curated/<table>/`` with its metadata files under
 ``metadata/<n>-<uuid>.metadata.json``: at ``local up`` every table is registered
-again (pyiceberg's ``register_table``) from the newest of them.
+again (:mod:`spotify_etl_lake.registration`) from the newest of them.
 
 Newest: the highest version ``<n>`` (compared as a number, not as text); among
 files of that version (a commit that lost a race leaves one behind) the one
@@ -14,20 +14,15 @@ below every numbered one.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from spotify_etl_common.keys import CURATED_PREFIX
 from spotify_etl_common.tables import TABLES
 
 METADATA_SUFFIX = ".metadata.json"
-READERS = 16
-"""Manifest lists and manifests read at once (small files on a loopback S3)."""
 _VERSION = re.compile(r"^(\d+)-")
 
 
@@ -104,62 +99,3 @@ def local_catalog_properties(
         "s3.secret-access-key": secret,
         "s3.force-virtual-addressing": "false",
     }
-
-
-def register_tables(
-    catalog: Any, database: str, bucket: str, newest: Mapping[str, str]
-) -> dict[str, Any]:
-    """Register each table of ``newest`` (table -> metadata key) in ``database``; the tables.
-
-    A table already in the catalog is loaded as it is (``local up`` on a running stack).
-    """
-    from pyiceberg.exceptions import NamespaceAlreadyExistsError, TableAlreadyExistsError
-
-    with contextlib.suppress(NamespaceAlreadyExistsError):
-        catalog.create_namespace(database)
-    tables = {}
-    for table, key in sorted(newest.items()):
-        try:
-            tables[table] = catalog.register_table((database, table), f"s3://{bucket}/{key}")
-        except TableAlreadyExistsError:
-            tables[table] = catalog.load_table((database, table))
-    return tables
-
-
-def committed_keys(table: Any, bucket: str, wanted: Collection[str]) -> set[str]:
-    """The keys among ``wanted`` that a snapshot still in ``table``'s metadata references.
-
-    Not the current snapshot alone: a file compacted away or deleted since it was
-    committed has been handled, and announcing it again would add its rows back.
-    The current snapshot's manifests are read first (in parallel); the other
-    snapshots' only if some wanted key is still unaccounted for, each manifest once.
-    """
-    io = table.io
-    prefix = f"s3://{bucket}/"
-    left = {prefix + key for key in wanted}
-    found: set[str] = set()
-    read: set[str] = set()
-    current = table.current_snapshot()
-    first = [current] if current is not None else []
-    others = [s for s in table.snapshots() if s not in first]
-    with ThreadPoolExecutor(max_workers=READERS) as pool:
-        for snapshots in (first, others):
-            if not left or not snapshots:
-                continue
-            manifests = {
-                m.manifest_path: m
-                for listed in pool.map(lambda s: s.manifests(io), snapshots)
-                for m in listed
-                if m.manifest_path not in read
-            }
-            read |= manifests.keys()
-            for paths in pool.map(lambda m: _paths(m, io), manifests.values()):
-                found |= paths & left
-            left -= found
-    return {path.removeprefix(prefix) for path in found}
-
-
-def _paths(manifest: Any, io: Any) -> set[str]:
-    """Every data file path in ``manifest``, deleted entries included (they were committed)."""
-    entries = manifest.fetch_manifest_entry(io, discard_deleted=False)
-    return {str(entry.data_file.file_path) for entry in entries}

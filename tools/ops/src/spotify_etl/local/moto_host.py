@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-READY_PATH = "/_local/ready"
-"""Answers 200 once the kept secrets are back (503 before): what ``local up`` waits for."""
+from spotify_etl.local.server import READY_PATH
+
 SECRET_WRITES = frozenset(
     f"secretsmanager.{operation}"
     for operation in (
@@ -71,23 +71,20 @@ def serve(port: int, grants: Path | None) -> None:
     """Serve moto on 127.0.0.1:``port`` with the secrets of ``grants`` kept (until killed);
     without ``grants``, plain moto (the benchmarks' servers)."""
     import boto3
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
+    from moto.server import ThreadedMotoServer
 
     from spotify_etl.local import grants as kept
     from spotify_etl.local.state import CREDENTIALS, REGION
 
     os.environ.setdefault("MOTO_PORT", str(port))
-    keeper = GrantKeeper(DomainDispatcherApplication(create_backend_app))
-    server = make_server(
-        "127.0.0.1", port, keeper, threaded=True, request_handler=MotoRequestHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    # moto's own server, its app wrapped: until the keeper is in place (and has restored
+    # the secrets) the ready path answers moto's 404, so nobody uses the stack before
+    wsgi = server._server
+    assert wsgi is not None
+    keeper = GrantKeeper(wsgi.app)
+    wsgi.app = keeper
     client = boto3.client(
         "secretsmanager",
         endpoint_url=f"http://127.0.0.1:{port}",
@@ -102,7 +99,7 @@ def serve(port: int, grants: Path | None) -> None:
         restored = kept.restore(client, kept.read_grants(grants))
         keeper.save = lambda: kept.save(client, grants)
         print(f"moto on 127.0.0.1:{port}; {restored} kept secrets restored", flush=True)
-    thread.join()
+    threading.Event().wait()  # serve until killed
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,13 +19,7 @@ from spotify_etl_common.s3 import ObjectInfo, S3Store
 from spotify_etl_common.settings import CommonSettings
 from spotify_etl_common.sqs import SqsQueue
 
-from spotify_etl.local.catalog import (
-    committed_keys,
-    local_catalog_properties,
-    metadata_keys,
-    newest_metadata,
-    register_tables,
-)
+from spotify_etl.local.catalog import local_catalog_properties, metadata_keys, newest_metadata
 from spotify_etl.local.recovery import pending_work, recovery_run_id
 from spotify_etl.progress import Progress
 from spotify_etl.replay.run import enqueue
@@ -109,7 +103,7 @@ def _register(
     if not metadata:
         return (), set()
     import boto3
-    from pyiceberg.catalog.glue import GlueCatalog
+    from spotify_etl_lake.registration import committed_keys, glue_catalog, register_tables
 
     s3 = boto3.client(
         "s3",
@@ -126,11 +120,11 @@ def _register(
             return None
 
     newest = {}
-    for table, keys in metadata.items():
+    for name, keys in metadata.items():
         chosen = newest_metadata(keys, read)
         if chosen is not None:
-            newest[table] = chosen
-    catalog = GlueCatalog("spotify-etl-local", **properties)  # type: ignore[arg-type]
+            newest[name] = chosen
+    catalog = glue_catalog(properties, "spotify-etl-local")
     tables = register_tables(catalog, database, bucket, newest)
     committed: set[str] = set()
     for name, table in tables.items():

@@ -15,9 +15,10 @@ import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 
-from spotify_etl.local.moto_host import READY_PATH
-
 READY_TIMEOUT = 30.0
+READY_PATH = "/_local/ready"
+"""Answers 200 once the stack's moto has its kept secrets back (503 or moto's 404 before):
+what ``local up`` waits for (:mod:`spotify_etl.local.moto_host` serves it)."""
 
 
 def free_port() -> int:
@@ -136,4 +137,13 @@ def _exited(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    return False
+    return _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has exited and waits for a parent other than us to reap it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
