@@ -137,7 +137,11 @@ def _exited(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    return _zombie(pid)
+    if not _zombie(pid):
+        return False
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # ours after all: it exited since we asked
+    return True
 
 
 def _zombie(pid: int) -> bool:
