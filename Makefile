@@ -75,7 +75,7 @@ test: lint typecheck pytest ## everything CI runs
 run: install ## the main job: local stack + fake Spotify, extract, transform, catalog, top tracks
 	$(UV) run spotify-etl run-local
 
-down: install ## stop the local stack left running by `make run`
+down: install ## stop the local stack left running by `make run` (the lake stays on disk)
 	$(UV) run spotify-etl local down
 
 bench: bench-worker bench-extractor bench-transform bench-load bench-history bench-zip-bomb bench-counts bench-lake bench-report ## every benchmark (figures on stdout)

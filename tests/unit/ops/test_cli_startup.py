@@ -79,6 +79,14 @@ def test_listing_the_views_loads_no_query_engine() -> None:
     assert not {"duckdb", "polars", "aiobotocore"} & set(_loaded_after(code))
 
 
+def test_the_lake_status_loads_no_aws_client_or_query_engine() -> None:
+    code = (
+        "from spotify_etl.cli import build_parser\n"
+        "build_parser().parse_args(['local', 'status']).run.resolve()"
+    )
+    assert _loaded_after(code) == []
+
+
 def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> dict[str, object]:
     """Every leaf command's ``run`` default, by its words (``dlq list``)."""
     found: dict[str, object] = {}
@@ -102,6 +110,8 @@ def test_every_command_is_registered() -> None:
         "import-history",
         "local down",
         "local env",
+        "local purge",
+        "local status",
         "local up",
         "query",
         "replay",

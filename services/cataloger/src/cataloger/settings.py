@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import Field, ValidationInfo, field_validator
+from spotify_etl_common.database import DEFAULT_DATABASE
 from spotify_etl_common.worker import WorkerSettings
 
 
@@ -12,7 +13,9 @@ class CatalogerSettings(WorkerSettings):
     max_in_flight: int = Field(default=300, alias="SPOTIFY_ETL_MAX_IN_FLIGHT", ge=1, le=1000)
     """Most messages coalesced into one batch: one commit per table, so larger batches commit
     more files per commit (on moto 27 messages/s at 300, 16-19 at 100)."""
-    database: str = Field(default="spotify", alias="CATALOGER_DATABASE", pattern=r"^[a-z0-9_]+$")
+    database: str = Field(
+        default=DEFAULT_DATABASE, alias="CATALOGER_DATABASE", pattern=r"^[a-z0-9_]+$"
+    )
     """Glue database of the curated (Iceberg) tables and views (lowercase letters, digits, _)."""
     commit_attempts: int = Field(default=8, alias="CATALOGER_COMMIT_ATTEMPTS", ge=1, le=50)
     """Commits tried per table and batch when other writers keep winning (then it is retried)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import polars as pl
+from spotify_etl_common.source_tables import TABLES_OF
 from spotify_etl_common.sources import Source
 
 from transformer import entities, history, library
@@ -24,25 +25,6 @@ UNKNOWN_SNAPSHOT = "unknown"
 """snapshot_id of playlist items whose snapshot is known neither from the message nor the key
 (e.g. the seed's raw dumps)."""
 
-TABLES_OF: Mapping[Source, tuple[str, ...]] = {
-    Source.PLAYLIST_ITEMS: (
-        "playlist_items",
-        "tracks",
-        "albums",
-        "artists",
-        "track_artists",
-        "episodes",
-        "shows",
-    ),
-    Source.RECENTLY_PLAYED: ("plays", "tracks", "albums", "artists", "track_artists"),
-    Source.TRACKS: ("tracks", "albums", "artists", "track_artists"),
-    Source.ALBUMS: ("albums", "artists"),
-    Source.ARTISTS: ("artists",),
-    Source.PLAYLISTS: ("playlists",),
-    Source.STREAMING_HISTORY: ("plays",),
-    **library.TABLES_OF,
-}
-"""The tables each source yields: one file each per raw object, even when empty."""
 
 _UTC = pl.Datetime("us", "UTC")
 

@@ -25,8 +25,9 @@ from typing import Final, Literal
 
 import polars as pl
 from spotify_etl_common.keys import batch_curated_key, batch_name, curated_key, partition_values
+from spotify_etl_common.source_tables import TABLES_OF
 
-from transformer.core import TABLES_OF, Transformed
+from transformer.core import Transformed
 from transformer.schemas import empty
 
 COMPRESSION: Final[Literal["zstd"]] = "zstd"

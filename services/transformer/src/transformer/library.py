@@ -21,24 +21,6 @@ from transformer.entities import nested
 from transformer.library_shapes import DEFAULT_TIME_RANGE, PARENT_ID, TIME_RANGE
 
 LINEAGE = entities.LINEAGE
-_DIMENSIONS = ("tracks", "albums", "artists", "track_artists")
-
-TABLES_OF: Mapping[Source, tuple[str, ...]] = {
-    Source.SAVED_TRACKS: ("saved_tracks", *_DIMENSIONS),
-    Source.SAVED_ALBUMS: ("saved_albums", *_DIMENSIONS),
-    Source.SAVED_SHOWS: ("saved_shows", "shows"),
-    Source.SAVED_EPISODES: ("saved_episodes", "episodes", "shows"),
-    Source.TOP_ARTISTS: ("top_items", "artists"),
-    Source.TOP_TRACKS: ("top_items", *_DIMENSIONS),
-    Source.FOLLOWED_ARTISTS: ("followed_artists", "artists"),
-    Source.MY_PLAYLISTS: ("playlists",),
-    Source.SHOWS: ("shows", "episodes"),
-    Source.EPISODES: ("episodes", "shows"),
-    Source.SHOW_EPISODES: ("episodes",),
-    Source.ALBUM_TRACKS: ("tracks", "artists", "track_artists"),
-    Source.ARTIST_ALBUMS: ("albums", "artists"),
-}
-"""The tables each library or podcast source yields (one file each per raw object)."""
 
 
 def _items(pages: pl.DataFrame) -> pl.DataFrame:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 
 from pydantic import Field
+from spotify_etl_common.database import DEFAULT_DATABASE
 from spotify_etl_common.settings import CommonSettings, load_settings
 
 from spotify_etl.local.state import LocalStack, find_local_stack
@@ -19,7 +20,9 @@ from spotify_etl.local.state import LocalStack, find_local_stack
 class OpsSettings(CommonSettings):
     """Variables the operator CLI reads."""
 
-    cataloger_database: str = Field(default="spotify", alias="CATALOGER_DATABASE", min_length=1)
+    cataloger_database: str = Field(
+        default=DEFAULT_DATABASE, alias="CATALOGER_DATABASE", min_length=1
+    )
     """Glue database of the curated tables (status reads its partitions)."""
 
 

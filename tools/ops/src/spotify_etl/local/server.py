@@ -1,7 +1,9 @@
-"""Start and stop a detached moto server on loopback."""
+"""Start and stop the local stack's detached servers on loopback (moto here, SeaweedFS in
+:mod:`spotify_etl.local.seaweed`)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -10,9 +12,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from pathlib import Path
 
 READY_TIMEOUT = 30.0
+READY_PATH = "/_local/ready"
+"""Answers 200 once the stack's moto has its kept secrets back (503 or moto's 404 before):
+what ``local up`` waits for (:mod:`spotify_etl.local.moto_host` serves it)."""
 
 
 def free_port() -> int:
@@ -22,12 +28,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_moto(port: int, log_file: Path) -> int:
-    """Start ``moto_server`` detached from this process; returns its pid once it answers."""
+def start_moto(port: int, log_file: Path, grants: Path | None = None) -> int:
+    """Start moto detached from this process, keeping the secrets in ``grants`` (if given);
+    returns its pid once it answers (the kept secrets restored)."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "spotify_etl.local.moto_host", "--port", str(port)]
+    if grants is not None:
+        argv += ["--grants", str(grants)]
     with log_file.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            argv,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -48,9 +58,9 @@ def start_moto(port: int, log_file: Path) -> int:
 
 
 def is_ready(endpoint: str) -> bool:
-    """Whether a moto server answers on ``endpoint``."""
+    """Whether the local stack's moto answers on ``endpoint``, its kept secrets restored."""
     try:
-        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1) as response:  # noqa: S310
+        with urllib.request.urlopen(f"{endpoint}{READY_PATH}", timeout=1) as response:  # noqa: S310
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
@@ -71,6 +81,50 @@ def stop_process(pid: int, timeout: float = 10.0) -> bool:
     return True
 
 
+def runs(pid: int, marker: str) -> bool:
+    """Whether ``pid`` is alive and its command line contains ``marker`` (a recorded pid may
+    have been reused by another program since); without /proc, whether it is alive."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return _alive(pid)
+    return marker.encode() in cmdline
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_processes(pids: Iterable[int], timeout: float) -> list[int]:
+    """SIGTERM the process groups of ``pids`` at once, SIGKILL those left after ``timeout``;
+    the pids that were running."""
+    running = []
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+        running.append(pid)
+    deadline = time.monotonic() + timeout
+    left = list(running)
+    while left and time.monotonic() < deadline:
+        left = [pid for pid in left if not _exited(pid)]
+        if left:
+            time.sleep(0.1)
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    return running
+
+
 def _exited(pid: int) -> bool:
     """Whether ``pid`` is gone; reaps it when it is our own child (else it stays a zombie)."""
     try:
@@ -83,4 +137,17 @@ def _exited(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    return False
+    if not _zombie(pid):
+        return False
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # ours after all: it exited since we asked
+    return True
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has exited and waits for a parent other than us to reap it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]

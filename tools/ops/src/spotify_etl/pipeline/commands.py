@@ -21,9 +21,9 @@ from spotify_etl_common.sqs import SqsQueue
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 
-from spotify_etl.local.commands import ensure_local_stack
+from spotify_etl.local.commands import StackError, ensure_local_stack
 from spotify_etl.local.provision import LOCAL_REFRESH_TOKEN_SECRET, provision_refresh_token_secret
-from spotify_etl.local.state import LocalStack, state_dir
+from spotify_etl.local.state import LocalStack, lake_dir, logs_dir, state_dir
 from spotify_etl.pipeline.processes import (
     FakeSpotifyProcess,
     MissingEntryPoint,
@@ -35,7 +35,7 @@ from spotify_etl.pipeline.processes import (
 from spotify_etl.pipeline.watch import watch
 from spotify_etl.query.local_engine import connect, run_query, s3_filesystem
 from spotify_etl.query.output import render
-from spotify_etl.query.target import choose_target
+from spotify_etl.query.target import LocalTarget, choose_target
 
 
 def say(message: str) -> None:
@@ -53,12 +53,16 @@ def run_local(args: argparse.Namespace) -> int:
     except MissingEntryPoint as error:
         say(str(error))
         return 2
-    say("starting the local stack (moto server on loopback)")
-    stack = ensure_local_stack()
+    say(f"opening the local stack: the lake is kept in {lake_dir(state_dir())}")
+    try:
+        stack = ensure_local_stack(say=say)
+    except StackError as error:
+        say(f"the local stack did not start: {error}")
+        return 1
     os.environ.update(stack.env())  # this process's own clients (progress, queries) use it too
-    logs = state_dir() / "logs"
+    logs = logs_dir(state_dir())
     logs.mkdir(parents=True, exist_ok=True)
-    say(f"local stack on {stack.endpoint}; service logs in {logs}")
+    say(f"local stack: S3 on {stack.s3_endpoint}, the rest on {stack.endpoint}; logs in {logs}")
     env = stack.env() | {"SPOTIFY_ETL_LOG_LEVEL": os.environ.get("SPOTIFY_ETL_LOG_LEVEL", "INFO")}
     fake: FakeSpotifyProcess | None = None
     if args.no_extract:
@@ -117,7 +121,8 @@ def _pipeline(
     say(
         f"done in {time.monotonic() - started:.1f}s; the local stack stays up: try "
         '`uv run spotify-etl query "SELECT * FROM songs LIMIT 10"`, `uv run spotify-etl views`, '
-        "`uv run spotify-etl status`; stop it with `uv run spotify-etl local down`"
+        "`uv run spotify-etl status`; stop it with `uv run spotify-etl local down` (the lake "
+        "stays on disk: `uv run spotify-etl local status`)"
     )
     return code
 
@@ -139,10 +144,9 @@ async def _watch(
 
 
 def _print_top(stack: LocalStack, top: int) -> None:
-    env = stack.env()
-    fs = s3_filesystem(
-        env["AWS_ENDPOINT_URL"], env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
-    )
+    target = choose_target({}, stack.env(), athena=False)
+    assert isinstance(target, LocalTarget)
+    fs = s3_filesystem(target.endpoint, target.key, target.secret)
     con = connect(fs, stack.names.bucket, TABLES, load_views())
     try:
         for title, sql in (

@@ -106,6 +106,22 @@ def start_fake_spotify(
     )
 
 
+ENDPOINT_VARIABLES = "AWS_ENDPOINT_URL"
+"""Prefix of the endpoint variables (``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>``)."""
+
+
+def service_environment(inherited: Mapping[str, str], env: Mapping[str, str]) -> dict[str, str]:
+    """``inherited`` with ``env`` on top, minus inherited endpoint variables ``env`` does not
+    set: a service of the local stack reaches the stack's endpoints and no other (an
+    ``AWS_ENDPOINT_URL_SQS`` left from a compose session would take SQS elsewhere)."""
+    kept = {
+        k: v
+        for k, v in inherited.items()
+        if not k.startswith(ENDPOINT_VARIABLES) or k in env or ENDPOINT_VARIABLES not in env
+    }
+    return {**kept, **env}
+
+
 def start_service(
     argv: list[str], env: Mapping[str, str], log_file: Path
 ) -> subprocess.Popen[bytes]:
@@ -113,7 +129,7 @@ def start_service(
     with log_file.open("ab") as log:
         return subprocess.Popen(  # noqa: S603 - our own entry points
             [entry_point(argv[0]), *argv[1:]],
-            env={**os.environ, **env},
+            env=service_environment(os.environ, env),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from spotify_etl_common.database import DATABASE_VARIABLE, DEFAULT_DATABASE
+
 
 @dataclass(frozen=True)
 class LocalTarget:
@@ -63,7 +65,7 @@ def choose_target(
         )
     return AthenaTarget(
         bucket=bucket,
-        database=env.get("CATALOGER_DATABASE", "spotify"),
+        database=env.get(DATABASE_VARIABLE, DEFAULT_DATABASE),
         workgroup=env.get("CATALOGER_ATHENA_WORKGROUP", "primary"),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         endpoint=env.get("AWS_ENDPOINT_URL_ATHENA") or env.get("AWS_ENDPOINT_URL"),
