@@ -73,4 +73,5 @@ def test_views_lists_every_view_with_its_description(capsys: pytest.CaptureFixtu
     lines = capsys.readouterr().out.splitlines()
     # The names themselves are pinned once, in tests/unit/cataloger/test_views.py.
     assert [line.split()[0] for line in lines] == sorted(v.name for v in load_views())
-    assert lines[0].split(None, 1)[1].startswith("Seed-compatible albums")
+    described = dict(line.split(None, 1) for line in lines)
+    assert described["album"].startswith("Seed-compatible albums")
