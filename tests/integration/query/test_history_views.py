@@ -82,7 +82,9 @@ def test_lifetime_top_artists_rank_by_minutes(history: Query) -> None:
 
 
 def test_skip_rate_by_hour_and_platform_counts_plays_whose_skip_is_known(history: Query) -> None:
-    assert history("SELECT * EXCLUDE (user_id) FROM skip_rate_by_hour_and_platform ORDER BY ALL") == [
+    assert history(
+        "SELECT * EXCLUDE (user_id) FROM skip_rate_by_hour_and_platform ORDER BY ALL"
+    ) == [
         (8, "android", 1, 0, 0.0),
         (23, "android", 2, 0, 0.0),
         (23, "ios", 1, 1, 1.0),

@@ -269,7 +269,9 @@ def test_top_artists_credits_every_artist_of_the_latest_track_version(two_runs: 
 
 
 def test_playlist_changes_lists_added_and_removed_items_between_snapshots(two_runs: Query) -> None:
-    assert two_runs("SELECT * EXCLUDE (user_id) FROM playlist_changes ORDER BY change, track_uri") == [
+    assert two_runs(
+        "SELECT * EXCLUDE (user_id) FROM playlist_changes ORDER BY change, track_uri"
+    ) == [
         ("P1", "s2", "s1", RUN2, "added", "spotify:local:Someone:Demo:Tape:120", None),
         ("P1", "s2", "s1", RUN2, "removed", "spotify:track:T3", "T3"),
     ]

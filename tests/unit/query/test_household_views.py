@@ -18,6 +18,7 @@ import pytest
 from fsspec.implementations.dirfs import DirFileSystem
 from fsspec.implementations.local import LocalFileSystem
 from spotify_etl.query.local_engine import connect, run_query
+from spotify_etl.query.per_user import for_user
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 from transformer.schemas import polars_schema
@@ -47,10 +48,13 @@ class Lake:
         frame.write_parquet(folder / f"{self.files}.parquet")
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.queries([sql])[0]
+
+    def queries(self, statements: list[str]) -> list[list[tuple[Any, ...]]]:
         fs = DirFileSystem(path=str(self.root), fs=LocalFileSystem())
         con: duckdb.DuckDBPyConnection = connect(fs, "b", TABLES, load_views())
         try:
-            return list(run_query(con, sql).rows)
+            return [list(run_query(con, sql).rows) for sql in statements]
         finally:
             con.close()
 
@@ -262,3 +266,41 @@ def test_affinity_lists_exactly_what_two_users_play_ranked_by_the_smallest_share
         ("last_90_days", "artist", "Beta", 3, 0.25, 0.583, 1),
         ("last_90_days", "track", "Three", 2, 0.5, 0.75, 1),
     ]
+
+
+def test_query_user_gives_every_per_user_view_exactly_that_users_rows(lake: Lake) -> None:
+    views = load_views()
+    names = [v.name for v in views]
+    described = lake.queries([f"DESCRIBE {name}" for name in names])
+    per_user = [n for n, d in zip(names, described, strict=True) if "user_id" in {r[0] for r in d}]
+    assert {"distinct_plays", "top_tracks", "library_tracks", "taste_drift"} <= set(per_user)
+    household = {"household_top_artists", "household_top_tracks"}
+    plain = [n for n in per_user if n not in household]
+    for user in ("alice", "bob"):
+        filtered = lake.queries(
+            [f"SELECT * FROM {n} WHERE user_id = '{user}' ORDER BY ALL" for n in plain]
+        )
+        rewritten = lake.queries(
+            [
+                for_user(f"SELECT * FROM {n} ORDER BY ALL", user, views, "duckdb", "main")
+                for n in plain
+            ]
+        )
+        for name, want, got in zip(plain, filtered, rewritten, strict=True):
+            assert got == want, (user, name)
+    # The household views read as if the lake held bob alone; affinity needs two users.
+    [tracks, shared] = lake.queries(
+        [
+            for_user(
+                "SELECT track_id, plays, household_plays, listeners FROM household_top_tracks "
+                "ORDER BY ALL",
+                "bob",
+                views,
+                "duckdb",
+                "main",
+            ),
+            for_user("SELECT * FROM affinity", "bob", views, "duckdb", "main"),
+        ]
+    )
+    assert tracks == [("T1", 1, 1, 1), ("T3", 2, 2, 1)]
+    assert shared == []
