@@ -124,21 +124,24 @@ _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DIGEST = re.compile(r"^[0-9a-f]{16,64}$")
 
 
-def streaming_history_key(kind: str, month: str, digest: str) -> str:
+def streaming_history_key(kind: str, month: str, digest: str, user_id: str | None = None) -> str:
     """Key of one bounded chunk of imported streaming history (``spotify-etl import-history``).
 
     ``kind`` is the export's row format, ``month`` the ``yyyy-mm`` of the plays it
     holds, ``digest`` a hex digest of its (scrubbed, canonical) body: importing the
-    same plays again computes the same key.
+    same plays again computes the same key. ``user_id``: the user whose export it
+    is (``user=<uid>``); None only for a lake without users (no user configured).
     """
     if not _MONTH.match(month):
         raise ValueError(f"month {month!r} must be yyyy-mm")
     if not _DIGEST.match(digest):
         raise ValueError(f"digest {digest!r} must be 16-64 lowercase hex digits")
-    return (
-        f"{source_prefix(Source.STREAMING_HISTORY)}kind={_safe('kind', kind)}"
-        f"/month={month}/{digest}.json"
+    prefix = (
+        user_prefix(Source.STREAMING_HISTORY, user_id)
+        if user_id is not None
+        else source_prefix(Source.STREAMING_HISTORY)
     )
+    return f"{prefix}kind={_safe('kind', kind)}/month={month}/{digest}.json"
 
 
 def library_page_key(
