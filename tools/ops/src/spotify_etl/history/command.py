@@ -95,12 +95,6 @@ def run_import(args: argparse.Namespace) -> int:
     """Read, then (unless ``--dry-run``) write and announce; exit code."""
     # Settings first: a missing bucket or queue should not wait for the whole export to be read.
     settings = None if args.dry_run else load_ops_settings()
-    env = effective_environment(os.environ, find_local_stack())
-    try:
-        owner = asyncio.run(whose(args.user, args.user_id, env, look_up=settings is not None))
-    except UserError as error:
-        print(f"import-history: {error}", file=sys.stderr)
-        return 2
     with tempfile.TemporaryDirectory(prefix="spotify-etl-history-") as scratch:
         spool = Spool(Path(scratch))
         try:
@@ -116,6 +110,12 @@ def run_import(args: argparse.Namespace) -> int:
                 "Streaming_History_*.json / StreamingHistory_music_*.json files",
                 file=sys.stderr,
             )
+            return 2
+        env = effective_environment(os.environ, find_local_stack())
+        try:  # once the files are known to be an export: a bad file needs no AWS to say so
+            owner = asyncio.run(whose(args.user, args.user_id, env, look_up=settings is not None))
+        except UserError as error:
+            print(f"import-history: {error}", file=sys.stderr)
             return 2
         problem = (
             contradiction(summary.usernames, owner.user_id, args.user or owner.user_id)
