@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from fake_spotify.history_export import USERNAME, extended_download, listening
+from spotify_etl_common import keys
+from spotify_etl_common.keys import curated_key
+from spotify_etl_common.sources import Source
 
 from tests.integration.ops.conftest import Ops, run_cli
 
@@ -65,3 +69,54 @@ def test_import_history_needs_the_user_when_several_are_configured(
         "is with --user NAME (or --user-id ID)"
     )
     assert raw_keys(users) == []
+
+
+def test_purge_user_lists_then_deletes_one_users_raw_curated_rows_and_state_only(
+    users: Ops, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day = date(2026, 12, 1)
+
+    def raw_with_files(key: str, tables: tuple[str, ...]) -> list[str]:
+        users.put(key)
+        curated = [curated_key(t, day, key) for t in tables]
+        for k in curated:
+            users.put(k, b"PAR1")
+        return curated
+
+    bob_raw = [
+        keys.user_prefix(Source.RECENTLY_PLAYED, USERNAME) + "dt=2026-12-01/after=1.json",
+        keys.user_prefix(Source.SAVED_TRACKS, USERNAME) + "dt=2026-12-01/run=r/page=0000.json",
+        keys.user_prefix(Source.STREAMING_HISTORY, USERNAME)
+        + "kind=extended/month=2024-01/"
+        + "0" * 32
+        + ".json",
+    ]
+    bob_files = [f for k in bob_raw for f in raw_with_files(k, ("plays", "tracks"))]
+    alice_raw = keys.user_prefix(Source.RECENTLY_PLAYED, "sp-alice") + "dt=2026-12-01/after=1.json"
+    shared = keys.entity_key(Source.ALBUMS, "AL1")
+    kept = [alice_raw, shared, *raw_with_files(alice_raw, ("plays", "tracks"))]
+    kept += raw_with_files(shared, ("albums",))
+    state = [f"state/extractor/users/{USERNAME}/cursors.json"]
+    users.put(state[0])
+    users.put("state/extractor/users/sp-alice/cursors.json")
+    before = set(all_keys(users))
+
+    assert run_cli("purge-user", "bob") == 0
+    out = capsys.readouterr().out
+    assert f"user bob ({USERNAME}):" in out
+    assert "raw objects: 3 (recently_played 1, saved_tracks 1, streaming_history 1)" in out
+    assert "curated: 6 files" in out
+    assert "dry run: nothing deleted" in out
+    assert set(all_keys(users)) == before
+
+    assert run_cli("purge-user", "bob", "--yes") == 0
+    after = set(all_keys(users))
+    assert after == before - {*bob_raw, *bob_files, *state}
+    assert set(kept) <= after
+    assert run_cli("purge-user", "gone", "--user-id", USERNAME) == 0  # nothing left: says so
+    assert "nothing of gone" in capsys.readouterr().out
+
+
+def all_keys(ops: Ops) -> list[str]:
+    listed = ops.s3.list_objects_v2(Bucket=ops.bucket)
+    return [o["Key"] for o in listed.get("Contents", [])]
