@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from fake_spotify.history_export import USERNAME, extended_download, listening
+from pyiceberg.catalog.glue import GlueCatalog
+from spotify_etl.household.curated import IcebergCuratedRows
 from spotify_etl_common import keys
 from spotify_etl_common.keys import curated_key
 from spotify_etl_common.sources import Source
+from spotify_etl_common.tables import TABLES
 
 from tests.integration.ops.conftest import Ops, run_cli
 
@@ -120,3 +125,45 @@ def test_purge_user_lists_then_deletes_one_users_raw_curated_rows_and_state_only
 def all_keys(ops: Ops) -> list[str]:
     listed = ops.s3.list_objects_v2(Bucket=ops.bucket)
     return [o["Key"] for o in listed.get("Contents", [])]
+
+
+def test_the_iceberg_lake_deletes_the_users_rows_by_user_id_and_their_dimension_rows(
+    users: Ops,
+) -> None:
+    endpoint = users.aws.endpoint
+    catalog = GlueCatalog(
+        "test",
+        **{
+            "glue.endpoint": endpoint,
+            "glue.region": "us-east-1",
+            "s3.endpoint": endpoint,
+            "s3.region": "us-east-1",
+            "s3.access-key-id": "testing",
+            "s3.secret-access-key": "testing",
+            "client.region": "us-east-1",
+        },
+    )
+    database = f"{users.bucket.replace('-', '_')}_ice"
+    catalog.create_namespace(database)
+    bob_key = keys.user_prefix(Source.RECENTLY_PLAYED, USERNAME) + "dt=2026-12-01/after=1.json"
+    alice_key = keys.user_prefix(Source.RECENTLY_PLAYED, "sp-alice") + "dt=2026-12-01/after=1.json"
+    plays = pa.table(
+        {
+            "user_id": [USERNAME, "sp-alice"],
+            "track_id": ["T1", "T2"],
+            "source_key": [bob_key, alice_key],
+        }
+    )
+    tracks = pa.table({"track_id": ["T1", "T2"], "source_key": [bob_key, alice_key]})
+    for name, rows in (("plays", plays), ("tracks", tracks)):
+        table = catalog.create_table(
+            (database, name), schema=rows.schema, location=f"s3://{users.bucket}/curated/{name}"
+        )
+        table.append(rows)
+    lake = IcebergCuratedRows(catalog, database, {n: TABLES[n] for n in ("plays", "tracks")})
+    assert asyncio.run(lake.remove(USERNAME, [bob_key])) == 2
+    left = {
+        name: catalog.load_table((database, name)).scan().to_arrow().column("track_id").to_pylist()
+        for name in ("plays", "tracks")
+    }
+    assert left == {"plays": ["T2"], "tracks": ["T2"]}
