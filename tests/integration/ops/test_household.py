@@ -11,11 +11,11 @@ import pyarrow as pa
 import pytest
 from fake_spotify.history_export import USERNAME, extended_download, listening
 from pyiceberg.catalog.glue import GlueCatalog
-from spotify_etl.household.curated import IcebergCuratedRows
 from spotify_etl_common import keys
 from spotify_etl_common.keys import curated_key
 from spotify_etl_common.sources import Source
 from spotify_etl_common.tables import TABLES
+from spotify_etl_lake.user_rows import IcebergCuratedRows
 
 from tests.integration.ops.conftest import Ops, run_cli
 

@@ -103,6 +103,7 @@ def test_every_command_is_registered() -> None:
         "local down",
         "local env",
         "local up",
+        "purge-user",
         "query",
         "replay",
         "run-local",

@@ -34,8 +34,8 @@ def run_purge(args: argparse.Namespace) -> int:
 async def purge(settings: OpsSettings, user_id: str, label: str, yes: bool) -> int:
     """Gather, print what goes, and (``yes``) delete it (the command's composition root)."""
     async with s3_client(settings) as s3:
-        # Today's Hive tables; once the lake is on Iceberg this is IcebergCuratedRows over
-        # spotify_etl_lake.catalog.open_catalog(settings) and the Glue database.
+        # Today's Hive tables; on the Iceberg lake: spotify_etl_lake.user_rows.
+        # IcebergCuratedRows(open_catalog(settings), settings.cataloger_database).
         curated = HiveCuratedFiles(s3, settings.bucket)
         found = await gather(s3, settings.bucket, user_id, curated)
         for line in found.describe(label):

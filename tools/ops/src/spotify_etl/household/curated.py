@@ -8,25 +8,21 @@ objects out of the lake) needs from the curated tables. Two implementations:
   (``curated/<table>/dt=<day>/<digest>.parquet``, one per table it yields), so
   removing them is deleting those files. Files of ``transform-files`` batches
   (``batch-<digest>``) hold many objects and are never in the bucket.
-- :class:`IcebergCuratedRows`, the Iceberg tables (a pyiceberg catalog, as
-  ``spotify_etl_lake.catalog.open_catalog`` builds): a delete by ``user_id``
-  per user-scoped table, and by ``source_key`` for the dimension rows the
-  user's raw objects gave (their lineage names the user's keys).
+- ``spotify_etl_lake.user_rows.IcebergCuratedRows``, the Iceberg tables (a
+  pyiceberg catalog, as ``spotify_etl_lake.catalog.open_catalog`` builds): a
+  delete by ``user_id`` per user-scoped table, and by ``source_key`` for the
+  dimension rows the user's raw objects gave (their lineage names the user's keys).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 
 from spotify_etl_common.keys import CURATED_PREFIX, source_digest
-from spotify_etl_common.tables import TABLES, Table
 
 DELETE_BATCH = 1000
 """Keys per DeleteObjects call (S3's limit)."""
-KEYS_PER_PREDICATE = 500
-"""Source keys per ``In`` predicate of an Iceberg delete."""
 
 
 class CuratedRows(Protocol):
@@ -84,44 +80,3 @@ async def delete_keys(client: Any, bucket: str, keys: Sequence[str]) -> None:
                 f"could not delete {len(errors)} objects, e.g. s3://{bucket}/{first.get('Key')}: "
                 f"{first.get('Code')} {first.get('Message')}; run the command again"
             )
-
-
-class IcebergCuratedRows:
-    """The Iceberg tables of ``database`` in a pyiceberg catalog."""
-
-    def __init__(self, catalog: Any, database: str, tables: Mapping[str, Table] = TABLES) -> None:
-        self._catalog = catalog
-        self.database = database
-        self.tables = tables
-
-    def _existing(self) -> list[tuple[Table, Any]]:
-        from pyiceberg.exceptions import NoSuchTableError
-
-        found = []
-        for table in self.tables.values():
-            try:
-                found.append((table, self._catalog.load_table((self.database, table.name))))
-            except NoSuchTableError:
-                continue
-        return found
-
-    async def count(self, user_id: str, raw_keys: Collection[str]) -> int:
-        return len(self._existing())
-
-    async def remove(self, user_id: str, raw_keys: Collection[str]) -> int:
-        return await asyncio.to_thread(self._remove, user_id, sorted(raw_keys))
-
-    def _remove(self, user_id: str, keys: list[str]) -> int:
-        from pyiceberg.expressions import EqualTo, In
-
-        touched = 0
-        for table, iceberg in self._existing():
-            if table.user_scoped:
-                iceberg.delete(EqualTo(term="user_id", value=user_id))
-            else:
-                for start in range(0, len(keys), KEYS_PER_PREDICATE):
-                    iceberg.delete(
-                        In(term="source_key", literals=keys[start : start + KEYS_PER_PREDICATE])
-                    )
-            touched += 1
-        return touched

@@ -22,12 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, ValidationError
+from spotify_etl_common.aws_errors import translating
+from spotify_etl_common.errors import SpotifyEtlError
 
 DEFAULT_SECRET_PREFIX = "spotify-etl/users/"  # noqa: S105 (a name, not a secret)
 SECRET_PREFIX_VARIABLE = "SPOTIFY_USER_SECRET_PREFIX"  # noqa: S105 (a variable name)
 USERS_VARIABLE = "EXTRACTOR_USERS"
+NOT_FOUND = frozenset({"ResourceNotFoundException"})
 
 
 class UserError(ValueError):
@@ -99,12 +101,13 @@ class Household:
         token: str | None = None
         while True:
             try:
-                page = await self._client.list_secrets(
-                    Filters=[{"Key": "name", "Values": [self.prefix]}],
-                    **({"NextToken": token} if token else {}),
-                )
-            except (ClientError, BotoCoreError) as error:
-                raise UserError(f"cannot list the secrets under {self.prefix}: {error}") from None
+                with translating(f"ListSecrets under {self.prefix}"):
+                    page = await self._client.list_secrets(
+                        Filters=[{"Key": "name", "Values": [self.prefix]}],
+                        **({"NextToken": token} if token else {}),
+                    )
+            except SpotifyEtlError as error:
+                raise UserError(f"cannot list the users' secrets: {error.reason}") from None
             for entry in page.get("SecretList", []):
                 name = str(entry.get("Name", ""))
                 if name.startswith(self.prefix) and len(name) > len(self.prefix):
@@ -117,15 +120,16 @@ class Household:
         """The user ``name``; ``UserError`` naming the secret when there is none."""
         secret_id = f"{self.prefix}{name}"
         try:
-            answer = await self._client.get_secret_value(SecretId=secret_id)
-        except self._client.exceptions.ResourceNotFoundException:
+            with translating(f"GetSecretValue {secret_id}", missing=NOT_FOUND) as outcome:
+                answer = await self._client.get_secret_value(SecretId=secret_id)
+        except SpotifyEtlError as error:
+            raise UserError(f"cannot read the user's secret: {error.reason}") from None
+        if outcome.missing:
             raise UserError(
                 f"no user {name}: there is no secret {secret_id} (users are authorised with "
                 f"extractor auth --store --user {name}); or pass the Spotify user id with "
                 "--user-id"
-            ) from None
-        except (ClientError, BotoCoreError) as error:
-            raise UserError(f"cannot read secret {secret_id}: {error}") from None
+            )
         return parse_user(name, str(answer.get("SecretString", "")), secret_id)
 
 
