@@ -73,4 +73,31 @@ def test_views_lists_every_view_with_its_description(capsys: pytest.CaptureFixtu
     lines = capsys.readouterr().out.splitlines()
     # The names themselves are pinned once, in tests/unit/cataloger/test_views.py.
     assert [line.split()[0] for line in lines] == sorted(v.name for v in load_views())
-    assert lines[0].split(None, 1)[1].startswith("Seed-compatible albums")
+    described = dict(line.split(None, 1) for line in lines)
+    assert described["album"].startswith("Seed-compatible albums")
+
+
+def test_query_user_resolves_the_name_through_its_secret_and_reads_only_their_rows(
+    pointed_at: Curated, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = datetime(2026, 11, 24, 6, tzinfo=UTC)
+    plays = [
+        {"user_id": u, "played_at": at, "track_id": t, "source_key": f"raw/{u}", "extracted_at": at}
+        for u, t in (("sp-alice", "T1"), ("sp-bob", "T2"), ("sp-bob", "T3"))
+    ]
+    pointed_at.put("plays", "2026-11-24", "p", plays)
+    prefix = f"test-{pointed_at.bucket}/"
+    monkeypatch.setenv("SPOTIFY_USER_SECRET_PREFIX", prefix)
+    grant = {"refresh_token": "never-printed", "id": "sp-bob", "display_name": "Bob"}
+    pointed_at.aws.client("secretsmanager").create_secret(
+        Name=f"{prefix}bob", SecretString=json.dumps(grant)
+    )
+    sql = "SELECT user_id, track_id FROM distinct_plays ORDER BY track_id"
+    assert run(["query", "--user", "bob", "--format", "csv", sql]) == 0
+    assert capsys.readouterr().out.splitlines() == ["user_id,track_id", "sp-bob,T2", "sp-bob,T3"]
+    assert run(["query", "--user-id", "sp-alice", "--format", "csv", sql]) == 0
+    assert capsys.readouterr().out.splitlines() == ["user_id,track_id", "sp-alice,T1"]
+    assert run(["query", "--user", "carol", sql]) == 1
+    err = capsys.readouterr().err
+    assert f"no user carol: there is no secret {prefix}carol" in err
+    assert "never-printed" not in err

@@ -255,28 +255,30 @@ def test_songs_has_the_seed_columns_latest_version_first_artist_and_last_added(
 
 
 def test_top_tracks_counts_current_playlist_appearances_and_distinct_plays(two_runs: Query) -> None:
-    assert two_runs("SELECT * FROM top_tracks ORDER BY track_id") == [
+    assert two_runs("SELECT * EXCLUDE (user_id) FROM top_tracks ORDER BY track_id") == [
         ("T1", "One", 2, 2, 2, 1, 1, None),  # recently played: minutes unknown
         ("T2", "Two", 1, 1, 1, 2, 2, None),
     ]
 
 
 def test_top_artists_credits_every_artist_of_the_latest_track_version(two_runs: Query) -> None:
-    assert two_runs("SELECT * FROM top_artists ORDER BY artist_id") == [
+    assert two_runs("SELECT * EXCLUDE (user_id) FROM top_artists ORDER BY artist_id") == [
         ("R1", "R One", 2, 2, 2, 2, 2, None),
         ("R2", "R Two", 3, 2, 3, 1, 1, None),
     ]
 
 
 def test_playlist_changes_lists_added_and_removed_items_between_snapshots(two_runs: Query) -> None:
-    assert two_runs("SELECT * FROM playlist_changes ORDER BY change, track_uri") == [
+    assert two_runs(
+        "SELECT * EXCLUDE (user_id) FROM playlist_changes ORDER BY change, track_uri"
+    ) == [
         ("P1", "s2", "s1", RUN2, "added", "spotify:local:Someone:Demo:Tape:120", None),
         ("P1", "s2", "s1", RUN2, "removed", "spotify:track:T3", "T3"),
     ]
 
 
 def test_listening_by_hour_counts_each_play_once(two_runs: Query) -> None:
-    assert two_runs("SELECT * FROM listening_by_hour ORDER BY hour_of_day") == [
+    assert two_runs("SELECT * EXCLUDE (user_id) FROM listening_by_hour ORDER BY hour_of_day") == [
         (8, 2, 1, None),
         (21, 1, 1, None),
     ]
@@ -366,7 +368,7 @@ def test_an_emptied_playlist_is_current_with_no_items(curated: Curated, query: Q
 def test_track_activity_has_each_current_appearance_and_each_distinct_play_once(
     two_runs: Query,
 ) -> None:
-    assert two_runs("SELECT * FROM track_activity ORDER BY ALL") == [
+    assert two_runs("SELECT * EXCLUDE (user_id) FROM track_activity ORDER BY ALL") == [
         ("T1", "P1", "appearance", None, None),
         ("T1", "P2", "appearance", None, None),
         ("T1", None, "play", None, None),

@@ -22,6 +22,7 @@ def view(name: str, select: str) -> View:
 def test_every_packaged_view_loads_with_a_description() -> None:
     views = load_views()
     assert sorted(v.name for v in views) == [
+        "affinity",
         "album",
         "artist",
         "artist_discoveries",
@@ -30,6 +31,8 @@ def test_every_packaged_view_loads_with_a_description() -> None:
         "current_saved_items",
         "distinct_plays",
         "followed_artists_current",
+        "household_top_artists",
+        "household_top_tracks",
         "latest_albums",
         "latest_artists",
         "latest_track_artists",

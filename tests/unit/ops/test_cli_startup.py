@@ -113,6 +113,7 @@ def test_every_command_is_registered() -> None:
         "local purge",
         "local status",
         "local up",
+        "purge-user",
         "query",
         "replay",
         "report",

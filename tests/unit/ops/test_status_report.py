@@ -15,6 +15,7 @@ from spotify_etl.status.report import (
     newest_partition,
     render,
 )
+from spotify_etl.status.users import SummaryDocument, summary_user, user_status
 from spotify_etl_common.gone import GoneEntry
 from spotify_etl_common.sources import Source
 
@@ -75,7 +76,15 @@ def test_json_has_integer_depth_fields_per_queue() -> None:
         "dlq_name": "q-transform-dlq",
         "dlq_visible": 1,
     }
-    assert set(payload) == {"generated_at", "queues", "sources", "tables", "lag_seconds", "gone"}
+    assert set(payload) == {
+        "generated_at",
+        "queues",
+        "sources",
+        "tables",
+        "lag_seconds",
+        "gone",
+        "users",
+    }
     assert payload["gone"] == []
     assert payload["lag_seconds"] == 90.0
 
@@ -116,3 +125,67 @@ def test_text_lists_the_entities_the_extractor_recorded_as_gone() -> None:
     assert row.endswith("3     Non existing id")
     assert "2026-11-26 01:00:00 UTC" in row
     assert lines[-1] == "lag from extraction to curated: 1m 30s"
+
+
+def test_the_household_shows_each_users_last_extraction_grant_days_and_failures() -> None:
+    summaries = [
+        SummaryDocument.model_validate(
+            {
+                "version": 1,
+                "user_id": "sp-bob",
+                "name": "bob",
+                "last_run_id": "r2",
+                "last_run_at": T0,
+                "last_status": "failed",
+                "last_extraction_at": T0 - timedelta(days=1),
+                "grant_expires_at": T0 - timedelta(days=2),
+                "grant_refused": True,
+                "failures": ["recently_played: the grant was refused"],
+                "failed_runs": 2,
+            }
+        ),
+        SummaryDocument.model_validate(
+            {
+                "user_id": "sp-alice",
+                "name": "alice",
+                "last_run_at": T0,
+                "last_status": "extracted",
+                "last_extraction_at": T0,
+                "grant_expires_at": T0 + timedelta(days=120, hours=12),
+            }
+        ),
+    ]
+    users = sorted((user_status(s, T0) for s in summaries), key=lambda u: u.name or "")
+    assert [(u.name, u.grant_days_left) for u in users] == [("alice", 120.5), ("bob", -2.0)]
+    text = render(report().model_copy(update={"users": users}))
+    lines = text.splitlines()
+    alice = next(line for line in lines if line.startswith("alice"))
+    assert alice.split() == [
+        "alice",
+        "sp-alice",
+        *["2026-11-24", "01:00:00", "UTC"],
+        "extracted",
+        "120.5",
+        "0",
+    ]
+    bob = next(line for line in lines if line.startswith("bob"))
+    assert "grant refused" in bob
+    assert "-2" in bob.split()
+    assert (
+        "  bob: Spotify refused the grant; authorise again with: "
+        "extractor auth --store --user bob" in lines
+    )
+    assert "  bob: recently_played: the grant was refused" in lines
+    assert (
+        json.loads(report().model_copy(update={"users": users}).model_dump_json())["users"][0][
+            "grant_days_left"
+        ]
+        == 120.5
+    )
+
+
+def test_only_run_summaries_are_read_as_users() -> None:
+    assert summary_user("state/extractor/users/al%2Fice/summary.json") == "al/ice"
+    assert summary_user("state/extractor/users/alice/cursors.json") is None
+    assert summary_user("state/extractor/users/alice/x/summary.json") is None
+    assert summary_user("state/extractor/lease.json") is None

@@ -65,6 +65,7 @@ def test_playlist_items_keep_every_item_in_order_with_its_type() -> None:
             "is_local": [False, False, True, False],
             "added_at": [datetime(2022, 5, 20, 14, 10, 29, tzinfo=UTC)] * 4,
             "added_by": ["ana"] * 4,
+            "user_id": [None] * 4,
             "source_key": [KEY] * 4,
             "extracted_at": [EXTRACTED_AT] * 4,
         },

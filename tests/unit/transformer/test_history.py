@@ -74,6 +74,7 @@ def test_an_endsong_row_becomes_a_play_with_every_export_column() -> None:
         "episode_name": None,
         "show_name": None,
         "origin": "export",
+        "user_id": None,
         "source_key": KEY,
         "extracted_at": FETCHED,
     }

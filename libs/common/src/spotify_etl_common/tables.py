@@ -13,6 +13,15 @@ file, as ``add_files`` needs, and one raw object's rows share one
 ``extracted_at``, so each file lies in exactly one partition. The UTC day of
 extraction (``dt``) names the folder of a curated file's key and its message's
 partition value; it is not a column (``extracted_at`` holds it).
+
+A household shares one lake: the tables of one user's data (plays, saved
+items, top items, followed artists, playlists and their items:
+:data:`USER_SCOPED_TABLES`) carry ``user_id``, the Spotify user id the raw
+key names (null for rows of keys written before the household), just before
+the lineage; the dimensions (tracks, albums, artists, credits, shows,
+episodes) are shared and have none. A user-scoped table is partitioned by
+``user_id`` first (:data:`BY_USER_AND_EXTRACTION_MONTH`), so one user's rows
+are read, compacted and purged apart from the others'.
 """
 
 from __future__ import annotations
@@ -53,6 +62,9 @@ BY_EXTRACTION_MONTH = (PartitionField("extracted_at", "month"),)
 keeps partitions near one compacted file each while daily maintenance rewrites only
 the current month (see services/cataloger/README.md)."""
 
+BY_USER_AND_EXTRACTION_MONTH = (PartitionField("user_id", "identity"), *BY_EXTRACTION_MONTH)
+"""The partitioning of a user-scoped table: the user first, then as every table."""
+
 
 @dataclass(frozen=True, slots=True)
 class Table:
@@ -63,6 +75,8 @@ class Table:
     columns: tuple[Column, ...]
     schema_version: int = 1
     partitioning: tuple[PartitionField, ...] = BY_EXTRACTION_MONTH
+    user_scoped: bool = False
+    """One user's data (a ``user_id`` column); False for the shared dimensions."""
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -76,8 +90,30 @@ LINEAGE = (
 )
 
 
+USER_ID = Column(
+    "user_id",
+    "string",
+    "Spotify user id of the person whose data the row is (from the raw key; "
+    "null for keys written before the household)",
+)
+"""The column of every user-scoped table, just before the lineage."""
+
+
 def _table(name: str, comment: str, *columns: Column, schema_version: int = 1) -> Table:
     return Table(name, comment, (*columns, *LINEAGE), schema_version)
+
+
+def _user_table(name: str, comment: str, *columns: Column, schema_version: int) -> Table:
+    """A user-scoped table: ``user_id`` before the lineage. On Iceberg it is partitioned by
+    ``identity(user_id)`` first, then as every table (the month of extraction)."""
+    return Table(
+        name,
+        comment,
+        (*columns, USER_ID, *LINEAGE),
+        schema_version,
+        partitioning=BY_USER_AND_EXTRACTION_MONTH,
+        user_scoped=True,
+    )
 
 
 TRACKS = _table(
@@ -125,7 +161,7 @@ TRACK_ARTISTS = _table(
     Column("position", "int", "0 for the first credited artist", nullable=False),
 )
 
-PLAYLISTS = _table(
+PLAYLISTS = _user_table(
     "playlists",
     "Playlist metadata, one row per playlist snapshot.",
     Column("playlist_id", "string", "Spotify playlist id", nullable=False),
@@ -137,9 +173,10 @@ PLAYLISTS = _table(
     Column("collaborative", "boolean", "others may edit"),
     Column("total_items", "int", "number of items at this snapshot"),
     Column("url", "string", "open.spotify.com link"),
+    schema_version=2,
 )
 
-PLAYLIST_ITEMS = _table(
+PLAYLIST_ITEMS = _user_table(
     "playlist_items",
     "Items of a playlist at one snapshot, in playlist order.",
     Column("playlist_id", "string", "Spotify playlist id", nullable=False),
@@ -151,9 +188,10 @@ PLAYLIST_ITEMS = _table(
     Column("is_local", "boolean", "a local file of the owner"),
     Column("added_at", "timestamp", "when the item was added (UTC)"),
     Column("added_by", "string", "user id who added the item"),
+    schema_version=2,
 )
 
-PLAYS = _table(
+PLAYS = _user_table(
     "plays",
     "Plays of the authorised user: recently played fetches and imported data exports.",
     Column("played_at", "timestamp", "when playback ended (UTC)", nullable=False),
@@ -177,46 +215,50 @@ PLAYS = _table(
     Column("episode_name", "string", "podcast episode name as the export gives it"),
     Column("show_name", "string", "podcast show name as the export gives it"),
     Column("origin", "string", "recently_played or export"),
-    schema_version=2,
+    schema_version=3,
 )
 
 _LISTED = (
     Column("position", "int", "0-based position in the listing, newest saved first"),
     Column("total", "int", "size of the whole listing when the page was fetched"),
 )
-SAVED_TRACKS = _table(
+SAVED_TRACKS = _user_table(
     "saved_tracks",
     "Tracks in the user's library, one row per listing page entry (/me/tracks).",
     Column("track_id", "string", "Spotify track id", nullable=False),
     Column("added_at", "timestamp", "when the user saved the track (UTC)"),
     *_LISTED,
+    schema_version=2,
 )
 
-SAVED_ALBUMS = _table(
+SAVED_ALBUMS = _user_table(
     "saved_albums",
     "Albums in the user's library, one row per listing page entry (/me/albums).",
     Column("album_id", "string", "Spotify album id", nullable=False),
     Column("added_at", "timestamp", "when the user saved the album (UTC)"),
     *_LISTED,
+    schema_version=2,
 )
 
-SAVED_SHOWS = _table(
+SAVED_SHOWS = _user_table(
     "saved_shows",
     "Podcasts the user follows, one row per listing page entry (/me/shows).",
     Column("show_id", "string", "Spotify show id", nullable=False),
     Column("added_at", "timestamp", "when the user saved the show (UTC)"),
     *_LISTED,
+    schema_version=2,
 )
 
-SAVED_EPISODES = _table(
+SAVED_EPISODES = _user_table(
     "saved_episodes",
     "Episodes the user saved, one row per listing page entry (/me/episodes).",
     Column("episode_id", "string", "Spotify episode id", nullable=False),
     Column("added_at", "timestamp", "when the user saved the episode (UTC)"),
     *_LISTED,
+    schema_version=2,
 )
 
-TOP_ITEMS = _table(
+TOP_ITEMS = _user_table(
     "top_items",
     "The user's top artists and tracks per time range, one row per item of a snapshot.",
     Column("item_type", "string", "artist or track", nullable=False),
@@ -224,13 +266,15 @@ TOP_ITEMS = _table(
     Column("rank", "int", "1 for the top item (page offset + index + 1)", nullable=False),
     Column("item_id", "string", "Spotify artist or track id", nullable=False),
     Column("total", "int", "items in the whole ranking when the page was fetched"),
+    schema_version=2,
 )
 
-FOLLOWED_ARTISTS = _table(
+FOLLOWED_ARTISTS = _user_table(
     "followed_artists",
     "Artists the user follows, one row per artist of a snapshot (/me/following).",
     Column("artist_id", "string", "Spotify artist id", nullable=False),
     Column("total", "int", "artists followed when the page was fetched"),
+    schema_version=2,
 )
 
 SHOWS = _table(
@@ -280,3 +324,6 @@ TABLES: dict[str, Table] = {
     )
 }
 """Every curated table by name."""
+
+USER_SCOPED_TABLES = frozenset(name for name, table in TABLES.items() if table.user_scoped)
+"""Tables of one user's data (a ``user_id`` column); the others are shared dimensions."""

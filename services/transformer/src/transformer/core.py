@@ -3,8 +3,10 @@
 :func:`transform` takes any number of raw objects (one for the queue worker,
 a batch of files for ``transform-files``), recognises each from its content,
 and returns one frame per curated table holding the rows of all of them, each
-row carrying its lineage (``source_key``, ``extracted_at``). Frames are
-conformed to :mod:`spotify_etl_common.tables`: declared columns, order, dtypes.
+row carrying its lineage (``source_key``, ``extracted_at``), and each row of
+a user-scoped table the ``user_id`` of its object (:attr:`RawObject.user_id`;
+the shared dimensions have none). Frames are conformed to
+:mod:`spotify_etl_common.tables`: declared columns, order, dtypes.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import polars as pl
+from spotify_etl_common.keys import parse_raw_key
 from spotify_etl_common.source_tables import TABLES_OF
 from spotify_etl_common.sources import Source
+from spotify_etl_common.tables import USER_SCOPED_TABLES
 
 from transformer import entities, history, library
 from transformer.recognise import PLAYLIST_ITEMS_HREF, Parsed, recognise
@@ -40,6 +44,15 @@ class RawObject:
     """When the response was fetched (aware)."""
     playlist_id: str | None = None
     snapshot_id: str | None = None
+    user_id: str | None = None
+    """Spotify user id whose data the object is (:func:`user_of` its key); None for a shared
+    dimension and for a key written before the household."""
+
+
+def user_of(key: str) -> str | None:
+    """The user a raw key names (``user=<uid>``), None if it names none or is no raw key."""
+    parts = parse_raw_key(key)
+    return parts.user_id if parts is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +187,16 @@ def _with_context(objects: Sequence[RawObject], parsed: Sequence[Parsed]) -> pl.
     )
 
 
+def _with_user(frame: pl.DataFrame, users: Mapping[str, str | None]) -> pl.DataFrame:
+    """A user-scoped table's rows with the ``user_id`` of the object each came from."""
+    distinct = set(users.values())
+    if len(distinct) == 1:  # the usual case: one object, or a batch of one user's
+        return frame.with_columns(pl.lit(distinct.pop(), pl.String).alias("user_id"))
+    return frame.with_columns(
+        pl.col("source_key").replace_strict(users, return_dtype=pl.String).alias("user_id")
+    )
+
+
 def transform(objects: Sequence[RawObject]) -> Transformed:
     """Every curated row of ``objects``; raises ``UnreadableObject`` for the first bad one."""
     by_source: dict[Source, tuple[list[RawObject], list[Parsed]]] = {}
@@ -186,7 +209,10 @@ def transform(objects: Sequence[RawObject]) -> Transformed:
         group[1].append(parsed)
     parts: dict[str, list[pl.DataFrame]] = {}
     for source, (raws, parsed_objects) in by_source.items():
+        users = {raw.key: raw.user_id for raw in raws}
         for table, frame in _BUILDERS[source](_with_context(raws, parsed_objects)).items():
+            if table in USER_SCOPED_TABLES:
+                frame = _with_user(frame, users)
             parts.setdefault(table, []).append(conform(table, frame))
     tables = {
         table: pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]

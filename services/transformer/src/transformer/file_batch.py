@@ -8,7 +8,7 @@ from pathlib import Path
 
 from spotify_etl_common.keys import CURATED_PREFIX, partition_values
 
-from transformer.core import RawObject, transform
+from transformer.core import RawObject, transform, user_of
 from transformer.history import is_history
 from transformer.layout import encode, plan_batch_files, plan_files
 from transformer.local_inputs import LocalFile, read_all
@@ -27,7 +27,8 @@ def source_key(path: Path) -> str:
 
 
 def local_raw_object(source: LocalFile, body: bytes, extracted_at: datetime | None) -> RawObject:
-    """A local file as the core's input; context from Hive partitions in its key, if any.
+    """A local file as the core's input; context (and the user) from Hive partitions in its
+    key, if any.
 
     A zip member's key is ``<zip path>:<member>`` (``:<member>`` again per nested zip)."""
     key = ":".join((source_key(source.path), *source.inside))
@@ -38,6 +39,7 @@ def local_raw_object(source: LocalFile, body: bytes, extracted_at: datetime | No
         extracted_at=extracted_at or source.modified(),
         playlist_id=values.get("playlist_id"),
         snapshot_id=values.get("snapshot_id"),
+        user_id=user_of(key),
     )
 
 

@@ -25,7 +25,7 @@ from spotify_etl_common.s3 import ObjectTooLarge, S3Store
 from spotify_etl_common.sqs import OutgoingMessage, ReceivedMessage, SqsQueue
 from spotify_etl_common.worker_line import current_line
 
-from transformer.core import RawObject, transform
+from transformer.core import RawObject, transform, user_of
 from transformer.layout import CuratedFile, encode, plan_files
 from transformer.recognise import UnreadableObject
 from transformer.settings import MAX_RAW_BYTES
@@ -34,7 +34,8 @@ SERVICE = "transformer"
 
 
 def raw_object(message: RawObjectWritten, body: bytes) -> RawObject:
-    """The core's input for ``message``: lineage and playlist context from the message."""
+    """The core's input for ``message``: lineage and playlist context from the message, the
+    user from its raw key."""
     playlist_id = message.entity_id if message.source is Source.PLAYLIST_ITEMS else None
     return RawObject(
         key=message.key,
@@ -42,6 +43,7 @@ def raw_object(message: RawObjectWritten, body: bytes) -> RawObject:
         extracted_at=message.extracted_at,
         playlist_id=playlist_id,
         snapshot_id=message.snapshot_id,
+        user_id=user_of(message.key),
     )
 
 

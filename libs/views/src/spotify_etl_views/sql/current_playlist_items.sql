@@ -1,12 +1,13 @@
--- Base view: the items of each playlist's current snapshot (the complete one fetched last: a snapshot cut half-way never shows), one row per position.
+-- Base view: the items of each user's playlists at their current snapshot (the complete one fetched last: a snapshot cut half-way never shows), one row per position.
 WITH current_snapshots AS (
-    SELECT playlist_id, snapshot_id
+    SELECT user_id, playlist_id, snapshot_id
     FROM (
         SELECT
+            user_id,
             playlist_id,
             snapshot_id,
             row_number() OVER (
-                PARTITION BY playlist_id ORDER BY fetched_at DESC, snapshot_id DESC
+                PARTITION BY user_id, playlist_id ORDER BY fetched_at DESC, snapshot_id DESC
             ) AS snapshot_rank
         FROM complete_playlist_snapshots
     ) AS ranked
@@ -17,11 +18,15 @@ fetches AS (
     SELECT
         i.*,
         row_number() OVER (
-            PARTITION BY i.playlist_id, i.position ORDER BY i.extracted_at DESC, i.source_key DESC
+            PARTITION BY i.user_id, i.playlist_id, i.position
+            ORDER BY i.extracted_at DESC, i.source_key DESC
         ) AS fetch_rank
     FROM playlist_items AS i
     INNER JOIN current_snapshots AS c
-        ON c.playlist_id = i.playlist_id AND c.snapshot_id = i.snapshot_id
+        ON
+            c.user_id IS NOT DISTINCT FROM i.user_id
+            AND c.playlist_id = i.playlist_id
+            AND c.snapshot_id = i.snapshot_id
 )
 
 SELECT
@@ -34,6 +39,7 @@ SELECT
     is_local,
     added_at,
     added_by,
+    user_id,
     source_key,
     extracted_at
 FROM fetches

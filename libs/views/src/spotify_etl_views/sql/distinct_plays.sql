@@ -1,4 +1,6 @@
--- Base view: each real play once (every column of plays) across re-imports, overlapping downloads and recently played; the export's detail wins.
+-- Base view: each real play once per user (every column of plays) across re-imports, overlapping downloads and recently played; the export's detail wins.
+-- Each user's plays are merged only with their own (user_id: every window is per user, every
+-- join matches it; rows of keys written before the household, user_id null, form one user).
 -- The rule (services/transformer/README.md, "Each play once"):
 --   1. Copies: rows of the same kind with the same end time, item and ms_played are one play
 --      (re-imported files, overlapping downloads, overlapping recently played fetches), except
@@ -39,7 +41,8 @@ counted AS (
         k.*,
         coalesce(k.source_key, '') AS copy_source,
         count(*) OVER (
-            PARTITION BY k.kind, k.played_at, k.item_key, k.ms_key, coalesce(k.source_key, '')
+            PARTITION BY
+                k.user_id, k.kind, k.played_at, k.item_key, k.ms_key, coalesce(k.source_key, '')
         ) AS copies_in_source
     FROM keyed AS k
 ),
@@ -50,7 +53,7 @@ once AS (
         SELECT
             c.*,
             first_value(c.copy_source) OVER (
-                PARTITION BY c.kind, c.played_at, c.item_key, c.ms_key
+                PARTITION BY c.user_id, c.kind, c.played_at, c.item_key, c.ms_key
                 ORDER BY c.copies_in_source DESC, c.extracted_at DESC, c.copy_source DESC
             ) AS kept_source
         FROM counted AS c
@@ -71,6 +74,7 @@ recent AS (
 
 pairs AS (
     SELECT
+        e.user_id,
         e.kind,
         e.played_at,
         e.item_key,
@@ -84,11 +88,13 @@ pairs AS (
     INNER JOIN recent AS r
         ON
             r.track_id = e.track_id
+            AND r.user_id IS NOT DISTINCT FROM e.user_id
             AND r.played_at BETWEEN e.played_at - INTERVAL '10' SECOND
             AND e.played_at + INTERVAL '10' SECOND
     WHERE e.kind = 'extended'
     UNION ALL
     SELECT
+        e.user_id,
         e.kind,
         e.played_at,
         e.item_key,
@@ -102,6 +108,7 @@ pairs AS (
     INNER JOIN recent AS r
         ON
             r.catalog_name_key = e.name_key
+            AND r.user_id IS NOT DISTINCT FROM e.user_id
             AND r.played_at BETWEEN e.played_at - INTERVAL '120' SECOND
             AND e.played_at + INTERVAL '120' SECOND
     WHERE e.kind = 'account'
@@ -113,7 +120,7 @@ nearest AS (
         SELECT
             pairs.*,
             row_number() OVER (
-                PARTITION BY kind, played_at, item_key, ms_key
+                PARTITION BY user_id, kind, played_at, item_key, ms_key
                 ORDER BY abs(date_diff('millisecond', recent_played_at, played_at)), recent_played_at
             ) AS match_rank
         FROM pairs
@@ -123,6 +130,7 @@ nearest AS (
 
 superseded_account AS (
     SELECT DISTINCT
+        a.user_id,
         a.played_at,
         a.item_key,
         a.ms_key
@@ -130,6 +138,7 @@ superseded_account AS (
     INNER JOIN once AS e
         ON
             e.name_key = a.name_key
+            AND e.user_id IS NOT DISTINCT FROM a.user_id
             AND e.kind = 'extended'
             AND e.played_at BETWEEN a.played_at - INTERVAL '120' SECOND
             AND a.played_at + INTERVAL '120' SECOND
@@ -138,6 +147,7 @@ superseded_account AS (
 
 superseded_recent AS (
     SELECT DISTINCT
+        user_id,
         recent_played_at,
         recent_item_key
     FROM pairs
@@ -147,7 +157,11 @@ winners AS (
     SELECT o.*
     FROM once AS o
     LEFT JOIN superseded_account AS s
-        ON s.played_at = o.played_at AND s.item_key = o.item_key AND s.ms_key = o.ms_key
+        ON
+            s.user_id IS NOT DISTINCT FROM o.user_id
+            AND s.played_at = o.played_at
+            AND s.item_key = o.item_key
+            AND s.ms_key = o.ms_key
     WHERE o.kind = 'extended' OR (o.kind = 'account' AND s.played_at IS NULL)
 )
 
@@ -173,12 +187,14 @@ SELECT
     w.episode_name,
     w.show_name,
     w.origin,
+    w.user_id,
     w.source_key,
     w.extracted_at
 FROM winners AS w
 LEFT JOIN nearest AS n
     ON
-        n.kind = w.kind
+        n.user_id IS NOT DISTINCT FROM w.user_id
+        AND n.kind = w.kind
         AND n.played_at = w.played_at
         AND n.item_key = w.item_key
         AND n.ms_key = w.ms_key
@@ -205,9 +221,13 @@ SELECT
     r.episode_name,
     r.show_name,
     coalesce(r.origin, 'recently_played') AS origin,
+    r.user_id,
     r.source_key,
     r.extracted_at
 FROM recent AS r
 LEFT JOIN superseded_recent AS s
-    ON s.recent_played_at = r.played_at AND s.recent_item_key = r.item_key
+    ON
+        s.user_id IS NOT DISTINCT FROM r.user_id
+        AND s.recent_played_at = r.played_at
+        AND s.recent_item_key = r.item_key
 WHERE s.recent_played_at IS NULL

@@ -1,6 +1,7 @@
--- The artists the user follows now: the newest complete snapshot of /me/following (as many artists as its total; the newest one when none is), with names.
+-- The artists each user follows now: the newest complete snapshot of /me/following (as many artists as its total; the newest one when none is), with names.
 WITH rows_seen AS (
     SELECT
+        user_id,
         artist_id,
         total,
         extracted_at,
@@ -10,21 +11,24 @@ WITH rows_seen AS (
 
 snapshots AS (
     SELECT
+        user_id,
         snapshot,
         min(extracted_at) AS taken_at,
         count(DISTINCT artist_id) AS artists,
         min(total) AS total
     FROM rows_seen
-    GROUP BY snapshot
+    GROUP BY user_id, snapshot
 ),
 
 chosen AS (
-    SELECT snapshot, taken_at
+    SELECT user_id, snapshot, taken_at
     FROM (
         SELECT
+            user_id,
             snapshot,
             taken_at,
             row_number() OVER (
+                PARTITION BY user_id
                 ORDER BY CASE WHEN artists >= total THEN 0 ELSE 1 END, taken_at DESC, snapshot DESC
             ) AS snapshot_rank
         FROM snapshots
@@ -32,7 +36,7 @@ chosen AS (
     WHERE snapshot_rank = 1
 )
 
-SELECT DISTINCT r.artist_id, a.name, c.taken_at AS seen_at
+SELECT DISTINCT r.user_id, r.artist_id, a.name, c.taken_at AS seen_at
 FROM rows_seen AS r
-INNER JOIN chosen AS c ON c.snapshot = r.snapshot
+INNER JOIN chosen AS c ON c.user_id IS NOT DISTINCT FROM r.user_id AND c.snapshot = r.snapshot
 LEFT JOIN latest_artists AS a ON a.artist_id = r.artist_id

@@ -1,5 +1,6 @@
--- The albums saved in the user's library now (see current_saved_items for the rule), with names and when each was saved.
+-- Each user's: the albums saved in the user's library now (see current_saved_items for the rule), with names and when each was saved.
 SELECT
+    s.user_id,
     s.item_id AS album_id,
     al.name,
     al.album_type,

@@ -1,4 +1,4 @@
--- The podcasts (shows) saved in the user's library now (see current_saved_items for the rule), with names and when each was saved.
+-- Each user's: the podcasts (shows) saved in the user's library now (see current_saved_items for the rule), with names and when each was saved.
 -- Each detail of a show is the newest non-null value any row gave (newest by extracted_at, then
 -- source_key): a show embedded in an episode (of a playlist or a saved episode) may lack fields a
 -- full show object (GET /shows/{id}, a saved-shows page) has, total_episodes above all, so a newer
@@ -28,6 +28,7 @@ latest_shows AS (
 )
 
 SELECT
+    s.user_id,
     s.item_id AS show_id,
     sh.name,
     sh.publisher,

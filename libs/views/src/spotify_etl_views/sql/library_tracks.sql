@@ -1,5 +1,6 @@
--- The tracks saved in the user's library now (see current_saved_items for the rule), newest first, with names and when each was saved.
+-- Each user's: the tracks saved in the user's library now (see current_saved_items for the rule), newest first, with names and when each was saved.
 SELECT
+    s.user_id,
     s.item_id AS track_id,
     t.name,
     a.artist_id,

@@ -1,5 +1,6 @@
--- Base view: each distinct play with what is known of what played: the export's names, else the catalog's (recently played), and a key per track.
+-- Base view: each distinct play of each user with what is known of what played: the export's names, else the catalog's (recently played), and a key per track.
 SELECT
+    d.user_id,
     d.played_at,
     d.ms_played,
     CASE

@@ -1,37 +1,42 @@
--- Items added to or removed from each playlist between consecutive complete snapshots (one cut half-way is not compared).
+-- Items added to or removed from each user's playlists between consecutive complete snapshots (one cut half-way is not compared).
 WITH seen AS (
-    SELECT playlist_id, snapshot_id, extracted_at FROM playlists
+    SELECT user_id, playlist_id, snapshot_id, extracted_at FROM playlists
     UNION ALL
-    SELECT playlist_id, snapshot_id, extracted_at FROM playlist_items
+    SELECT user_id, playlist_id, snapshot_id, extracted_at FROM playlist_items
 ),
 
 snapshots AS (
-    SELECT s.playlist_id, s.snapshot_id, min(s.extracted_at) AS first_seen
+    SELECT s.user_id, s.playlist_id, s.snapshot_id, min(s.extracted_at) AS first_seen
     FROM seen AS s
     INNER JOIN complete_playlist_snapshots AS c
-        ON c.playlist_id = s.playlist_id AND c.snapshot_id = s.snapshot_id
-    GROUP BY s.playlist_id, s.snapshot_id
+        ON
+            c.user_id IS NOT DISTINCT FROM s.user_id
+            AND c.playlist_id = s.playlist_id
+            AND c.snapshot_id = s.snapshot_id
+    GROUP BY s.user_id, s.playlist_id, s.snapshot_id
 ),
 
 ordered AS (
     SELECT
+        user_id,
         playlist_id,
         snapshot_id,
         first_seen,
         lag(snapshot_id) OVER (
-            PARTITION BY playlist_id ORDER BY first_seen, snapshot_id
+            PARTITION BY user_id, playlist_id ORDER BY first_seen, snapshot_id
         ) AS previous_snapshot_id
     FROM snapshots
 ),
 
 contents AS (
-    SELECT DISTINCT playlist_id, snapshot_id, track_uri, track_id
+    SELECT DISTINCT user_id, playlist_id, snapshot_id, track_uri, track_id
     FROM playlist_items
     WHERE track_uri IS NOT NULL
 ),
 
 added AS (
     SELECT
+        o.user_id,
         o.playlist_id,
         o.snapshot_id,
         o.previous_snapshot_id,
@@ -41,10 +46,14 @@ added AS (
         cur.track_id
     FROM ordered AS o
     INNER JOIN contents AS cur
-        ON cur.playlist_id = o.playlist_id AND cur.snapshot_id = o.snapshot_id
+        ON
+            cur.user_id IS NOT DISTINCT FROM o.user_id
+            AND cur.playlist_id = o.playlist_id
+            AND cur.snapshot_id = o.snapshot_id
     LEFT JOIN contents AS prev
         ON
-            prev.playlist_id = o.playlist_id
+            prev.user_id IS NOT DISTINCT FROM o.user_id
+            AND prev.playlist_id = o.playlist_id
             AND prev.snapshot_id = o.previous_snapshot_id
             AND prev.track_uri = cur.track_uri
     WHERE o.previous_snapshot_id IS NOT NULL AND prev.track_uri IS NULL
@@ -52,6 +61,7 @@ added AS (
 
 removed AS (
     SELECT
+        o.user_id,
         o.playlist_id,
         o.snapshot_id,
         o.previous_snapshot_id,
@@ -61,10 +71,14 @@ removed AS (
         prev.track_id
     FROM ordered AS o
     INNER JOIN contents AS prev
-        ON prev.playlist_id = o.playlist_id AND prev.snapshot_id = o.previous_snapshot_id
+        ON
+            prev.user_id IS NOT DISTINCT FROM o.user_id
+            AND prev.playlist_id = o.playlist_id
+            AND prev.snapshot_id = o.previous_snapshot_id
     LEFT JOIN contents AS cur
         ON
-            cur.playlist_id = o.playlist_id
+            cur.user_id IS NOT DISTINCT FROM o.user_id
+            AND cur.playlist_id = o.playlist_id
             AND cur.snapshot_id = o.snapshot_id
             AND cur.track_uri = prev.track_uri
     WHERE cur.track_uri IS NULL

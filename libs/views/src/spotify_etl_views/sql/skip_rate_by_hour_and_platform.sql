@@ -1,6 +1,7 @@
--- Skip rate per UTC hour of day and platform family (the web player first: its text names the OS too), over the plays whose skip is known (skipped, else reason_end fwdbtn).
+-- Skip rate per user, UTC hour of day and platform family (the web player first: its text names the OS too), over the plays whose skip is known (skipped, else reason_end fwdbtn).
 WITH known AS (
     SELECT
+        user_id,
         hour(played_at) AS hour_of_day,
         CASE
             WHEN lower(platform) LIKE '%web_player%' OR lower(platform) LIKE 'webplayer%' THEN 'web'
@@ -18,10 +19,11 @@ WITH known AS (
 )
 
 SELECT
+    user_id,
     hour_of_day,
     platform,
     count(*) AS plays,
     count_if(skipped) AS skips,
     CAST(count_if(skipped) AS double) / count(*) AS skip_rate
 FROM known
-GROUP BY hour_of_day, platform
+GROUP BY user_id, hour_of_day, platform

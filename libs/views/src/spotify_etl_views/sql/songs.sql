@@ -1,4 +1,4 @@
--- Seed-compatible songs: latest version of each track, its first artist and when it was last added.
+-- Seed-compatible songs: latest version of each track, its first artist and when it was last added to any playlist of the household (query --user: to that user's).
 WITH last_added AS (
     SELECT track_id, max(added_at) AS song_added
     FROM playlist_items

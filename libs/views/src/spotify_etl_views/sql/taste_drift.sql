@@ -1,27 +1,33 @@
--- How each time range's top artists changed between consecutive complete snapshots: entered, left, or moved (rank_delta > 0 climbed), with names.
+-- How each user's top artists of each time range changed between consecutive complete snapshots: entered, left, or moved (rank_delta > 0 climbed), with names.
 WITH artists AS (
-    SELECT time_range, snapshot, taken_at, item_id, min(rank) AS rank
+    SELECT user_id, time_range, snapshot, taken_at, item_id, min(rank) AS rank
     FROM top_item_snapshots
     WHERE item_type = 'artist' AND complete
-    GROUP BY time_range, snapshot, taken_at, item_id
+    GROUP BY user_id, time_range, snapshot, taken_at, item_id
 ),
 
 snapshots AS (
-    SELECT DISTINCT time_range, snapshot, taken_at FROM artists
+    SELECT DISTINCT user_id, time_range, snapshot, taken_at FROM artists
 ),
 
 ordered AS (
     SELECT
+        user_id,
         time_range,
         snapshot,
         taken_at,
-        lag(snapshot) OVER (PARTITION BY time_range ORDER BY taken_at, snapshot) AS previous_snapshot,
-        lag(taken_at) OVER (PARTITION BY time_range ORDER BY taken_at, snapshot) AS previous_taken_at
+        lag(snapshot) OVER (
+            PARTITION BY user_id, time_range ORDER BY taken_at, snapshot
+        ) AS previous_snapshot,
+        lag(taken_at) OVER (
+            PARTITION BY user_id, time_range ORDER BY taken_at, snapshot
+        ) AS previous_taken_at
     FROM snapshots
 ),
 
 entered_or_moved AS (
     SELECT
+        o.user_id,
         o.time_range,
         o.taken_at,
         o.previous_taken_at,
@@ -31,10 +37,15 @@ entered_or_moved AS (
         prev.rank AS previous_rank,
         prev.rank - cur.rank AS rank_delta
     FROM ordered AS o
-    INNER JOIN artists AS cur ON cur.time_range = o.time_range AND cur.snapshot = o.snapshot
+    INNER JOIN artists AS cur
+        ON
+            cur.user_id IS NOT DISTINCT FROM o.user_id
+            AND cur.time_range = o.time_range
+            AND cur.snapshot = o.snapshot
     LEFT JOIN artists AS prev
         ON
-            prev.time_range = o.time_range
+            prev.user_id IS NOT DISTINCT FROM o.user_id
+            AND prev.time_range = o.time_range
             AND prev.snapshot = o.previous_snapshot
             AND prev.item_id = cur.item_id
     WHERE o.previous_snapshot IS NOT NULL AND (prev.item_id IS NULL OR prev.rank <> cur.rank)
@@ -42,6 +53,7 @@ entered_or_moved AS (
 
 departed AS (
     SELECT
+        o.user_id,
         o.time_range,
         o.taken_at,
         o.previous_taken_at,
@@ -52,10 +64,14 @@ departed AS (
         CAST(NULL AS integer) AS rank_delta
     FROM ordered AS o
     INNER JOIN artists AS prev
-        ON prev.time_range = o.time_range AND prev.snapshot = o.previous_snapshot
+        ON
+            prev.user_id IS NOT DISTINCT FROM o.user_id
+            AND prev.time_range = o.time_range
+            AND prev.snapshot = o.previous_snapshot
     LEFT JOIN artists AS cur
         ON
-            cur.time_range = o.time_range
+            cur.user_id IS NOT DISTINCT FROM o.user_id
+            AND cur.time_range = o.time_range
             AND cur.snapshot = o.snapshot
             AND cur.item_id = prev.item_id
     WHERE cur.item_id IS NULL
@@ -68,6 +84,7 @@ changes AS (
 )
 
 SELECT
+    c.user_id,
     c.time_range,
     c.taken_at,
     c.previous_taken_at,

@@ -1,4 +1,4 @@
--- Base view: every top artist and track of every snapshot (one per run: the run= segment of the raw key, else the object itself), with when it was taken and whether it is complete.
+-- Base view: every top artist and track of every snapshot of each user (one per run: the run= segment of the raw key, else the object itself), with when it was taken and whether it is complete.
 -- complete: the snapshot holds as many ranks as the ranking's total (every page of it was
 -- fetched); a run stopped half-way leaves an incomplete one, which the other views pass over.
 WITH items AS (
@@ -10,16 +10,21 @@ WITH items AS (
 
 snapshots AS (
     SELECT
+        user_id,
         item_type,
         time_range,
         snapshot,
         min(extracted_at) AS taken_at,
         count(DISTINCT rank) >= coalesce(min(total), 0) AS complete
     FROM items
-    GROUP BY item_type, time_range, snapshot
+    GROUP BY user_id, item_type, time_range, snapshot
 )
 
-SELECT DISTINCT i.item_type, i.time_range, i.snapshot, s.taken_at, s.complete, i.rank, i.item_id
+SELECT DISTINCT i.user_id, i.item_type, i.time_range, i.snapshot, s.taken_at, s.complete, i.rank, i.item_id
 FROM items AS i
 INNER JOIN snapshots AS s
-    ON s.item_type = i.item_type AND s.time_range = i.time_range AND s.snapshot = i.snapshot
+    ON
+        s.user_id IS NOT DISTINCT FROM i.user_id
+        AND s.item_type = i.item_type
+        AND s.time_range = i.time_range
+        AND s.snapshot = i.snapshot

@@ -1,5 +1,6 @@
--- Base view: one row per track event: an appearance in a current playlist snapshot (with its playlist) or a distinct play (with its ms_played and export name).
+-- Base view: one row per track event of a user: an appearance in a current playlist snapshot (with its playlist) or a distinct play (with its ms_played and export name).
 SELECT
+    user_id,
     track_id,
     playlist_id,
     'appearance' AS activity,
@@ -9,6 +10,7 @@ FROM current_playlist_items
 WHERE track_id IS NOT NULL AND item_type = 'track'
 UNION ALL
 SELECT
+    user_id,
     track_id,
     CAST(NULL AS varchar) AS playlist_id,
     'play' AS activity,

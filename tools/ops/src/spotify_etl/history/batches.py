@@ -115,12 +115,15 @@ def _same_play(a: Line, b: Line) -> bool:
     return (a.ended, a.play) == (b.ended, b.play)
 
 
-def make_chunk(kind: HistoryKind, month: str, lines: list[Line]) -> Chunk:
-    """The object of one chunk of kept lines (sorted)."""
+def make_chunk(
+    kind: HistoryKind, month: str, lines: list[Line], user_id: str | None = None
+) -> Chunk:
+    """The object of one chunk of kept lines (sorted), under ``user_id``'s prefix if given."""
     body = chunk_body([line.row for line in lines])
     digest = hashlib.sha256(body).hexdigest()[:32]
     last = datetime.strptime(lines[-1].ended, _SORTABLE).replace(tzinfo=UTC)
-    return Chunk(kind, month, streaming_history_key(kind, month, digest), body, len(lines), last)
+    key = streaming_history_key(kind, month, digest, user_id)
+    return Chunk(kind, month, key, body, len(lines), last)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +168,12 @@ class Spool:
         parts = [part for _, _, month in self._months(max_plays) for part in month]
         return Plan(len(parts), sum(map(len, parts)))
 
-    def chunks(self, max_plays: int = MAX_PLAYS) -> Iterator[Chunk]:
-        """Every object, by format then month, one month in memory at a time."""
+    def chunks(self, max_plays: int = MAX_PLAYS, user_id: str | None = None) -> Iterator[Chunk]:
+        """Every object, by format then month, one month in memory at a time (keys under
+        ``user_id``'s prefix if given)."""
         for kind, month, parts in self._months(max_plays):
             for lines in parts:
-                yield make_chunk(kind, month, lines)
+                yield make_chunk(kind, month, lines, user_id)
 
     def _months(self, max_plays: int) -> Iterator[tuple[HistoryKind, str, list[list[Line]]]]:
         self.flush()

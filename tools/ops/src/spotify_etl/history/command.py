@@ -1,34 +1,56 @@
-"""``spotify-etl import-history PATH...``: land the data export as raw objects, one message each.
+"""``spotify-etl import-history [--user NAME] PATH...``: land the data export as raw objects,
+one message each.
 
 Reads the zip as downloaded, an extracted folder, or the JSON files; scrubs
 every row before anything is written (:mod:`spotify_etl.history.scrub`); writes
-bounded objects under ``raw/source=streaming_history/`` with content-derived
-keys (:mod:`spotify_etl.history.batches`) and sends one ``RawObjectWritten``
-per object to the transform queue. Progress goes to stderr, the count to stdout.
+bounded objects under ``raw/source=streaming_history/user=<uid>/`` with
+content-derived keys (:mod:`spotify_etl.history.batches`) and sends one
+``RawObjectWritten`` per object to the transform queue. Progress goes to
+stderr, the count to stdout.
+
+Whose export it is (:func:`whose`): ``--user NAME`` (the Spotify id from the
+user's secret) or ``--user-id``; without either, the one configured user, and
+with several configured the user must be named. With no user configured at all
+(a lake of today's single-user settings) the objects carry no user
+(``adopt-user`` gives them one). An export whose rows name another user
+(``username``, older exports) is refused before anything is written.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from spotify_etl_common.aws import s3_client, sqs_client
+from spotify_etl_common.aws import s3_client, secretsmanager_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
+from spotify_etl_common.keys import user_prefix
 from spotify_etl_common.messages import EXTRACTED_AT_METADATA, raw_message
 from spotify_etl_common.s3 import S3Store
+from spotify_etl_common.sources import Source
 from spotify_etl_common.sqs import OutgoingMessage, SqsQueue
 from spotify_etl_common.zips import ZipRefused
 
 from spotify_etl.history.batches import Chunk, Plan, Spool
 from spotify_etl.history.files import NotAnExport
+from spotify_etl.history.owner import contradiction, several_users
 from spotify_etl.history.parser import PREFIX
 from spotify_etl.history.reading import ReadSummary, read_export
-from spotify_etl.settings import OpsSettings, load_ops_settings
+from spotify_etl.household.users import (
+    Household,
+    UserError,
+    configured,
+    secret_prefix,
+    secrets_endpoint,
+)
+from spotify_etl.local.state import find_local_stack
+from spotify_etl.settings import OpsSettings, effective_environment, load_ops_settings
 from spotify_etl.terminal import Progress, progress
 
 PUTS_AT_ONCE = 10
@@ -37,6 +59,36 @@ PUTS_AT_ONCE = 10
 
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The user an import lands under: Spotify id (None: no user configured) and how to say it."""
+
+    user_id: str | None
+    label: str
+
+
+async def whose(
+    user: str | None, user_id: str | None, env: Mapping[str, str], look_up: bool = True
+) -> Owner:
+    """The owner ``--user``/``--user-id`` name, else the one configured user (``look_up``:
+    list the users' secrets); ``UserError`` when several are configured and none is named."""
+    if user_id is not None:
+        return Owner(user_id, user_id)
+    if user is None and not look_up:
+        return Owner(None, "")
+    async with secretsmanager_client(secrets_endpoint(env)) as client:
+        household = Household(client, secret_prefix(env))
+        if user is None:
+            names = await configured(household, env)
+            if len(names) > 1:
+                raise UserError(several_users(names))
+            if not names:
+                return Owner(None, "")
+            user = names[0]
+        found = await household.user(user)
+    return Owner(found.id, f"{found.name} ({found.id})")
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -59,13 +111,29 @@ def run_import(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+        env = effective_environment(os.environ, find_local_stack())
+        try:  # once the files are known to be an export: a bad file needs no AWS to say so
+            owner = asyncio.run(whose(args.user, args.user_id, env, look_up=settings is not None))
+        except UserError as error:
+            print(f"import-history: {error}", file=sys.stderr)
+            return 2
+        problem = (
+            contradiction(summary.usernames, owner.user_id, args.user or owner.user_id)
+            if owner.user_id is not None
+            else None
+        )
+        if problem is not None:
+            print(f"import-history: {problem}; nothing was written", file=sys.stderr)
+            return 2
         plan = spool.plan(args.max_plays)
+        prefix = _prefix(owner)
         if settings is None:
             counts = _counts(summary, plan)
-            print(f"dry run: {counts}; would write {plan.objects} objects under {PREFIX}")
+            print(f"dry run: {counts}; would write {plan.objects} objects under {prefix}")
             return 0
         try:
-            written = asyncio.run(_land(settings, spool.chunks(args.max_plays), plan.objects))
+            chunks = spool.chunks(args.max_plays, owner.user_id)
+            written = asyncio.run(_land(settings, chunks, plan.objects))
         except SpotifyEtlError as error:
             print(
                 f"import-history failed: {error.reason} (running it again is safe: "
@@ -75,9 +143,15 @@ def run_import(args: argparse.Namespace) -> int:
             return 1
     print(
         f"imported {_counts(summary, plan)} into {written} objects under "
-        f"s3://{settings.bucket}/{PREFIX}; {written} messages sent to {settings.transform_queue}"
+        f"s3://{settings.bucket}/{prefix}; {written} messages sent to {settings.transform_queue}"
     )
     return 0
+
+
+def _prefix(owner: Owner) -> str:
+    if owner.user_id is None:
+        return PREFIX
+    return user_prefix(Source.STREAMING_HISTORY, owner.user_id)
 
 
 def _counts(summary: ReadSummary, plan: Plan) -> str:

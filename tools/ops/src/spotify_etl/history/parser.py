@@ -9,6 +9,7 @@ from spotify_etl_common.keys import source_prefix
 from spotify_etl_common.sources import Source
 
 from spotify_etl.history.batches import MAX_PLAYS
+from spotify_etl.household.parser import add_user_arguments
 from spotify_etl.lazy import lazy
 
 PREFIX = source_prefix(Source.STREAMING_HISTORY)
@@ -26,11 +27,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "files. Files are recognised by their content; other files of a download are "
             "ignored. IP addresses, user agents and the user name are removed before anything "
             "is stored. Plays land in objects of at most --max-plays plays under "
-            f"{PREFIX}kind=<format>/month=<yyyy-mm>/, keyed by their content: importing the "
+            f"{PREFIX}user=<uid>/kind=<format>/month=<yyyy-mm>/, keyed by their content: "
+            "importing the "
             "same download again writes the same objects. One transform message per object."
         ),
     )
     parser.add_argument("paths", nargs="+", type=Path, help="zip files, folders or JSON files")
+    add_user_arguments(
+        parser,
+        "whose export it is (required when several users are configured; an export whose rows "
+        "name another user is refused)",
+    )
     parser.add_argument(
         "--max-plays",
         type=_positive,

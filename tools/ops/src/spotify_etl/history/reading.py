@@ -13,6 +13,7 @@ from spotify_etl_common.zips import LIMITS, ZipLimits
 from spotify_etl.history.batches import Spool
 from spotify_etl.history.files import ExportFile, members, not_an_export, recognise
 from spotify_etl.history.identity import play_key
+from spotify_etl.history.owner import USERNAME_FIELD
 from spotify_etl.history.scrub import canonical, ended_at, scrub_counting
 
 
@@ -30,6 +31,8 @@ class ReadSummary:
     """Rows without a readable end time: they cannot be plays and are left out."""
     unreadable: int = 0
     """Values of kept fields that could not be read in their type (left out of their row)."""
+    usernames: set[str] = field(default_factory=set)
+    """The user names the export's rows carry (older exports: ``username``; never stored)."""
 
     @property
     def total(self) -> int:
@@ -37,11 +40,17 @@ class ReadSummary:
         return sum(self.plays.values())
 
 
-def spool_file(export: ExportFile, number: int, spool: Spool) -> tuple[int, int, int]:
+def spool_file(
+    export: ExportFile, number: int, spool: Spool, usernames: set[str] | None = None
+) -> tuple[int, int, int]:
     """Scrub and spool every row of ``export`` (file ``number`` of the import); (plays
-    spooled, rows without a time, values left out)."""
+    spooled, rows without a time, values left out). The user names rows carry are added to
+    ``usernames`` (the rows stored never hold them)."""
     spooled = untimed = unreadable = 0
     for row in export.rows:
+        username = row.get(USERNAME_FIELD)
+        if usernames is not None and isinstance(username, str) and username:
+            usernames.add(username)
         ended = ended_at(row, export.kind)
         if ended is None:
             untimed += 1
@@ -76,7 +85,7 @@ def read_export(
             report(f"skipping {member.name}: same file as {seen[found.digest]}")
             continue
         seen[found.digest] = member.name
-        spooled, untimed, unreadable = spool_file(found, summary.files, spool)
+        spooled, untimed, unreadable = spool_file(found, summary.files, spool, summary.usernames)
         summary.files += 1
         summary.plays[found.kind] += spooled
         summary.untimed += untimed

@@ -1,4 +1,5 @@
-"""``spotify-etl query "SQL"``: DuckDB over the local stack, or Athena."""
+"""``spotify-etl query "SQL" [--user NAME]``: DuckDB over the local stack, or Athena; with
+``--user`` the statement reads one user's rows only (:mod:`spotify_etl.query.per_user`)."""
 
 from __future__ import annotations
 
@@ -16,22 +17,35 @@ from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 
+from spotify_etl.household.users import UserError, user_id_for
 from spotify_etl.local.state import find_local_stack
 from spotify_etl.query.local_engine import Rows, connect, run_query, s3_filesystem
 from spotify_etl.query.output import render
+from spotify_etl.query.per_user import for_user
 from spotify_etl.query.target import AthenaTarget, LocalTarget, TargetError, choose_target
+from spotify_etl.settings import effective_environment
 
 EXIT_FAILED = 1
+LOCAL_SCHEMA = "main"
+"""DuckDB's schema of the table and view definitions (``connect`` creates them there)."""
 
 
 def run_query_command(args: argparse.Namespace) -> int:
     stack = find_local_stack()
     try:
         target = choose_target(os.environ, stack.env() if stack else None, args.athena)
-        rows = query_local(target, args.sql) if isinstance(target, LocalTarget) else None
+        sql = args.sql
+        env = effective_environment(os.environ, stack)
+        user_id = asyncio.run(user_id_for(args.user, args.user_id, env))
+        if user_id is not None:
+            if isinstance(target, LocalTarget):
+                sql = for_user(sql, user_id, load_views(), "duckdb", LOCAL_SCHEMA)
+            else:
+                sql = for_user(sql, user_id, load_views(), "athena", target.database)
+        rows = query_local(target, sql) if isinstance(target, LocalTarget) else None
         if isinstance(target, AthenaTarget):
-            rows = asyncio.run(query_athena(target, args.sql))
-    except (TargetError, ValueError) as error:
+            rows = asyncio.run(query_athena(target, sql))
+    except (TargetError, UserError, ValueError) as error:
         print(f"spotify-etl query: {error}", file=sys.stderr)
         return EXIT_FAILED
     except duckdb.Error as error:

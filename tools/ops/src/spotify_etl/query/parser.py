@@ -6,6 +6,7 @@ import argparse
 
 from spotify_etl_common.tables import TABLES
 
+from spotify_etl.household.parser import add_user_arguments
 from spotify_etl.lazy import lazy
 from spotify_etl.query.output import FORMATS
 
@@ -27,6 +28,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     query.add_argument("sql", help='one SQL statement, e.g. "SELECT * FROM songs LIMIT 5"')
     query.add_argument("--format", choices=FORMATS, default="table", help="output format")
     query.add_argument("--athena", action="store_true", help="run on Athena even if local")
+    add_user_arguments(query, "read only this user's rows (every view answers for them alone)")
     query.set_defaults(run=lazy(_COMMANDS, "run_query_command"))
     views = commands.add_parser("views", help="list the views with a one-line description")
     views.set_defaults(run=lazy("spotify_etl.query.views_command", "run_views_command"))

@@ -27,6 +27,7 @@ from spotify_etl.status.report import (
     newest,
     newest_partition,
 )
+from spotify_etl.status.users import gather_users
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
@@ -143,11 +144,13 @@ async def gather_status(
             strict=True,
         )
     )
+    now = datetime.now(tz=UTC)
     return StatusReport(
-        generated_at=datetime.now(tz=UTC),
+        generated_at=now,
         queues=queue_report,
         sources=sources,
         tables=tables,
         lag_seconds=lag_seconds(sources, tables),
         gone=await gone_entities(store),
+        users=await gather_users(store, now),
     )

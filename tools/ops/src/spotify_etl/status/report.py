@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from spotify_etl_common.gone import GoneEntry
 
+from spotify_etl.status.users import UserStatus, render_users
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -57,6 +59,8 @@ class StatusReport(_Model):
     lag_seconds: float | None
     gone: list[GoneEntry] = []
     """Albums, artists, episodes and shows the extractor recorded as gone (404, not fetched)."""
+    users: list[UserStatus] = []
+    """The household's users, from the extractor's per-user run summaries."""
 
 
 def newest(values: Iterable[datetime | None]) -> datetime | None:
@@ -149,6 +153,7 @@ def render(report: StatusReport) -> str:
             "",
             *tables,
             "",
+            *render_users(report.users, _table),
             *render_gone(report.gone),
             f"lag from extraction to curated: {format_lag(report.lag_seconds)}",
         ]

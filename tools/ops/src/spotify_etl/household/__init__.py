@@ -1,0 +1,1 @@
+"""The household: its users (their grants' secrets), purging one, adopting a single-user lake."""
