@@ -1,0 +1,71 @@
+"""Reading the lake's tables as they are now, for a query engine beside it (DuckDB).
+
+For each table, what its rows are: the Parquet files of its current Iceberg
+snapshot (read as they are: the cataloger and maintenance write no delete
+files), or, when a snapshot carries delete files (a writer other than ours),
+the rows pyiceberg's scan resolves; the files of a Hive table not yet migrated;
+nothing for a table not created yet. Only the catalog and the table's own
+metadata are read here; fetching the data files is the caller's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from pyiceberg.exceptions import NoSuchIcebergTableError, NoSuchPropertyException, NoSuchTableError
+
+from spotify_etl_lake.glue_tables import TableKind, get_glue_table, hive_files, table_location
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog.glue import GlueCatalog
+
+    from spotify_etl_lake.catalog import Lake
+
+READ_WORKERS: Final = 8
+"""Tables planned at once (each is a few small requests to Glue and S3)."""
+
+ListFiles = Callable[[str], Iterable[str]]
+"""Every object URI under a folder URI (the Hive tables' files are found by listing)."""
+
+
+@dataclass(frozen=True)
+class TableRead:
+    """How to read one table's rows now."""
+
+    name: str
+    kind: TableKind
+    files: tuple[str, ...] = ()
+    """Parquet URIs whose rows, together, are the table's rows."""
+    rows: Any = None
+    """A ``pyarrow.Table`` of the rows instead, when the files alone are not the rows."""
+
+
+def read_table(catalog: GlueCatalog, lake: Lake, name: str, list_files: ListFiles) -> TableRead:
+    """How to read ``name`` (see the module docstring)."""
+    try:
+        table = catalog.load_table(lake.identifier(name))
+    except NoSuchTableError:
+        return TableRead(name, "absent")
+    except (NoSuchIcebergTableError, NoSuchPropertyException):
+        found = get_glue_table(catalog.glue, lake.database, name)
+        if found is None:
+            return TableRead(name, "absent")
+        return TableRead(name, "hive", tuple(hive_files(list_files(table_location(found)), name)))
+    scan = table.scan()
+    tasks = list(scan.plan_files())
+    if any(task.delete_files for task in tasks):
+        return TableRead(name, "iceberg", rows=scan.to_arrow())
+    return TableRead(name, "iceberg", tuple(task.file.file_path for task in tasks))
+
+
+def read_tables(
+    catalog: GlueCatalog, lake: Lake, names: Iterable[str], list_files: ListFiles
+) -> dict[str, TableRead]:
+    """:func:`read_table` of each of ``names``, several at a time."""
+    wanted = list(names)
+    with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
+        reads = pool.map(lambda n: read_table(catalog, lake, n, list_files), wanted)
+        return dict(zip(wanted, reads, strict=True))

@@ -1,0 +1,102 @@
+"""The objects under a table's location: list them with their age, delete them (sync S3).
+
+pyiceberg's FileIO reads and writes single files but cannot list a prefix, which
+finding orphan files needs; this is the thin boto3 shell for that. URIs are
+``s3://bucket/key``; :func:`split_uri` is the one parser of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+import boto3
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+    from spotify_etl_lake.catalog import Endpoints
+
+S3_SCHEMES: Final = ("s3://", "s3a://", "s3n://")
+MAX_KEYS_PER_DELETE: Final = 1000
+"""DeleteObjects accepts at most 1,000 keys per call."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """One object under a table's location."""
+
+    uri: str
+    """``s3://bucket/key``."""
+    size: int
+    last_modified: datetime
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/a/b`` -> ``("bucket", "a/b")`` (s3a and s3n too); ValueError otherwise."""
+    for scheme in S3_SCHEMES:
+        if uri.startswith(scheme):
+            bucket, _, key = uri.removeprefix(scheme).partition("/")
+            if bucket:
+                return bucket, key
+    raise ValueError(f"{uri!r} is not an s3:// URI")
+
+
+def normal_uri(uri: str) -> str:
+    """The ``s3://bucket/key`` form of any S3 URI, so paths from metadata and listings compare."""
+    bucket, key = split_uri(uri)
+    return f"s3://{bucket}/{key}"
+
+
+def folder_uri(location: str) -> str:
+    """A table location as a folder (``.../curated/tracks/``), so ``tracks`` never lists
+    ``tracks_x``."""
+    return normal_uri(location).rstrip("/") + "/"
+
+
+def s3_client(endpoints: Endpoints) -> S3Client:
+    """A boto3 S3 client on ``endpoints`` (credentials from the usual chain)."""
+    return boto3.client(
+        "s3", endpoint_url=endpoints.endpoint_for("s3"), region_name=endpoints.aws_region
+    )
+
+
+class ObjectStore:
+    """List and delete objects under S3 folders."""
+
+    def __init__(self, client: S3Client) -> None:
+        self._s3 = client
+
+    def list(self, folder: str) -> Iterator[StoredFile]:
+        """Every object under ``folder`` (an ``s3://bucket/prefix/`` URI)."""
+        bucket, prefix = split_uri(folder_uri(folder))
+        pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield StoredFile(f"s3://{bucket}/{item['Key']}", item["Size"], item["LastModified"])
+
+    def delete(self, uris: Sequence[str]) -> int:
+        """Delete ``uris`` (1,000 per call); how many were deleted. A failure raises."""
+        by_bucket: dict[str, list[str]] = {}
+        for uri in uris:
+            bucket, key = split_uri(uri)
+            by_bucket.setdefault(bucket, []).append(key)
+        deleted = 0
+        for bucket, keys in by_bucket.items():
+            for start in range(0, len(keys), MAX_KEYS_PER_DELETE):
+                chunk = keys[start : start + MAX_KEYS_PER_DELETE]
+                answer = self._s3.delete_objects(
+                    Bucket=bucket,
+                    Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True},
+                )
+                errors = answer.get("Errors", [])
+                if errors:
+                    first = errors[0]
+                    raise RuntimeError(
+                        f"could not delete s3://{bucket}/{first.get('Key')}: "
+                        f"{first.get('Code')}: {first.get('Message')}"
+                    )
+                deleted += len(chunk)
+        return deleted
