@@ -51,11 +51,7 @@ def stats_of(
         snapshots=snapshots,
         data_files=int(summary.get("total-data-files", 0)),
         data_bytes=int(summary.get("total-files-size", 0)),
-        last_commit_at=(
-            datetime.fromtimestamp(committed_ms / 1000, tz=UTC)
-            if committed_ms is not None
-            else None
-        ),
+        last_commit_at=committed,
         last_maintenance=maintained,
     )
 
