@@ -11,9 +11,8 @@ metadata are read here; fetching the data files is the caller's.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from pyiceberg.exceptions import NoSuchIcebergTableError, NoSuchPropertyException, NoSuchTableError
 
@@ -23,9 +22,6 @@ if TYPE_CHECKING:
     from pyiceberg.catalog.glue import GlueCatalog
 
     from spotify_etl_lake.catalog import Lake
-
-READ_WORKERS: Final = 8
-"""Tables planned at once (each is a few small requests to Glue and S3)."""
 
 ListFiles = Callable[[str], Iterable[str]]
 """Every object URI under a folder URI (the Hive tables' files are found by listing)."""
@@ -59,13 +55,3 @@ def read_table(catalog: GlueCatalog, lake: Lake, name: str, list_files: ListFile
     if any(task.delete_files for task in tasks):
         return TableRead(name, "iceberg", rows=scan.to_arrow())
     return TableRead(name, "iceberg", tuple(task.file.file_path for task in tasks))
-
-
-def read_tables(
-    catalog: GlueCatalog, lake: Lake, names: Iterable[str], list_files: ListFiles
-) -> dict[str, TableRead]:
-    """:func:`read_table` of each of ``names``, several at a time."""
-    wanted = list(names)
-    with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
-        reads = pool.map(lambda n: read_table(catalog, lake, n, list_files), wanted)
-        return dict(zip(wanted, reads, strict=True))

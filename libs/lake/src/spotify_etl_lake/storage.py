@@ -56,10 +56,14 @@ def folder_uri(location: str) -> str:
     return normal_uri(location).rstrip("/") + "/"
 
 
-def s3_client(endpoints: Endpoints) -> S3Client:
-    """A boto3 S3 client on ``endpoints`` (credentials from the usual chain)."""
+def s3_client(endpoints: Endpoints, key: str | None = None, secret: str | None = None) -> S3Client:
+    """A boto3 S3 client on ``endpoints`` (credentials from the usual chain unless given)."""
     return boto3.client(
-        "s3", endpoint_url=endpoints.endpoint_for("s3"), region_name=endpoints.aws_region
+        "s3",
+        endpoint_url=endpoints.endpoint_for("s3"),
+        region_name=endpoints.aws_region,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
     )
 
 

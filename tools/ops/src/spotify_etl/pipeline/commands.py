@@ -31,8 +31,9 @@ from spotify_etl.pipeline.processes import (
     terminate,
 )
 from spotify_etl.pipeline.watch import watch
-from spotify_etl.query.local_engine import connect, run_query, s3_filesystem
+from spotify_etl.query.local_engine import connect_lake, run_query
 from spotify_etl.query.output import render
+from spotify_etl.query.target import local_target
 
 
 def say(message: str) -> None:
@@ -135,12 +136,7 @@ async def _watch(
 
 
 def _print_top(stack: LocalStack, top: int) -> None:
-    env = stack.env()
-    fs = s3_filesystem(
-        env["AWS_ENDPOINT_URL"], env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
-    )
-    con = connect(fs, stack.names.bucket, TABLES, load_views())
-    try:
+    with connect_lake(local_target(stack.env(), "local stack"), TABLES, load_views()) as con:
         for title, sql in (
             ("top tracks", _top_sql("top_tracks", top)),
             ("top artists", _top_sql("top_artists", top)),
@@ -149,8 +145,6 @@ def _print_top(stack: LocalStack, top: int) -> None:
         ):
             rows = run_query(con, sql)
             print(f"\n{title}:\n{render('table', rows.columns, rows.rows)}", flush=True)
-    finally:
-        con.close()
 
 
 LIBRARY_SUMMARY_SQL = """

@@ -8,14 +8,12 @@ import os
 import sys
 
 import duckdb
-from spotify_etl_common.athena import AthenaQueries
-from spotify_etl_common.aws import athena_client
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 
 from spotify_etl.local.state import find_local_stack
-from spotify_etl.query.local_engine import Rows, connect, run_query, s3_filesystem
+from spotify_etl.query.local_engine import Rows, connect_lake, run_query
 from spotify_etl.query.output import render
 from spotify_etl.query.target import AthenaTarget, LocalTarget, TargetError, choose_target
 
@@ -46,17 +44,23 @@ def run_query_command(args: argparse.Namespace) -> int:
 
 
 def query_local(target: LocalTarget, sql: str) -> Rows:
-    """Run ``sql`` on DuckDB over the target's bucket, with every table and view registered."""
-    fs = s3_filesystem(target.endpoint, target.key, target.secret)
-    con = connect(fs, target.bucket, TABLES, load_views())
-    try:
+    """Run ``sql`` on DuckDB over the target's lake, with every table and view registered."""
+    with local_connection(target) as con:
         return run_query(con, sql)
-    finally:
-        con.close()
+
+
+def local_connection(target: LocalTarget) -> duckdb.DuckDBPyConnection:
+    """A DuckDB over the target's lake for several queries (the tables are read once);
+    use it as a context manager, which closes it."""
+    return connect_lake(target, TABLES, load_views())
 
 
 async def query_athena(target: AthenaTarget, sql: str) -> Rows:
     """Run ``sql`` on Athena through the target's workgroup."""
+    # Imported here: the local path needs neither (aiobotocore alone takes a quarter second).
+    from spotify_etl_common.athena import AthenaQueries
+    from spotify_etl_common.aws import athena_client
+
     async with athena_client(target) as client:
         queries = AthenaQueries(client, target.database, target.workgroup, target.output_location)
         result = await queries.query(sql)
