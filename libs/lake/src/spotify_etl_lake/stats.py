@@ -11,10 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from pyiceberg.exceptions import NoSuchIcebergTableError, NoSuchPropertyException, NoSuchTableError
+
+from spotify_etl_lake.glue_tables import TableKind
 from spotify_etl_lake.maintain import LAST_MAINTENANCE_PROPERTY
 
 if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
+
+    from spotify_etl_lake.catalog import Lake
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +72,14 @@ def table_stats(table: Table) -> TableStats:
         current.timestamp_ms if current else None,
         table.properties,
     )
+
+
+def read_stats(catalog: Catalog, lake: Lake, name: str) -> tuple[TableKind, TableStats | None]:
+    """What kind of table ``name`` is, and its figures when it is Iceberg."""
+    try:
+        table = catalog.load_table(lake.identifier(name))
+    except NoSuchTableError:
+        return "absent", None
+    except (NoSuchIcebergTableError, NoSuchPropertyException):
+        return "hive", None
+    return "iceberg", table_stats(table)
