@@ -84,6 +84,8 @@ def test_every_command_is_registered() -> None:
         "local down",
         "local env",
         "local up",
+        "maintain",
+        "migrate-tables",
         "query",
         "replay",
         "run-local",
