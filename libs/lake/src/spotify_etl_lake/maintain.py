@@ -86,9 +86,13 @@ class TableMaintenance:
     dry_run: bool = False
     skipped: str | None = None
     """Why the table was left alone (absent, or not an Iceberg table)."""
+    failure: str | None = None
+    """Why maintenance failed on the table (the next run resumes; the other tables go on)."""
 
     def line(self) -> str:
         """One line for people: ``tracks: 19 -> 1 files (245.1 KB -> 180.3 KB), ...``."""
+        if self.failure:
+            return f"{self.table}: failed, {self.failure}"
         if self.skipped:
             return f"{self.table}: skipped, {self.skipped}"
         would = "would be " if self.dry_run else ""
@@ -180,7 +184,7 @@ def maintain_table(
     table = load()
     after = data_files(table)
     referenced = referenced_files(table)
-    orphans = find_orphans(store.list(table.location()), referenced, now(), options.orphan_age)
+    orphans = find_orphans(store.files(table.location()), referenced, now(), options.orphan_age)
     store.delete([o.uri for o in orphans])
     return TableMaintenance(
         name,
@@ -207,7 +211,7 @@ def _dry_run(
         snapshot_infos(table), protected_snapshots(table), at, options.retention, options.keep_last
     )
     orphans = find_orphans(
-        store.list(table.location()), referenced_files(table), at, options.orphan_age
+        store.files(table.location()), referenced_files(table), at, options.orphan_age
     )
     size = sum(f.size for f in files)
     return TableMaintenance(
@@ -233,10 +237,17 @@ def maintain_lake(
     now: Clock,
     report: Callable[[TableMaintenance], None] = lambda _: None,
 ) -> list[TableMaintenance]:
-    """Maintain each of ``tables`` in turn; ``report`` hears of each as it finishes."""
+    """Maintain each of ``tables`` in turn; ``report`` hears of each as it finishes.
+
+    A table that fails (AWS, a commit race lost too often) is reported as failed and
+    the others go on: every step is incremental, so the next run resumes.
+    """
     done = []
     for name in tables:
-        result = maintain_table(catalog, lake.identifier(name), store, options, now)
+        try:
+            result = maintain_table(catalog, lake.identifier(name), store, options, now)
+        except Exception as error:
+            result = TableMaintenance(name, failure=f"{type(error).__name__}: {error}")
         report(result)
         done.append(result)
     return done

@@ -88,9 +88,13 @@ class TableMigration:
     drop_staging: bool = False
     drop_partitions: int = 0
     note: str = ""
+    failure: str | None = None
+    """Why carrying the plan out failed (running it again resumes)."""
 
     def line(self, done: bool) -> str:
         """One line for people; ``done`` says it happened (else it is the plan)."""
+        if self.failure:
+            return f"{self.table}: failed, {self.failure} (run it again to resume)"
         if self.action == "nothing":
             return f"{self.table}: nothing to do ({self.note})"
         steps = []
@@ -155,7 +159,7 @@ def read_state(
     partitions = len(glue_partitions(glue, lake.database, table)) if found else 0
     files: list[str] = []
     if kind == "hive" and found is not None:
-        files = hive_files((f.uri for f in store.list(table_location(found))), table)
+        files = hive_files((f.uri for f in store.files(table_location(found))), table)
     return GlueState(kind, staging, partitions), files
 
 
@@ -227,13 +231,21 @@ def migrate_lake(
     dry_run: bool,
     report: Callable[[TableMigration], None] = lambda _: None,
 ) -> list[TableMigration]:
-    """Plan each table and, unless ``dry_run``, carry the plan out; ``report`` hears of each."""
+    """Plan each table and, unless ``dry_run``, carry the plan out; ``report`` hears of each.
+
+    A table that fails is reported with its reason and the others go on.
+    """
     steps = []
     for declaration in tables:
-        state, files = read_state(catalog, store, lake, declaration.name)
-        step = plan_table(declaration.name, state, files)
-        if not dry_run and step.action != "nothing":
-            migrate_table(catalog, lake, declaration, step)
+        try:
+            state, files = read_state(catalog, store, lake, declaration.name)
+            step = plan_table(declaration.name, state, files)
+            if not dry_run and step.action != "nothing":
+                migrate_table(catalog, lake, declaration, step)
+        except Exception as error:
+            step = TableMigration(
+                declaration.name, "nothing", failure=f"{type(error).__name__}: {error}"
+            )
         report(step)
         steps.append(step)
     return steps

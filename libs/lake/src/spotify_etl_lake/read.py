@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pyiceberg.exceptions import NoSuchIcebergTableError, NoSuchPropertyException, NoSuchTableError
+from pyiceberg.io import load_file_io
 
 from spotify_etl_lake.glue_tables import TableKind, get_glue_table, hive_files, table_location
 
@@ -55,3 +56,14 @@ def read_table(catalog: GlueCatalog, lake: Lake, name: str, list_files: ListFile
     if any(task.delete_files for task in tasks):
         return TableRead(name, "iceberg", rows=scan.to_arrow())
     return TableRead(name, "iceberg", tuple(task.file.file_path for task in tasks))
+
+
+def file_reader(catalog: GlueCatalog) -> Callable[[str], bytes]:
+    """Reads a whole file by URI (one GET) with the catalog's file IO; safe across threads."""
+    io = load_file_io(catalog.properties)
+
+    def read(uri: str) -> bytes:
+        with io.new_input(uri).open(seekable=False) as stream:
+            return stream.read()
+
+    return read

@@ -1,23 +1,19 @@
 """The objects under a table's location: list them with their age, delete them (sync S3).
 
 pyiceberg's FileIO reads and writes single files but cannot list a prefix, which
-finding orphan files needs; this is the thin boto3 shell for that. URIs are
+finding orphan files needs; this is the thin S3 shell for that. URIs are
 ``s3://bucket/key``; :func:`split_uri` is the one parser of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
-import boto3
-
-if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
-
-    from spotify_etl_lake.catalog import Endpoints
+from spotify_etl_common.aws import Endpoints, s3_client
 
 S3_SCHEMES: Final = ("s3://", "s3a://", "s3n://")
 MAX_KEYS_PER_DELETE: Final = 1000
@@ -56,51 +52,57 @@ def folder_uri(location: str) -> str:
     return normal_uri(location).rstrip("/") + "/"
 
 
-def s3_client(endpoints: Endpoints, key: str | None = None, secret: str | None = None) -> S3Client:
-    """A boto3 S3 client on ``endpoints`` (credentials from the usual chain unless given)."""
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoints.endpoint_for("s3"),
-        region_name=endpoints.aws_region,
-        aws_access_key_id=key,
-        aws_secret_access_key=secret,
-    )
-
-
 class ObjectStore:
-    """List and delete objects under S3 folders."""
+    """List and delete objects under S3 folders (blocking calls, for pyiceberg's side).
 
-    def __init__(self, client: S3Client) -> None:
-        self._s3 = client
+    Built on the common aiobotocore client factory, so it follows the same endpoints
+    and credentials as every service; each call runs its own short event loop (never
+    call it from inside one).
+    """
 
-    def list(self, folder: str) -> Iterator[StoredFile]:
+    def __init__(self, endpoints: Endpoints) -> None:
+        self._endpoints = endpoints
+
+    def files(self, folder: str) -> list[StoredFile]:
         """Every object under ``folder`` (an ``s3://bucket/prefix/`` URI)."""
+        return asyncio.run(self._list(folder))
+
+    async def _list(self, folder: str) -> list[StoredFile]:
         bucket, prefix = split_uri(folder_uri(folder))
-        pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        for page in pages:
-            for item in page.get("Contents", []):
-                yield StoredFile(f"s3://{bucket}/{item['Key']}", item["Size"], item["LastModified"])
+        found = []
+        async with s3_client(self._endpoints) as s3:
+            pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            async for page in pages:
+                found += [
+                    StoredFile(f"s3://{bucket}/{item['Key']}", item["Size"], item["LastModified"])
+                    for item in page.get("Contents", [])
+                ]
+        return found
 
     def delete(self, uris: Sequence[str]) -> int:
         """Delete ``uris`` (1,000 per call); how many were deleted. A failure raises."""
+        return asyncio.run(self._delete(uris)) if uris else 0
+
+    async def _delete(self, uris: Sequence[str]) -> int:
         by_bucket: dict[str, list[str]] = {}
         for uri in uris:
             bucket, key = split_uri(uri)
             by_bucket.setdefault(bucket, []).append(key)
         deleted = 0
-        for bucket, keys in by_bucket.items():
-            for start in range(0, len(keys), MAX_KEYS_PER_DELETE):
-                chunk = keys[start : start + MAX_KEYS_PER_DELETE]
-                answer = self._s3.delete_objects(
-                    Bucket=bucket,
-                    Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True},
-                )
-                errors = answer.get("Errors", [])
-                if errors:
-                    first = errors[0]
-                    raise RuntimeError(
-                        f"could not delete s3://{bucket}/{first.get('Key')}: "
-                        f"{first.get('Code')}: {first.get('Message')}"
+        async with s3_client(self._endpoints) as s3:
+            for bucket, keys in by_bucket.items():
+                for start in range(0, len(keys), MAX_KEYS_PER_DELETE):
+                    chunk = keys[start : start + MAX_KEYS_PER_DELETE]
+                    answer = await s3.delete_objects(
+                        Bucket=bucket,
+                        Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True},
                     )
-                deleted += len(chunk)
+                    errors = answer.get("Errors", [])
+                    if errors:
+                        first = errors[0]
+                        raise RuntimeError(
+                            f"could not delete s3://{bucket}/{first.get('Key')}: "
+                            f"{first.get('Code')}: {first.get('Message')}"
+                        )
+                    deleted += len(chunk)
         return deleted

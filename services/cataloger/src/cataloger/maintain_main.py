@@ -21,7 +21,7 @@ from spotify_etl_lake.compaction import DEFAULT_TARGET_BYTES
 from spotify_etl_lake.expiry import DEFAULT_KEEP_LAST, DEFAULT_RETENTION
 from spotify_etl_lake.maintain import MaintenanceOptions, TableMaintenance, maintain_lake
 from spotify_etl_lake.orphans import DEFAULT_ORPHAN_AGE
-from spotify_etl_lake.storage import ObjectStore, s3_client
+from spotify_etl_lake.storage import ObjectStore
 
 from cataloger.settings import CatalogerSettings
 
@@ -69,7 +69,10 @@ class MaintainSettings(CatalogerSettings):
 
 
 def _logged(result: TableMaintenance) -> None:
-    log.info("cataloger.maintained", **asdict(result))
+    if result.failure:
+        log.error("cataloger.maintain_failed", **asdict(result))
+    else:
+        log.info("cataloger.maintained", **asdict(result))
 
 
 def run(settings: MaintainSettings) -> list[TableMaintenance]:
@@ -78,7 +81,7 @@ def run(settings: MaintainSettings) -> list[TableMaintenance]:
         open_catalog(settings),
         Lake(settings.bucket, settings.database),
         TABLES,
-        ObjectStore(s3_client(settings)),
+        ObjectStore(settings),
         settings.options(),
         lambda: datetime.now(UTC),
         _logged,
@@ -90,9 +93,13 @@ def main() -> None:
     settings = load_settings(MaintainSettings)
     configure_logging(SERVICE, settings.log_level)
     try:
-        run(settings)
+        results = run(settings)
     except Exception as error:
         reason = f"{type(error).__name__}: {error}"
         log.error("cataloger.maintain_failed", reason=reason)
         print(f"cataloger maintain: {reason}", file=sys.stderr)
+        sys.exit(EXIT_FAILED)
+    failed = [r.table for r in results if r.failure]
+    if failed:
+        print(f"cataloger maintain: failed on {', '.join(failed)}", file=sys.stderr)
         sys.exit(EXIT_FAILED)

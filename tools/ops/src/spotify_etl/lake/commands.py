@@ -6,19 +6,15 @@ import argparse
 import sys
 from datetime import UTC, datetime, timedelta
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pyiceberg.exceptions import CommitFailedException, NoSuchNamespaceError
 from spotify_etl_common.tables import TABLES
 from spotify_etl_lake.catalog import Lake, open_catalog
 from spotify_etl_lake.maintain import MaintenanceOptions, TableMaintenance, maintain_lake
 from spotify_etl_lake.migrate import TableMigration, migrate_lake
-from spotify_etl_lake.storage import ObjectStore, s3_client
+from spotify_etl_lake.storage import ObjectStore
 
 from spotify_etl.settings import load_ops_settings
 
 EXIT_FAILED = 1
-FAILURES = (BotoCoreError, ClientError, CommitFailedException, NoSuchNamespaceError, RuntimeError)
-"""What a run can meet: AWS errors, lost commit races beyond the retries, a missing database."""
 
 
 def options_from(args: argparse.Namespace) -> MaintenanceOptions:
@@ -42,20 +38,16 @@ def run_maintain(args: argparse.Namespace) -> int:
     def report(result: TableMaintenance) -> None:
         print(result.line(), flush=True)
 
-    try:
-        maintain_lake(
-            open_catalog(settings),
-            lake,
-            tables,
-            ObjectStore(s3_client(settings)),
-            options_from(args),
-            lambda: datetime.now(UTC),
-            report,
-        )
-    except FAILURES as error:
-        print(f"spotify-etl maintain: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    return 0
+    results = maintain_lake(
+        open_catalog(settings),
+        lake,
+        tables,
+        ObjectStore(settings),
+        options_from(args),
+        lambda: datetime.now(UTC),
+        report,
+    )
+    return EXIT_FAILED if any(r.failure for r in results) else 0
 
 
 def run_migrate_tables(args: argparse.Namespace) -> int:
@@ -67,16 +59,12 @@ def run_migrate_tables(args: argparse.Namespace) -> int:
     def report(step: TableMigration) -> None:
         print(step.line(done=not args.dry_run), flush=True)
 
-    try:
-        migrate_lake(
-            open_catalog(settings),
-            ObjectStore(s3_client(settings)),
-            lake,
-            TABLES.values(),
-            dry_run=args.dry_run,
-            report=report,
-        )
-    except FAILURES as error:
-        print(f"spotify-etl migrate-tables: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    return 0
+    steps = migrate_lake(
+        open_catalog(settings),
+        ObjectStore(settings),
+        lake,
+        TABLES.values(),
+        dry_run=args.dry_run,
+        report=report,
+    )
+    return EXIT_FAILED if any(s.failure for s in steps) else 0

@@ -19,11 +19,9 @@ from pathlib import Path
 from typing import Any, Final
 
 import duckdb
-from pyiceberg.io import FileIO, load_file_io
 from spotify_etl_common.tables import Table
 from spotify_etl_lake.catalog import Lake, open_catalog
-from spotify_etl_lake.read import TableRead, read_table
-from spotify_etl_lake.storage import ObjectStore, s3_client
+from spotify_etl_lake.read import TableRead, file_reader, read_table
 from spotify_etl_views import View
 
 from spotify_etl.query.local_tables import (
@@ -61,7 +59,7 @@ def connect_lake(
     """An in-memory DuckDB with every table of the target's lake and every view."""
     credentials = (target.key, target.secret) if target.key and target.secret else None
     catalog = open_catalog(target, credentials=credentials)
-    io = load_file_io(catalog.properties)
+    read_file = file_reader(catalog)
     lake = Lake(target.bucket, target.database)
     listing = _Listing(target)
     with (
@@ -72,29 +70,30 @@ def connect_lake(
 
         def plan(name: str) -> tuple[TableRead, list[Future[bytes]]]:
             read = read_table(catalog, lake, name, listing.files)
-            return read, [fetchers.submit(_download, io, uri) for uri in read.files]
+            return read, [fetchers.submit(read_file, uri) for uri in read.files]
 
         planned = list(planners.map(plan, tables))
         return connect(save(planned, Path(scratch)), tables, views)
 
 
-def _download(io: FileIO, uri: str) -> bytes:
-    with io.new_input(uri).open(seekable=False) as stream:
-        return stream.read()
-
-
 class _Listing:
-    """Lists the folders of Hive tables not yet migrated (its client made on first use)."""
+    """Lists the folders of Hive tables not yet migrated (s3fs, loaded on first use)."""
 
     def __init__(self, target: LocalTarget) -> None:
         self._target = target
-        self._store: ObjectStore | None = None
+        self._fs: Any = None
 
     def files(self, folder: str) -> Iterator[str]:
-        if self._store is None:
-            client = s3_client(self._target, self._target.key, self._target.secret)
-            self._store = ObjectStore(client)
-        return (f.uri for f in self._store.list(folder))
+        if self._fs is None:
+            import s3fs
+
+            self._fs = s3fs.S3FileSystem(
+                endpoint_url=self._target.endpoint,
+                key=self._target.key,
+                secret=self._target.secret,
+                use_listings_cache=False,
+            )
+        return (f"s3://{path}" for path in self._fs.find(folder.removeprefix("s3://")))
 
 
 def save(
