@@ -7,7 +7,9 @@ transaction (the old files leave and the new ones arrive in one snapshot
 commit: a reader sees either). A partition already compact is not rewritten, the
 current one included. A commit that loses a race (the cataloger committed in
 between: pyiceberg's requirement on the branch's snapshot fails, or Glue's
-``VersionId`` check on AWS) reloads the table and plans again on the new state;
+``VersionId`` check on AWS; pyiceberg then retries on the new metadata and
+refuses an overwrite whose filter matches files added meanwhile) reloads the
+table and plans again on the new state;
 a partition rewritten once in a run is not planned again in that run, so a run
 always ends.
 """
@@ -20,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
-from pyiceberg.exceptions import CommitFailedException
+from pyiceberg.exceptions import CommitFailedException, ValidationException
 from pyiceberg.expressions import (
     AlwaysTrue,
     And,
@@ -265,7 +267,9 @@ def compact(
             return CompactionResult(len(done), conflicts)
         try:
             rewrite_partition(table, plan[0], target_bytes)
-        except CommitFailedException:
+        except (CommitFailedException, ValidationException):
+            # lost the race (pyiceberg retries a commit itself, and then refuses an overwrite
+            # that would drop files added meanwhile): plan again on the table as it is now
             conflicts += 1
             if conflicts > max_conflicts:
                 raise
