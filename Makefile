@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PY_SOURCES = libs services tools tests bench
 
-.PHONY: help uv install lint typecheck pytest test run down bench bench-worker bench-extractor bench-transform bench-load bench-history bench-counts deploy clean
+.PHONY: help uv install lint typecheck pytest test run down bench bench-worker bench-extractor bench-transform bench-load bench-history bench-counts bench-lake deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -44,7 +44,7 @@ run: install ## the main job: local stack + fake Spotify, extract, transform, ca
 down: install ## stop the local stack left running by `make run`
 	$(UV) run spotify-etl local down
 
-bench: bench-worker bench-extractor bench-transform bench-load bench-history bench-counts ## every benchmark (figures on stdout)
+bench: bench-worker bench-extractor bench-transform bench-load bench-history bench-counts bench-lake ## every benchmark (figures on stdout)
 
 bench-worker: install ## worker throughput with a no-op handler vs in-flight bound
 	$(UV) run python -m bench.worker_bench
@@ -63,6 +63,9 @@ bench-history: install ## import a generated export of 250,000 plays end to end 
 
 bench-counts: install ## extractor request/object counts: quota cut + resume, short tokens, library
 	$(UV) run python -m bench.extractor_counts
+
+bench-lake: install ## a year of hourly runs in Iceberg: files and query times before/after maintain (DAYS=N)
+	$(UV) run python -m bench.lake_bench --days $(or $(DAYS),365)
 
 deploy: ## build + push images to ECR, deploy the stack (VPC_ID, SUBNET_IDS, AWS_REGION; ARGS="Key=Value ...")
 	deploy/deploy.sh $(ARGS)

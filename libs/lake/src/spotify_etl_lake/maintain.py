@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from pyiceberg.table import Table
 
     from spotify_etl_lake.catalog import Lake
-    from spotify_etl_lake.storage import ObjectStore
+    from spotify_etl_lake.storage import Store
 
 LAST_MAINTENANCE_PROPERTY: Final = "spotify-etl.last-maintenance"
 """Table property holding the ISO 8601 UTC time maintenance last finished on the table."""
@@ -144,7 +144,7 @@ def record_maintenance(load: Callable[[], Table], at: datetime) -> None:
 def maintain_table(
     catalog: Catalog,
     identifier: tuple[str, str],
-    store: ObjectStore,
+    store: Store,
     options: MaintenanceOptions,
     now: Clock,
 ) -> TableMaintenance:
@@ -201,7 +201,7 @@ def maintain_table(
 
 
 def _dry_run(
-    name: str, table: Table, store: ObjectStore, options: MaintenanceOptions, at: datetime
+    name: str, table: Table, store: Store, options: MaintenanceOptions, at: datetime
 ) -> TableMaintenance:
     """The plan against the table as it is: nothing is written."""
     files = data_files(table)
@@ -232,7 +232,7 @@ def maintain_lake(
     catalog: Catalog,
     lake: Lake,
     tables: Iterable[str],
-    store: ObjectStore,
+    store: Store,
     options: MaintenanceOptions,
     now: Clock,
     report: Callable[[TableMaintenance], None] = lambda _: None,

@@ -44,7 +44,7 @@ from spotify_etl_lake.glue_tables import (
     table_location,
 )
 from spotify_etl_lake.schema import FORMAT_VERSION, iceberg_schema, partition_spec
-from spotify_etl_lake.storage import ObjectStore
+from spotify_etl_lake.storage import Store
 
 if TYPE_CHECKING:
     from mypy_boto3_glue import GlueClient
@@ -149,7 +149,7 @@ def glue_partitions(glue: GlueClient, database: str, table: str) -> list[list[st
 
 
 def read_state(
-    catalog: GlueCatalog, store: ObjectStore, lake: Lake, table: str
+    catalog: GlueCatalog, store: Store, lake: Lake, table: str
 ) -> tuple[GlueState, list[str]]:
     """The table's Glue state, and its Hive files when it is a Hive table."""
     glue = catalog.glue
@@ -224,7 +224,7 @@ def swapped_input(name: str, hive: dict[str, Any], staging: dict[str, Any]) -> T
 
 def migrate_lake(
     catalog: GlueCatalog,
-    store: ObjectStore,
+    store: Store,
     lake: Lake,
     tables: Iterable[Table],
     *,

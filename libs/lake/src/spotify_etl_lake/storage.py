@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, Protocol
 
 from spotify_etl_common.aws import Endpoints, s3_client
 
@@ -41,7 +41,10 @@ def split_uri(uri: str) -> tuple[str, str]:
 
 
 def normal_uri(uri: str) -> str:
-    """The ``s3://bucket/key`` form of any S3 URI, so paths from metadata and listings compare."""
+    """The ``s3://bucket/key`` form of any S3 URI, so paths from metadata and listings compare
+    (any other URI, a local ``file://`` one say, as it is)."""
+    if not uri.startswith(S3_SCHEMES):
+        return uri
     bucket, key = split_uri(uri)
     return f"s3://{bucket}/{key}"
 
@@ -50,6 +53,14 @@ def folder_uri(location: str) -> str:
     """A table location as a folder (``.../curated/tracks/``), so ``tracks`` never lists
     ``tracks_x``."""
     return normal_uri(location).rstrip("/") + "/"
+
+
+class Store(Protocol):
+    """Where a table's files are listed and deleted (:class:`ObjectStore` on S3)."""
+
+    def files(self, folder: str) -> list[StoredFile]: ...
+
+    def delete(self, uris: Sequence[str]) -> int: ...
 
 
 class ObjectStore:
