@@ -40,6 +40,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -433,6 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--days-per-commit", type=int, default=30, help="days of runs per commit of a table"
     )
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop moto and clean up on kill
     os.environ.update(
         {"AWS_ACCESS_KEY_ID": CREDENTIALS[0], "AWS_SECRET_ACCESS_KEY": CREDENTIALS[1]}
     )

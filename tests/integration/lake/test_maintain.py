@@ -188,3 +188,16 @@ def test_a_dry_run_changes_nothing(lake: TestLake) -> None:
 def test_a_table_not_created_yet_is_skipped(lake: TestLake) -> None:
     result = maintain(lake, MaintenanceOptions())
     assert result.skipped == "no such table"
+
+
+def test_files_without_rows_are_seen_and_cleared_by_compaction(lake: TestLake) -> None:
+    """The transformer writes a file per table per raw object even when it has no rows; the
+    cataloger's delete drops such files, but registered without one (a migration) they stay."""
+    land(lake, "raw/dec-0", DEC, ["D0"])
+    for n in range(3):
+        uri = lake.put(f"curated/plays/dt=2026-12-03/empty-{n}.parquet", parquet("plays", []))
+        lake.commit("plays", [uri])
+    assert len(data_files(lake.table("plays"))) == 4  # a scan plans only the one with rows
+    result = maintain(lake, MaintenanceOptions())
+    assert (result.files_before, result.files_after) == (4, 1)
+    assert [t for _, t in plays(lake.table("plays"))] == ["D0"]

@@ -32,6 +32,7 @@ from pyiceberg.expressions import (
     IsNull,
     LessThan,
 )
+from pyiceberg.manifest import ManifestContent
 from pyiceberg.transforms import DayTransform, IdentityTransform, MonthTransform, YearTransform
 from pyiceberg.types import DateType
 
@@ -202,17 +203,31 @@ def partition_columns(spec: PartitionSpec, schema: Schema) -> tuple[PartitionCol
 
 
 def data_files(table: Table) -> list[DataFileInfo]:
-    """The data files of the table's current snapshot."""
-    return [
-        DataFileInfo(
-            path=task.file.file_path,
-            size=task.file.file_size_in_bytes,
-            records=task.file.record_count,
-            spec_id=task.file.spec_id,
-            partition=tuple(task.file.partition[i] for i in range(len(task.file.partition))),
-        )
-        for task in table.scan().plan_files()
-    ]
+    """The data files of the table's current snapshot, read from its manifests.
+
+    Not from scan planning: a scan skips files without rows, and the transformer
+    writes one per table per raw object even when the object has no rows for it
+    (their partition is null); compaction must see them to clear them.
+    """
+    snapshot = table.current_snapshot()
+    if snapshot is None:
+        return []
+    found = []
+    for manifest in snapshot.manifests(table.io):
+        if manifest.content != ManifestContent.DATA:
+            continue
+        for entry in manifest.fetch_manifest_entry(table.io, discard_deleted=True):
+            file = entry.data_file
+            found.append(
+                DataFileInfo(
+                    path=file.file_path,
+                    size=file.file_size_in_bytes,
+                    records=file.record_count,
+                    spec_id=manifest.partition_spec_id,
+                    partition=tuple(file.partition[i] for i in range(len(file.partition))),
+                )
+            )
+    return found
 
 
 def rewrite_partition(table: Table, rewrite: PartitionRewrite, target_bytes: int) -> None:
