@@ -104,8 +104,8 @@ bench-report: install ## spotify-etl report over make run's data plus an importe
 bench-counts: install ## extractor request/object counts: quota cut + resume, short tokens, library
 	$(UV) run python -m bench.extractor_counts
 
-bench-lake: install ## a year of hourly runs in the Iceberg lake: files, bytes and query times before and after maintain
-	$(UV) run python -m bench.lake_bench
+bench-lake: install ## a year of runs in Iceberg: files and query times before/after maintain (DAYS, RUNS_PER_DAY)
+	$(UV) run python -m bench.lake_bench --days $(or $(DAYS),365) --runs-per-day $(or $(RUNS_PER_DAY),1)
 
 deploy: ## build + push images to ECR, deploy the stack (VPC_ID, SUBNET_IDS, AWS_REGION; ARGS="Key=Value ...")
 	deploy/deploy.sh $(ARGS)

@@ -23,11 +23,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import s3fs
 from fake_spotify.history_export import Play, extended_download, listening
 from spotify_etl.local.provision import StackNames, provision
 from spotify_etl.local.state import CREDENTIALS, REGION
-from spotify_etl.query.local_engine import connect, run_query
+from spotify_etl.query.local_engine import connect_lake, run_query
+from spotify_etl.query.target import LocalTarget
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 
@@ -113,19 +113,17 @@ def main() -> int:
 
 
 def _distinct_plays(endpoint: str, bucket: str) -> tuple[int, int]:
-    fs = s3fs.S3FileSystem(
-        endpoint_url=endpoint,
+    target = LocalTarget(
+        endpoint=endpoint,
+        bucket=bucket,
         key=CREDENTIALS["AWS_ACCESS_KEY_ID"],
         secret=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        use_listings_cache=False,
+        origin="bench",
     )
-    con = connect(fs, bucket, TABLES, load_views())
-    try:
+    with connect_lake(target, TABLES, load_views()) as con:
         [(count, total)] = run_query(
             con, "SELECT count(*), coalesce(sum(ms_played), 0) FROM distinct_plays"
         ).rows
-    finally:
-        con.close()
     return int(count), int(total)
 
 

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import s3fs
 from fake_spotify.catalog import Catalog, CatalogSpec, build_catalog
 from fake_spotify.server import FakeConfig, FakeSpotify
 from spotify_etl.local.provision import Provisioned
-from spotify_etl.query.local_engine import connect, run_query
+from spotify_etl.query.local_engine import connect_lake, run_query
+from spotify_etl.query.target import LocalTarget
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 
@@ -67,14 +67,9 @@ def run_workers(env: dict[str, str]) -> None:
 
 
 def query(aws: LocalAws, bucket: str, sql: str) -> list[tuple[object, ...]]:
-    fs = s3fs.S3FileSystem(
-        endpoint_url=aws.endpoint, key="testing", secret="testing", use_listings_cache=False
-    )
-    con = connect(fs, bucket, TABLES, load_views())
-    try:
+    target = LocalTarget(aws.endpoint, bucket, "testing", "testing", "e2e")
+    with connect_lake(target, TABLES, load_views()) as con:
         return list(run_query(con, sql).rows)
-    finally:
-        con.close()
 
 
 def served(catalog: Catalog) -> dict[str, set[str]]:

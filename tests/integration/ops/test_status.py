@@ -1,8 +1,9 @@
-"""Status against moto: queue depths, last extraction, newest partitions, lag."""
+"""Status against moto: queue depths, last extraction, the tables' figures, lag."""
 
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,6 +11,8 @@ import pytest
 from spotify_etl_common.gone import GoneEntities, GoneEntry, gone_key
 from spotify_etl_common.keys import entity_key, playlist_items_key
 from spotify_etl_common.messages import Source
+
+from tests.lake_tables import TestLake, parquet
 
 from .conftest import Ops, run_cli
 
@@ -58,42 +61,31 @@ def test_sources_and_tables_from_the_listing_without_a_glue_database(
         "last_extracted_at": None,
     }
     tracks = report["tables"]["tracks"]
-    assert (tracks["files"], tracks["newest_partition"], tracks["partitions_from"]) == (
-        2,
-        "2026-11-23",
-        "curated",
-    )
-    assert report["tables"]["plays"]["newest_partition"] is None
+    assert (tracks["format"], tracks["files"], tracks["data_files"]) == ("absent", 2, None)
+    assert report["tables"]["plays"]["newest_file_at"] is None
     assert report["lag_seconds"] is not None
     assert report["lag_seconds"] >= 0
 
 
-def test_newest_partition_comes_from_glue_when_the_database_exists(
+def test_an_iceberg_table_shows_its_snapshots_files_and_last_maintenance(
     ops: Ops, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = ops.stack.names.bucket.replace("-", "_") + "_db"
-    ops.glue.create_database(DatabaseInput={"Name": database})
-    ops.glue.create_table(
-        DatabaseName=database,
-        TableInput={
-            "Name": "tracks",
-            "PartitionKeys": [{"Name": "dt", "Type": "string"}],
-            "StorageDescriptor": {"Columns": [{"Name": "track_id", "Type": "string"}]},
-        },
-    )
-    for day in ("2026-11-01", "2026-11-22"):
-        ops.glue.create_partition(
-            DatabaseName=database,
-            TableName="tracks",
-            PartitionInput={"Values": [day], "StorageDescriptor": {"Columns": []}},
+    lake = TestLake(ops.aws, ops.bucket, os.environ["CATALOGER_DATABASE"])
+    at = datetime(2026, 11, 23, 8, tzinfo=UTC)
+    for n in range(2):
+        row = {"track_id": f"T{n}", "source_key": f"raw/{n}", "extracted_at": at}
+        lake.commit(
+            "tracks",
+            [lake.put(f"curated/tracks/dt=2026-11-23/{n}.parquet", parquet("tracks", [row]))],
         )
-    ops.put("curated/tracks/dt=2026-11-23/b.parquet", b"x")
+    assert run_cli("maintain", "--table", "tracks") == 0
+    capsys.readouterr()
     tables = status_json(capsys)["tables"]
-    assert (tables["tracks"]["newest_partition"], tables["tracks"]["partitions_from"]) == (
-        "2026-11-22",
-        "glue",
-    )
-    assert tables["albums"]["partitions_from"] == "curated"
+    tracks = tables["tracks"]
+    assert (tracks["format"], tracks["snapshots"], tracks["data_files"]) == ("iceberg", 4, 1)
+    assert tracks["average_file_bytes"] == tracks["data_bytes"] > 0
+    assert tracks["last_maintenance"] is not None
+    assert tables["albums"]["format"] == "absent"
 
 
 def test_text_output_has_the_queue_table_header_and_no_lag_without_data(

@@ -1,46 +1,42 @@
-"""Curated Parquet written by hand into a fresh moto bucket, and DuckDB over it."""
+"""Curated Parquet written by hand and committed to fresh Iceberg tables on moto, and DuckDB
+over them."""
 
 from __future__ import annotations
 
-import io
-import uuid
+import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import polars as pl
 import pytest
-from spotify_etl.query.local_engine import connect, s3_filesystem
-from spotify_etl_common.tables import TABLES, LogicalType, Table
+from spotify_etl.query.local_engine import connect_lake
+from spotify_etl.query.target import LocalTarget
+from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
+
+from tests.lake_tables import TestLake, parquet
 
 if TYPE_CHECKING:
     from tests.conftest import LocalAws
 
-POLARS_TYPES: dict[LogicalType, pl.DataType] = {
-    "string": pl.Utf8(),
-    "bigint": pl.Int64(),
-    "int": pl.Int32(),
-    "boolean": pl.Boolean(),
-    "date": pl.Date(),
-    "timestamp": pl.Datetime("us", "UTC"),
-    "double": pl.Float64(),
-}
-
-
-def frame(table: Table, rows: list[dict[str, Any]], drop: tuple[str, ...] = ()) -> pl.DataFrame:
-    """A frame with exactly the table's columns and the transformer's dtypes."""
-    schema = {c.name: POLARS_TYPES[c.type] for c in table.columns if c.name not in drop}
-    return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema, orient="row")
-
 
 @dataclass
 class Curated:
-    """A bucket to put curated files in, and a DuckDB to query them."""
+    """A lake (bucket and Glue database of its own) to commit curated files to, and a DuckDB
+    to query it."""
 
     aws: LocalAws
-    bucket: str
+    lake: TestLake
+    keys: set[str] = field(default_factory=set)
+
+    @property
+    def bucket(self) -> str:
+        return self.lake.bucket
+
+    @property
+    def database(self) -> str:
+        return self.lake.database
 
     def put(
         self,
@@ -50,22 +46,30 @@ class Curated:
         rows: list[dict[str, Any]],
         drop: tuple[str, ...] = (),
     ) -> str:
-        buffer = io.BytesIO()
-        frame(TABLES[table], rows, drop).write_parquet(buffer, compression="zstd")
-        key = f"curated/{table}/dt={day}/{name}.parquet"
-        self.aws.client("s3").put_object(Bucket=self.bucket, Key=key, Body=buffer.getvalue())
-        return key
+        """Write a file of ``rows`` under ``dt=<day>`` and add it to the table: appended,
+        except that the same file again replaces its own rows (the cataloger's commit)."""
+        body = parquet(table, rows, drop)
+        digest = hashlib.sha256(body).hexdigest()[:8]
+        key = f"curated/{table}/dt={day}/{name}-{digest}.parquet"
+        again = key in self.keys
+        self.keys.add(key)
+        uri = self.lake.put(key, body)
+        keys = sorted({str(r["source_key"]) for r in rows}) if again else []
+        self.lake.commit(table, [uri], keys)
+        return uri
 
-    def connect(self, *, materialize: bool = True) -> duckdb.DuckDBPyConnection:
-        fs = s3_filesystem(self.aws.endpoint, "testing", "testing")
-        return connect(fs, self.bucket, TABLES, load_views(), materialize=materialize)
+    def target(self) -> LocalTarget:
+        return LocalTarget(
+            self.aws.endpoint, self.bucket, "testing", "testing", "test", database=self.database
+        )
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return connect_lake(self.target(), TABLES, load_views())
 
 
 def new_curated(aws: LocalAws) -> Curated:
-    """A fresh empty bucket on the moto server."""
-    bucket = f"q-{uuid.uuid4().hex[:12]}"
-    aws.client("s3").create_bucket(Bucket=bucket)
-    return Curated(aws, bucket)
+    """A fresh empty lake on the moto server."""
+    return Curated(aws, TestLake.fresh(aws))
 
 
 @pytest.fixture(scope="session")

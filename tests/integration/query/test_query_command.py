@@ -30,6 +30,7 @@ def pointed_at(curated: Curated, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     for key, value in curated.aws.env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SPOTIFY_ETL_BUCKET", curated.bucket)
+    monkeypatch.setenv("CATALOGER_DATABASE", curated.database)
     return curated
 
 

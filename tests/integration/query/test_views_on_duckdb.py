@@ -439,28 +439,15 @@ def test_every_view_runs_with_no_files_at_all(curated: Curated, query: Query) ->
 def test_a_column_no_file_has_yet_reads_as_a_typed_null(curated: Curated, query: Query) -> None:
     curated.put("albums", DAY1, "old", [album("A1", "Old", RUN1)], drop=("uri", "release_year"))
     assert query("SELECT album_id, uri, release_year FROM albums") == [("A1", None, None)]
-    assert query("SELECT typeof(release_year), typeof(extracted_at), typeof(dt) FROM albums") == [
-        ("INTEGER", "TIMESTAMP WITH TIME ZONE", "VARCHAR")
+    assert query("SELECT typeof(release_year), typeof(extracted_at) FROM albums") == [
+        ("INTEGER", "TIMESTAMP WITH TIME ZONE")
     ]
 
 
 def test_files_with_and_without_a_new_column_read_together(curated: Curated, query: Query) -> None:
     curated.put("albums", DAY1, "old", [album("A1", "Old", RUN1)], drop=("uri",))
     curated.put("albums", DAY2, "new", [album("A2", "New", RUN2, uri="spotify:album:A2")])
-    assert query("SELECT album_id, uri, dt FROM albums ORDER BY album_id") == [
-        ("A1", None, DAY1),
-        ("A2", "spotify:album:A2", DAY2),
+    assert query("SELECT album_id, uri FROM albums ORDER BY album_id") == [
+        ("A1", None),
+        ("A2", "spotify:album:A2"),
     ]
-
-
-def test_views_over_s3_globs_without_loading_give_the_same_rows(curated: Curated) -> None:
-    """``materialize=False``: tables are views over read_parquet on the registered s3fs."""
-    curated.put("albums", DAY1, "a1", [album("A1", "Old Name", RUN1)])
-    curated.put("albums", DAY2, "a1", [album("A1", "New Name", RUN2)])
-    con = curated.connect(materialize=False)
-    try:
-        assert con.execute("SELECT album_id, name FROM album").fetchall() == [("A1", "New Name")]
-        curated.put("albums", DAY2, "a2", [album("A2", "Later", RUN2)])
-        assert con.execute("SELECT count(*) FROM album").fetchall() == [(2,)]  # seen live
-    finally:
-        con.close()

@@ -114,6 +114,8 @@ def test_every_command_is_registered() -> None:
         "local status",
         "local up",
         "purge-user",
+        "maintain",
+        "migrate-tables",
         "query",
         "replay",
         "report",

@@ -10,9 +10,9 @@ from spotify_etl.status.report import (
     SourceStatus,
     StatusReport,
     TableStatus,
+    format_bytes,
     format_lag,
     lag_seconds,
-    newest_partition,
     render,
 )
 from spotify_etl.status.users import SummaryDocument, summary_user, user_status
@@ -22,12 +22,22 @@ from spotify_etl_common.sources import Source
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
 
-def table(at: datetime | None, partition: str | None = "2026-11-24") -> TableStatus:
+def table(at: datetime | None) -> TableStatus:
+    """A Hive (not yet migrated) table whose newest file is ``at``."""
+    return TableStatus(format="hive", files=1 if at else 0, newest_file_at=at)
+
+
+def iceberg(committed: datetime | None, newest_file: datetime | None = None) -> TableStatus:
     return TableStatus(
-        files=1 if at else 0,
-        newest_partition=partition,
-        newest_file_at=at,
-        partitions_from="curated",
+        format="iceberg",
+        snapshots=3,
+        data_files=2,
+        data_bytes=3 * 1024 * 1024,
+        average_file_bytes=3 * 512 * 1024,
+        last_commit_at=committed,
+        last_maintenance=T0 - timedelta(days=1),
+        files=7,
+        newest_file_at=newest_file,
     )
 
 
@@ -36,7 +46,7 @@ def report() -> StatusReport:
         "playlist_items": SourceStatus(objects=12, last_extracted_at=T0 + timedelta(seconds=90)),
         "albums": SourceStatus(objects=0, last_extracted_at=None),
     }
-    tables = {"tracks": table(T0), "plays": table(None, None)}
+    tables = {"tracks": table(T0), "plays": table(None), "albums": iceberg(T0 - timedelta(hours=1))}
     return StatusReport(
         generated_at=T0,
         queues={
@@ -57,6 +67,12 @@ def report() -> StatusReport:
 
 def test_lag_is_newest_extraction_minus_newest_curated_file() -> None:
     assert report().lag_seconds == 90.0
+
+
+def test_an_iceberg_table_counts_from_its_last_commit_not_its_newest_file() -> None:
+    sources = {"a": SourceStatus(objects=1, last_extracted_at=T0)}
+    awaiting = iceberg(T0 - timedelta(minutes=5), newest_file=T0)  # a file not yet committed
+    assert lag_seconds(sources, {"t": awaiting}) == 300.0
 
 
 def test_lag_is_zero_when_curated_is_newer_and_none_without_data() -> None:
@@ -94,14 +110,24 @@ def test_text_shows_each_queue_source_table_and_the_lag() -> None:
     queue_row = next(line for line in lines if line.startswith("transform"))
     assert queue_row.split() == ["transform", "q-transform", "3", "2", "0", "q-transform-dlq", "1"]
     assert any(line.split()[:2] == ["playlist_items", "12"] for line in lines)
-    assert any(line.split()[:3] == ["plays", "0", "-"] for line in lines)
+    assert any(
+        line.split()[:5] == ["plays", "hive", "(run", "migrate-tables)", "-"] for line in lines
+    )
+    albums = [line for line in lines if line.startswith("albums")][-1]  # the table, not the source
+    assert albums.split()[:6] == ["albums", "iceberg", "3", "2", "1.5", "MB"]
+    assert albums.endswith("2026-11-23 01:00:00 UTC")  # the last maintenance
     assert lines[-1] == "lag from extraction to curated: 1m 30s"
 
 
-def test_format_lag_and_newest_partition() -> None:
+def test_format_lag_and_bytes() -> None:
     assert [format_lag(s) for s in (None, 5, 61, 3725)] == ["-", "5s", "1m 01s", "1h 02m 05s"]
-    assert newest_partition(["2026-01-02", "2026-11-01", "2025-12-31"]) == "2026-11-01"
-    assert newest_partition([]) is None
+    assert [format_bytes(b) for b in (None, 512, 2048, 5 * 1024**2, 3 * 1024**3)] == [
+        "-",
+        "512 B",
+        "2.0 KB",
+        "5.0 MB",
+        "3.0 GB",
+    ]
 
 
 def test_text_lists_the_entities_the_extractor_recorded_as_gone() -> None:

@@ -18,8 +18,6 @@ import pytest
 from fake_spotify.api import FakeWebApi
 from fake_spotify.catalog import CatalogSpec, build_catalog
 from fake_spotify.tokens import USER_SCOPES
-from fsspec.implementations.dirfs import DirFileSystem
-from fsspec.implementations.local import LocalFileSystem
 from spotify_etl.query.local_engine import connect, run_query
 from spotify_etl_common.keys import library_page_key
 from spotify_etl_common.sources import Source
@@ -80,8 +78,9 @@ class Lake:
         )
 
     def query(self, sql: str) -> list[tuple[object, ...]]:
-        fs = DirFileSystem(path=str(self.root), fs=LocalFileSystem())
-        con: duckdb.DuckDBPyConnection = connect(fs, "b", TABLES, load_views())
+        curated = self.root / "b" / "curated"
+        files = {t: sorted(str(p) for p in (curated / t).rglob("*.parquet")) for t in TABLES}
+        con: duckdb.DuckDBPyConnection = connect(files, TABLES, load_views())
         try:
             return list(run_query(con, sql).rows)
         finally:

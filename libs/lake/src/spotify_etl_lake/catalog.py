@@ -62,6 +62,18 @@ def catalog_properties(endpoints: Endpoints) -> dict[str, str]:
     return properties
 
 
-def open_catalog(endpoints: Endpoints, name: str = "spotify-etl") -> GlueCatalog:
-    """A pyiceberg Glue catalog over ``endpoints`` (no call is made until it is used)."""
-    return GlueCatalog(name, None, **catalog_properties(endpoints))
+def open_catalog(
+    endpoints: Endpoints,
+    name: str = "spotify-etl",
+    *,
+    credentials: tuple[str, str] | None = None,
+) -> GlueCatalog:
+    """A pyiceberg Glue catalog over ``endpoints`` (no call is made until it is used).
+
+    ``credentials`` (access key id, secret) serve Glue and S3 alike; without them the
+    environment's usual chain does.
+    """
+    properties = catalog_properties(endpoints)
+    if credentials is not None:
+        properties["client.access-key-id"], properties["client.secret-access-key"] = credentials
+    return GlueCatalog(name, None, **properties)

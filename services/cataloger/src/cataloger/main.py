@@ -82,7 +82,12 @@ async def run(settings: CatalogerSettings) -> WorkerStats:
 
 
 def main() -> None:
-    """Entry point ``cataloger``."""
+    """Entry point ``cataloger`` (``serve``, the default) or ``cataloger maintain``."""
+    if sys.argv[1:2] == ["maintain"]:
+        from cataloger import maintain_main
+
+        maintain_main.main()
+        return
     settings = load_settings(CatalogerSettings)
     configure_logging(SERVICE, settings.log_level)
     try:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from spotify_etl.dlq import parser as dlq_parser
 from spotify_etl.history import parser as history_parser
 from spotify_etl.household import parser as household_parser
+from spotify_etl.lake import parser as lake_parser
 from spotify_etl.local import parser as local_parser
 from spotify_etl.pipeline import parser as pipeline_parser
 from spotify_etl.query import parser as query_parser
@@ -33,6 +34,7 @@ COMMAND_MODULES = [
     history_parser,
     report_parser,
     household_parser,
+    lake_parser,
 ]
 """The light modules that register each command group's arguments; a command's own module
 (DuckDB, Polars, the AWS clients) is imported only when it runs (:mod:`spotify_etl.lazy`)."""

@@ -23,7 +23,7 @@ class OpsSettings(CommonSettings):
     cataloger_database: str = Field(
         default=DEFAULT_DATABASE, alias="CATALOGER_DATABASE", min_length=1
     )
-    """Glue database of the curated tables (status reads its partitions)."""
+    """Glue database of the curated tables."""
 
 
 def effective_environment(environ: Mapping[str, str], stack: LocalStack | None) -> dict[str, str]:

@@ -33,9 +33,9 @@ from spotify_etl.pipeline.processes import (
     terminate,
 )
 from spotify_etl.pipeline.watch import watch
-from spotify_etl.query.local_engine import connect, run_query, s3_filesystem
+from spotify_etl.query.local_engine import connect_lake, run_query
 from spotify_etl.query.output import render
-from spotify_etl.query.target import LocalTarget, choose_target
+from spotify_etl.query.target import choose_target, local_target
 
 
 def say(message: str) -> None:
@@ -144,11 +144,7 @@ async def _watch(
 
 
 def _print_top(stack: LocalStack, top: int) -> None:
-    target = choose_target({}, stack.env(), athena=False)
-    assert isinstance(target, LocalTarget)
-    fs = s3_filesystem(target.endpoint, target.key, target.secret)
-    con = connect(fs, stack.names.bucket, TABLES, load_views())
-    try:
+    with connect_lake(local_target(stack.env(), "local stack"), TABLES, load_views()) as con:
         for title, sql in (
             ("top tracks", _top_sql("top_tracks", top)),
             ("top artists", _top_sql("top_artists", top)),
@@ -157,8 +153,6 @@ def _print_top(stack: LocalStack, top: int) -> None:
         ):
             rows = run_query(con, sql)
             print(f"\n{title}:\n{render('table', rows.columns, rows.rows)}", flush=True)
-    finally:
-        con.close()
 
 
 def _write_report(stack: LocalStack) -> None:

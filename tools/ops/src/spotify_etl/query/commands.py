@@ -11,15 +11,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 import duckdb
-from spotify_etl_common.athena import AthenaQueries
-from spotify_etl_common.aws import athena_client
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 
 from spotify_etl.household.users import UserError, user_id_for
 from spotify_etl.local.state import find_local_stack
-from spotify_etl.query.local_engine import Rows, connect, run_query, s3_filesystem
+from spotify_etl.query.local_engine import Rows, connect_lake, run_query
 from spotify_etl.query.output import render
 from spotify_etl.query.per_user import for_user
 from spotify_etl.query.target import AthenaTarget, LocalTarget, TargetError, choose_target
@@ -62,20 +60,17 @@ def run_query_command(args: argparse.Namespace) -> int:
 
 
 def query_local(target: LocalTarget, sql: str) -> Rows:
-    """Run ``sql`` on DuckDB over the target's bucket, with every table and view registered."""
+    """Run ``sql`` on DuckDB over the target's lake, with every table and view registered."""
     with local_runner(target) as run:
         return run(sql)
 
 
 @contextmanager
 def local_runner(target: LocalTarget) -> Iterator[Callable[[str], Rows]]:
-    """One DuckDB over the target's bucket (files read once), running any number of queries."""
-    fs = s3_filesystem(target.endpoint, target.key, target.secret)
-    con = connect(fs, target.bucket, TABLES, load_views())
-    try:
+    """One DuckDB over the target's lake (the tables are read once), running any number of
+    queries."""
+    with connect_lake(target, TABLES, load_views()) as con:
         yield lambda sql: run_query(con, sql)
-    finally:
-        con.close()
 
 
 async def query_athena(target: AthenaTarget, sql: str) -> Rows:
@@ -88,6 +83,10 @@ async def query_athena(target: AthenaTarget, sql: str) -> Rows:
 async def athena_runner(target: AthenaTarget) -> AsyncIterator[Callable[[str], Awaitable[Rows]]]:
     """One Athena client through the target's workgroup, running any number of queries
     (concurrently if awaited together); values come back as text, as Athena gives them."""
+    # Imported here: the local path needs neither (aiobotocore alone takes a quarter second).
+    from spotify_etl_common.athena import AthenaQueries
+    from spotify_etl_common.aws import athena_client
+
     async with athena_client(target) as client:
         queries = AthenaQueries(client, target.database, target.workgroup, target.output_location)
 

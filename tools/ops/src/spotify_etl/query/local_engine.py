@@ -1,35 +1,48 @@
-"""DuckDB over the curated Parquet in (local) S3: the views where Athena has no rows.
+"""DuckDB over the lake's tables in (local) S3: the views where Athena has no rows.
 
-moto's Athena records queries but returns nothing, so locally the same view
-SQL runs here, reading the files through s3fs (DuckDB's httpfs is not
-available offline).
+moto's Athena records queries but returns nothing, so locally the same view SQL
+runs here. DuckDB's iceberg and httpfs extensions are downloaded at run time,
+so the lake is read without them: pyiceberg plans each table's current
+snapshot (:mod:`spotify_etl_lake.read`), its data files are downloaded into a
+temporary folder as soon as its plan is known, and DuckDB loads them into
+memory. Then DuckDB's access to files is turned off: a query reads the loaded
+tables and nothing else.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import duckdb
-import s3fs
-from spotify_etl_common.keys import CURATED_PREFIX
 from spotify_etl_common.tables import Table
+from spotify_etl_lake.catalog import Lake, open_catalog
+from spotify_etl_lake.read import TableRead, file_reader, read_table
 from spotify_etl_views import View
 
 from spotify_etl.query.local_tables import (
     empty_table_view_sql,
-    files_glob,
     load_table_sql,
+    quote,
     read_parquet_sql,
     table_view_sql,
 )
+from spotify_etl.query.target import LocalTarget
 from spotify_etl.query.transpile import duckdb_view_sql
 
-LOADED_SCHEMA = "files"
+LOADED_SCHEMA: Final = "files"
 """Schema of the tables loaded from Parquet (the views in ``main`` cast them)."""
+PLAN_WORKERS: Final = 8
+"""Tables planned at once (a few small requests to Glue and S3 each)."""
+FETCH_WORKERS: Final = 16
+"""Data files downloaded at once."""
+
+TableRows = Sequence[str] | Any
+"""A table's rows: local Parquet paths, or a ``pyarrow.Table``."""
 
 
 @dataclass(frozen=True)
@@ -40,39 +53,87 @@ class Rows:
     rows: tuple[tuple[Any, ...], ...]
 
 
-def s3_filesystem(endpoint: str | None, key: str | None, secret: str | None) -> s3fs.S3FileSystem:
-    """An s3fs filesystem on ``endpoint`` (the local moto server) without listing cache."""
-    return s3fs.S3FileSystem(
-        endpoint_url=endpoint, key=key, secret=secret, use_listings_cache=False
-    )
+def connect_lake(
+    target: LocalTarget, tables: Mapping[str, Table], views: Sequence[View]
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with every table of the target's lake and every view."""
+    credentials = (target.key, target.secret) if target.key and target.secret else None
+    catalog = open_catalog(target, credentials=credentials)
+    read_file = file_reader(catalog)
+    lake = Lake(target.bucket, target.database)
+    listing = _Listing(target)
+    with (
+        ThreadPoolExecutor(PLAN_WORKERS) as planners,
+        ThreadPoolExecutor(FETCH_WORKERS) as fetchers,
+        tempfile.TemporaryDirectory(prefix="spotify-etl-query-") as scratch,
+    ):
+
+        def plan(name: str) -> tuple[TableRead, list[Future[bytes]]]:
+            read = read_table(catalog, lake, name, listing.files)
+            return read, [fetchers.submit(read_file, uri) for uri in read.files]
+
+        planned = list(planners.map(plan, tables))
+        return connect(save(planned, Path(scratch)), tables, views)
+
+
+class _Listing:
+    """Lists the folders of Hive tables not yet migrated (s3fs, loaded on first use)."""
+
+    def __init__(self, target: LocalTarget) -> None:
+        self._target = target
+        self._fs: Any = None
+
+    def files(self, folder: str) -> Iterator[str]:
+        if self._fs is None:
+            import s3fs
+
+            self._fs = s3fs.S3FileSystem(
+                endpoint_url=self._target.endpoint,
+                key=self._target.key,
+                secret=self._target.secret,
+                use_listings_cache=False,
+            )
+        return (f"s3://{path}" for path in self._fs.find(folder.removeprefix("s3://")))
+
+
+def save(
+    planned: Iterable[tuple[TableRead, Sequence[Future[bytes]]]], directory: Path
+) -> dict[str, TableRows]:
+    """Each table's rows: its downloaded files saved under ``directory``, or the rows read.
+
+    A file is saved as ``<directory>/<n>.parquet``, named by its place in the list,
+    never by its key: no key, however odd, writes outside ``directory``.
+    """
+    local: dict[str, TableRows] = {}
+    number = 0
+    for read, downloads in planned:
+        if read.rows is not None:
+            local[read.name] = read.rows
+            continue
+        paths = []
+        for download in downloads:
+            path = directory / f"{number:06d}.parquet"
+            number += 1
+            path.write_bytes(download.result())
+            paths.append(str(path))
+        local[read.name] = paths
+    return local
 
 
 def connect(
-    fs: Any,
-    bucket: str,
-    tables: Mapping[str, Table],
-    views: Sequence[View],
-    *,
-    materialize: bool = True,
+    data: Mapping[str, TableRows], tables: Mapping[str, Table], views: Sequence[View]
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with every table and view registered over ``bucket``.
+    """An in-memory DuckDB with every table loaded from ``data`` and every view.
 
-    ``materialize`` (the default) fetches every file once, concurrently through
-    s3fs, and loads each table into memory: DuckDB reading ``s3://`` through a
-    registered filesystem opens files one by one (about ten requests each),
-    which takes seconds per hundred files on a local moto server. Without it,
-    the tables are views over ``read_parquet`` globs on the registered s3fs.
+    Once the tables are loaded, DuckDB's external access is turned off (it cannot
+    be turned on again): queries read the loaded tables and nothing else.
     """
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
-    con.register_filesystem(fs)
-    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{LOADED_SCHEMA}"')
-    files = files_by_table(fs.find(f"{bucket}/{CURATED_PREFIX}"), bucket)
-    with tempfile.TemporaryDirectory(prefix="spotify-etl-query-") as scratch:
-        if materialize:
-            files = fetch(fs, files, bucket, Path(scratch))
-        for table in tables.values():
-            con.execute(_table_sql(con, bucket, table, files.get(table.name, []), materialize))
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(LOADED_SCHEMA)}")
+    for table in tables.values():
+        con.execute(_table_sql(con, table, data.get(table.name)))
+    con.execute("SET enable_external_access = false")
     for view in views:
         try:
             con.execute(duckdb_view_sql(view))
@@ -81,49 +142,17 @@ def connect(
     return con
 
 
-def fetch(
-    fs: Any, files: Mapping[str, list[str]], bucket: str, directory: Path
-) -> dict[str, list[str]]:
-    """Download the files concurrently under ``directory``, keeping the Hive layout."""
-    prefix = f"s3://{bucket}/{CURATED_PREFIX}"
-    remote = [url.removeprefix("s3://") for urls in files.values() for url in urls]
-    contents: dict[str, bytes] = fs.cat(remote) if remote else {}
-    local: dict[str, list[str]] = {}
-    for table, urls in files.items():
-        for url in urls:
-            path = directory / url.removeprefix(prefix)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(contents[url.removeprefix("s3://")])
-            local.setdefault(table, []).append(str(path))
-    return local
-
-
-def files_by_table(paths: Iterable[str], bucket: str) -> dict[str, list[str]]:
-    """``s3://`` URLs of the Parquet files among ``paths`` (s3fs form), by table, sorted."""
-    prefix = f"{bucket}/{CURATED_PREFIX}"
-    found: dict[str, list[str]] = {}
-    for path in sorted(paths):
-        if path.startswith(prefix) and path.endswith(".parquet"):
-            table = path.removeprefix(prefix).split("/", 1)[0]
-            found.setdefault(table, []).append(f"s3://{path}")
-    return found
-
-
-def _table_sql(
-    con: duckdb.DuckDBPyConnection,
-    bucket: str,
-    table: Table,
-    files: list[str],
-    materialize: bool,
-) -> str:
-    """Materialized: the listed files loaded once. Not: the glob, so new files show up."""
-    if not files:
+def _table_sql(con: duckdb.DuckDBPyConnection, table: Table, rows: TableRows | None) -> str:
+    """Load the table's rows once; the view that casts them (or an empty view)."""
+    if rows is None or len(rows) == 0:
         return empty_table_view_sql(table)
-    if materialize:
-        con.execute(load_table_sql(LOADED_SCHEMA, table, files))
-        source = f'"{LOADED_SCHEMA}"."{table.name}"'
+    if isinstance(rows, Sequence):
+        con.execute(load_table_sql(LOADED_SCHEMA, table, read_parquet_sql(rows)))
     else:
-        source = read_parquet_sql(files_glob(bucket, table.name), table)
+        con.register("loaded_rows", rows)
+        con.execute(load_table_sql(LOADED_SCHEMA, table, "loaded_rows"))
+        con.unregister("loaded_rows")
+    source = f"{quote(LOADED_SCHEMA)}.{quote(table.name)}"
     described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     return table_view_sql(table, source, (str(row[0]) for row in described))
 

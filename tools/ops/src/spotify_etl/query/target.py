@@ -10,14 +10,29 @@ from spotify_etl_common.database import DATABASE_VARIABLE, DEFAULT_DATABASE
 
 @dataclass(frozen=True)
 class LocalTarget:
-    """DuckDB over the Parquet in a local (moto) S3."""
+    """DuckDB over the lake's tables in a local (moto) Glue and S3."""
 
     endpoint: str
+    """The S3 endpoint."""
     bucket: str
     key: str | None
     secret: str | None
     origin: str
     """Why this target: "local stack" or "AWS_ENDPOINT_URL"."""
+    database: str = "spotify"
+    """Glue database of the tables."""
+    region: str = "us-east-1"
+    glue_endpoint: str | None = None
+    """Glue's endpoint when it differs from S3's."""
+
+    @property
+    def aws_region(self) -> str:
+        """The region of the catalog and the bucket."""
+        return self.region
+
+    def endpoint_for(self, service: str) -> str | None:
+        """Glue's endpoint for Glue, the S3 endpoint for everything else."""
+        return (self.glue_endpoint or self.endpoint) if service == "glue" else self.endpoint
 
 
 @dataclass(frozen=True)
@@ -54,9 +69,9 @@ def choose_target(
 ) -> LocalTarget | AthenaTarget:
     """``--athena`` wins; else a running local stack; else AWS_ENDPOINT_URL; else Athena."""
     if not athena and local_stack_env is not None:
-        return _local(local_stack_env, "local stack")
+        return local_target(local_stack_env, "local stack")
     if not athena and env.get("AWS_ENDPOINT_URL"):
-        return _local(env, "AWS_ENDPOINT_URL")
+        return local_target(env, "AWS_ENDPOINT_URL")
     bucket = env.get("SPOTIFY_ETL_BUCKET")
     if not bucket:
         raise TargetError(
@@ -72,7 +87,8 @@ def choose_target(
     )
 
 
-def _local(env: Mapping[str, str], origin: str) -> LocalTarget:
+def local_target(env: Mapping[str, str], origin: str) -> LocalTarget:
+    """The local target the environment ``env`` (of a local stack, say) describes."""
     bucket = env.get("SPOTIFY_ETL_BUCKET")
     if not bucket:
         raise TargetError(
@@ -85,4 +101,7 @@ def _local(env: Mapping[str, str], origin: str) -> LocalTarget:
         key=env.get("AWS_ACCESS_KEY_ID"),
         secret=env.get("AWS_SECRET_ACCESS_KEY"),
         origin=origin,
+        database=env.get("CATALOGER_DATABASE", "spotify"),
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        glue_endpoint=env.get("AWS_ENDPOINT_URL_GLUE"),
     )

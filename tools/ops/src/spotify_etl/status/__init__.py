@@ -1,1 +1,1 @@
-"""``spotify-etl status``: queue depths, last extraction, newest partitions, lag."""
+"""``spotify-etl status``: queues, last extraction, per-table figures and maintenance, lag."""

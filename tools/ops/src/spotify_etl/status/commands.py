@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from functools import partial
 
-from spotify_etl_common.aws import glue_client, s3_client, sqs_client
+from spotify_etl_common.aws import s3_client, sqs_client
 from spotify_etl_common.errors import SpotifyEtlError
-from spotify_etl_common.glue_reader import GlueReader
 from spotify_etl_common.s3 import S3Store
+from spotify_etl_lake.catalog import Lake, open_catalog
+from spotify_etl_lake.stats import read_stats
 
 from spotify_etl.settings import OpsSettings, load_ops_settings
 from spotify_etl.status.gather import gather_status
@@ -30,14 +32,8 @@ def run_status(args: argparse.Namespace) -> int:
 async def collect(settings: OpsSettings) -> StatusReport:
     """Build the clients and gather the report (the command's composition root)."""
     queues = {"transform": settings.transform_queue, "catalog": settings.catalog_queue}
-    async with (
-        sqs_client(settings) as sqs,
-        s3_client(settings) as s3,
-        glue_client(settings) as glue,
-    ):
-        return await gather_status(
-            sqs,
-            S3Store(s3, settings.bucket),
-            GlueReader(glue, settings.cataloger_database),
-            queues,
-        )
+    figures = partial(
+        read_stats, open_catalog(settings), Lake(settings.bucket, settings.cataloger_database)
+    )
+    async with sqs_client(settings) as sqs, s3_client(settings) as s3:
+        return await gather_status(sqs, S3Store(s3, settings.bucket), figures, queues)

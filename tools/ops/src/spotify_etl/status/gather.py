@@ -1,18 +1,17 @@
-"""The I/O shell of ``status``: queue depths, raw and curated listings, Glue partitions, and
-the entities the extractor recorded as gone."""
+"""The I/O shell of ``status``: queue depths, raw and curated listings, the tables' figures,
+the entities the extractor recorded as gone, and each user's last run."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from spotify_etl_common.errors import PermanentError
-from spotify_etl_common.glue_reader import GlueReader
 from spotify_etl_common.gone import GoneEntities, GoneEntry, gone_key
-from spotify_etl_common.keys import partition_values, source_prefix, table_prefix
+from spotify_etl_common.keys import source_prefix, table_prefix
 from spotify_etl_common.messages import Source
 from spotify_etl_common.s3 import S3Store
 from spotify_etl_common.sqs import SqsQueue
@@ -25,12 +24,16 @@ from spotify_etl.status.report import (
     TableStatus,
     lag_seconds,
     newest,
-    newest_partition,
 )
 from spotify_etl.status.users import gather_users
 
 if TYPE_CHECKING:
+    from spotify_etl_lake.glue_tables import TableKind
+    from spotify_etl_lake.stats import TableStats
     from types_aiobotocore_sqs import SQSClient
+
+LakeFigures = Callable[[str], "tuple[TableKind, TableStats | None]"]
+"""A table's kind and Iceberg figures by name (blocking: pyiceberg is synchronous)."""
 
 
 async def queue_status(client: SQSClient, name_or_url: str) -> QueueStatus:
@@ -59,33 +62,27 @@ async def source_status(store: S3Store, source: Source) -> SourceStatus:
     return SourceStatus(objects=count, last_extracted_at=latest)
 
 
-async def table_status(
-    store: S3Store, table: str, glue_partitions: Mapping[str, list[str]] | None
-) -> TableStatus:
-    """Files of one table from the listing; newest partition from Glue when it has the table."""
+async def table_status(store: S3Store, table: str, figures: LakeFigures | None) -> TableStatus:
+    """The table's Iceberg figures (read in a thread), and its Parquet objects in S3."""
     count = 0
     latest: datetime | None = None
-    days: set[str] = set()
     async for info in store.list(table_prefix(table)):
-        if not info.key.endswith(".parquet"):
-            continue
-        count += 1
-        latest = newest([latest, info.last_modified])
-        day = partition_values(info.key).get("dt")
-        if day:
-            days.add(day)
-    if glue_partitions is not None and table in glue_partitions:
-        return TableStatus(
-            files=count,
-            newest_partition=newest_partition(glue_partitions[table]),
-            newest_file_at=latest,
-            partitions_from="glue",
-        )
+        if info.key.endswith(".parquet"):
+            count += 1
+            latest = newest([latest, info.last_modified])
+    kind, stats = await asyncio.to_thread(figures, table) if figures else ("absent", None)
+    if stats is None:
+        return TableStatus(format=kind, files=count, newest_file_at=latest)
     return TableStatus(
+        format=kind,
+        snapshots=stats.snapshots,
+        data_files=stats.data_files,
+        data_bytes=stats.data_bytes,
+        average_file_bytes=stats.average_file_bytes,
+        last_commit_at=stats.last_commit_at,
+        last_maintenance=stats.last_maintenance,
         files=count,
-        newest_partition=newest_partition(days),
         newest_file_at=latest,
-        partitions_from="curated",
     )
 
 
@@ -103,22 +100,10 @@ async def gone_entities(store: S3Store) -> list[GoneEntry]:
         ) from None
 
 
-async def glue_partitions(glue: GlueReader) -> dict[str, list[str]] | None:
-    """``dt`` values per table in the Glue database; None if the database does not exist."""
-    if not await glue.database_exists():
-        return None
-    found: dict[str, list[str]] = {}
-    for table in TABLES:
-        partitions = await glue.partitions(table)
-        if partitions is not None:
-            found[table] = [values[0] for values in partitions if values]
-    return found
-
-
 async def gather_status(
     sqs: SQSClient,
     store: S3Store,
-    glue: GlueReader | None,
+    figures: LakeFigures | None,
     queues: Mapping[str, str],
 ) -> StatusReport:
     """Read everything the report shows (``queues``: label -> name or URL)."""
@@ -136,11 +121,10 @@ async def gather_status(
             strict=True,
         )
     )
-    partitions = await glue_partitions(glue) if glue is not None else None
     tables = dict(
         zip(
             TABLES,
-            await asyncio.gather(*(table_status(store, t, partitions) for t in TABLES)),
+            await asyncio.gather(*(table_status(store, t, figures) for t in TABLES)),
             strict=True,
         )
     )

@@ -13,7 +13,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add ``status``."""
     parser = commands.add_parser(
         "status",
-        help="queue and DLQ depths, last extraction per source, newest partitions, lag",
+        help="queue and DLQ depths, last extraction per source, table figures, lag",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(run=lazy(_COMMANDS, "run_status"))

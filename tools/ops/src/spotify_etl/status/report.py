@@ -1,8 +1,9 @@
 """Pure core of ``status``: the report model, the lag, and its text rendering (rich tables).
 
 The lag is how far the curated tables trail the newest extraction: the newest
-raw object's LastModified minus the newest curated file's LastModified, never
-negative (0 when the transformer has caught up); None until both exist.
+raw object's LastModified minus the newest commit to a table (the newest curated
+file's LastModified for a table not yet Iceberg), never negative (0 when the
+pipeline has caught up); None until both exist.
 """
 
 from __future__ import annotations
@@ -40,13 +41,26 @@ class SourceStatus(_Model):
 
 
 class TableStatus(_Model):
-    """Curated files of one table and its newest partition."""
+    """One curated table: its Iceberg figures, and its Parquet objects as S3 lists them."""
 
+    format: Literal["iceberg", "hive", "absent"]
+    """What Glue holds: an Iceberg table, a Hive table to migrate, or nothing yet."""
+    snapshots: int | None = None
+    data_files: int | None = None
+    """Data files of the current snapshot (Iceberg)."""
+    data_bytes: int | None = None
+    average_file_bytes: int | None = None
+    last_commit_at: datetime | None = None
+    last_maintenance: datetime | None = None
+    """When ``maintain`` last finished on the table (its table property)."""
     files: int
-    newest_partition: str | None
+    """Parquet objects under the table's prefix (committed or not)."""
     newest_file_at: datetime | None
-    partitions_from: Literal["glue", "curated"]
-    """Where ``newest_partition`` was read: the Glue catalog, or the curated listing."""
+
+    @property
+    def curated_at(self) -> datetime | None:
+        """When the table last changed: its last commit, else (not Iceberg) its newest file."""
+        return self.last_commit_at if self.format == "iceberg" else self.newest_file_at
 
 
 class StatusReport(_Model):
@@ -69,17 +83,12 @@ def newest(values: Iterable[datetime | None]) -> datetime | None:
     return max(present) if present else None
 
 
-def newest_partition(values: Iterable[str]) -> str | None:
-    """The newest ``dt`` value (ISO days sort as text)."""
-    return max(values, default=None)
-
-
 def lag_seconds(
     sources: Mapping[str, SourceStatus], tables: Mapping[str, TableStatus]
 ) -> float | None:
     """Seconds the curated tables trail the newest extraction (see the module docstring)."""
     extracted = newest(s.last_extracted_at for s in sources.values())
-    curated = newest(t.newest_file_at for t in tables.values())
+    curated = newest(t.curated_at for t in tables.values())
     if extracted is None or curated is None:
         return None
     return max(0.0, (extracted - curated).total_seconds())
@@ -117,6 +126,37 @@ def format_lag(seconds: float | None) -> str:
     return f"{secs}s"
 
 
+def format_bytes(size: int | None) -> str:
+    """``123 B``, ``4.5 KB``, ``6.7 MB``, ``1.2 GB``, or ``-``."""
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KB", "MB"):
+        if value < 1024:
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def _table_row(name: str, t: TableStatus) -> list[str]:
+    if t.format != "iceberg":
+        kind = "hive (run migrate-tables)" if t.format == "hive" else "absent"
+        return [name, kind, "-", f"({t.files} in S3)", "-", _time(t.newest_file_at), "-"]
+    return [
+        name,
+        t.format,
+        _count(t.snapshots),
+        _count(t.data_files),
+        format_bytes(t.average_file_bytes),
+        _time(t.last_commit_at),
+        _time(t.last_maintenance),
+    ]
+
+
 def render(report: StatusReport) -> str:
     """The report as aligned text tables."""
     queues = _table(
@@ -139,11 +179,8 @@ def render(report: StatusReport) -> str:
         [[k, str(s.objects), _time(s.last_extracted_at)] for k, s in report.sources.items()],
     )
     tables = _table(
-        ["TABLE", "FILES", "NEWEST PARTITION", "FROM", "NEWEST FILE"],
-        [
-            [k, str(t.files), t.newest_partition or "-", t.partitions_from, _time(t.newest_file_at)]
-            for k, t in report.tables.items()
-        ],
+        ["TABLE", "FORMAT", "SNAPSHOTS", "DATA FILES", "AVG FILE", "LAST COMMIT", "MAINTAINED"],
+        [_table_row(name, t) for name, t in report.tables.items()],
     )
     return "\n".join(
         [

@@ -1,0 +1,1 @@
+"""``spotify-etl maintain`` and ``spotify-etl migrate-tables``: the lake's Iceberg tables."""
