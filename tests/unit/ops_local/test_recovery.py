@@ -14,8 +14,8 @@ PLAYS = recently_played_key(1_790_000_000_000)
 ARTIST = entity_key(Source.ARTISTS, "a1")
 
 
-def files_of(raw: str, source: Source) -> list[str]:
-    return [curated_key(table, DAY, raw) for table in TABLES_OF[source]]
+def files_of(raw: str, source: Source, content: bytes = b"PAR1") -> list[str]:
+    return [curated_key(table, DAY, raw, content) for table in TABLES_OF[source]]
 
 
 def test_a_transformed_and_committed_raw_object_is_left_alone() -> None:
@@ -63,3 +63,11 @@ def test_each_is_announced_once_in_key_order() -> None:
 def test_the_run_id_names_the_recovery_and_its_time() -> None:
     when = datetime(2026, 11, 24, 1, 15, tzinfo=UTC)
     assert recovery_run_id(when) == "recovery-20261124T011500Z"
+
+
+def test_an_older_version_of_a_committed_objects_file_is_not_announced_again() -> None:
+    """A replay that gave other bytes left the older file behind, unreferenced: announcing it
+    would put the older rows back over the newer ones."""
+    newer = files_of(PLAYS, Source.RECENTLY_PLAYED, b"newer")
+    older = files_of(PLAYS, Source.RECENTLY_PLAYED, b"older")
+    assert pending_work([PLAYS], newer + older, committed=set(newer)) == Pending()

@@ -15,8 +15,6 @@ from typing import Any
 import duckdb
 import polars as pl
 import pytest
-from fsspec.implementations.dirfs import DirFileSystem
-from fsspec.implementations.local import LocalFileSystem
 from spotify_etl.query.local_engine import connect, run_query
 from spotify_etl.query.per_user import for_user
 from spotify_etl_common.tables import TABLES
@@ -51,8 +49,9 @@ class Lake:
         return self.queries([sql])[0]
 
     def queries(self, statements: list[str]) -> list[list[tuple[Any, ...]]]:
-        fs = DirFileSystem(path=str(self.root), fs=LocalFileSystem())
-        con: duckdb.DuckDBPyConnection = connect(fs, "b", TABLES, load_views())
+        curated = self.root / "b" / "curated"
+        files = {t: sorted(str(p) for p in (curated / t).rglob("*.parquet")) for t in TABLES}
+        con: duckdb.DuckDBPyConnection = connect(files, TABLES, load_views())
         try:
             return [list(run_query(con, sql).rows) for sql in statements]
         finally:

@@ -8,8 +8,9 @@ import os
 import sys
 
 from spotify_etl_common.aws import s3_client
+from spotify_etl_lake.catalog import open_catalog
+from spotify_etl_lake.user_rows import IcebergCuratedRows
 
-from spotify_etl.household.curated import HiveCuratedFiles
 from spotify_etl.household.purge import apply, gather
 from spotify_etl.household.users import UserError, user_id_for
 from spotify_etl.settings import OpsSettings, load_ops_settings
@@ -34,9 +35,7 @@ def run_purge(args: argparse.Namespace) -> int:
 async def purge(settings: OpsSettings, user_id: str, label: str, yes: bool) -> int:
     """Gather, print what goes, and (``yes``) delete it (the command's composition root)."""
     async with s3_client(settings) as s3:
-        # Today's Hive tables; on the Iceberg lake: spotify_etl_lake.user_rows.
-        # IcebergCuratedRows(open_catalog(settings), settings.cataloger_database).
-        curated = HiveCuratedFiles(s3, settings.bucket)
+        curated = IcebergCuratedRows(open_catalog(settings), settings.cataloger_database)
         found = await gather(s3, settings.bucket, user_id, curated)
         for line in found.describe(label):
             print(line)
@@ -48,7 +47,7 @@ async def purge(settings: OpsSettings, user_id: str, label: str, yes: bool) -> i
             return 0
         await apply(s3, settings.bucket, found, curated)
     print(
-        f"purged {label}: {len(found.raw_keys):,} raw objects, {found.curated:,} curated files, "
+        f"purged {label}: {len(found.raw_keys):,} raw objects, {found.curated:,} tables' rows, "
         f"{len(found.state_keys):,} state objects; remove the user's secret and their name "
         "from EXTRACTOR_USERS if not done yet"
     )

@@ -15,18 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
-from spotify_etl_common.keys import USER_SCOPED, user_prefix
+from spotify_etl_common.keys import USER_SCOPED, user_prefix, user_state_prefix
 
-from spotify_etl.household.curated import CuratedRows, delete_keys
+from spotify_etl.household.curated import CuratedRows
 
-STATE_PREFIX = "state/extractor/users/"
-
-
-def user_state_prefix(user_id: str) -> str:
-    """Where the extractor keeps one user's state: ``state/extractor/users/<uid>/``."""
-    return f"{STATE_PREFIX}{quote(user_id, safe='')}/"
+DELETE_BATCH = 1000
+"""Keys per DeleteObjects call (S3's limit)."""
 
 
 def user_prefixes(user_id: str) -> list[str]:
@@ -42,7 +37,7 @@ class Purge:
     raw_keys: tuple[str, ...]
     state_keys: tuple[str, ...]
     curated: int
-    """Curated units (Hive: files; Iceberg: tables) holding the user's rows."""
+    """Tables holding the user's rows."""
 
     @property
     def empty(self) -> bool:
@@ -58,7 +53,7 @@ class Purge:
         return [
             f"user {label}:",
             f"  raw objects: {len(self.raw_keys):,} ({sources})",
-            f"  curated: {self.curated:,} files or tables holding their rows",
+            f"  curated: {self.curated:,} tables holding their rows (deleted by user_id)",
             f"  extractor state: {len(self.state_keys):,} objects under "
             f"{user_state_prefix(self.user_id)}",
         ]
@@ -92,3 +87,19 @@ async def apply(client: Any, bucket: str, purge: Purge, curated: CuratedRows) ->
     await delete_keys(client, bucket, purge.raw_keys)
     await delete_keys(client, bucket, purge.state_keys)
     return removed
+
+
+async def delete_keys(client: Any, bucket: str, keys: Sequence[str]) -> None:
+    """Delete ``keys`` (DeleteObjects, 1000 at a time); a key that failed raises."""
+    for start in range(0, len(keys), DELETE_BATCH):
+        batch = keys[start : start + DELETE_BATCH]
+        answer = await client.delete_objects(
+            Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+        )
+        errors = answer.get("Errors", [])
+        if errors:
+            first = errors[0]
+            raise RuntimeError(
+                f"could not delete {len(errors)} objects, e.g. s3://{bucket}/{first.get('Key')}: "
+                f"{first.get('Code')} {first.get('Message')}; run the command again"
+            )

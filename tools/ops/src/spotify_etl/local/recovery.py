@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from spotify_etl_common.keys import CURATED_PREFIX, parse_curated_key, parse_raw_key, source_digest
+from spotify_etl_common.keys import parse_curated_key, parse_raw_key, source_digest
 from spotify_etl_common.source_tables import TABLES_OF
 
 RUN_ID_PREFIX = "recovery-"
@@ -36,20 +36,25 @@ class Pending:
     files: tuple[str, ...] = ()
 
 
-def _table_of(curated_key: str) -> str:
-    return curated_key.removeprefix(CURATED_PREFIX).split("/", 1)[0]
-
-
-def _digest_of(curated_key: str) -> str:
-    return curated_key.rsplit("/", 1)[-1].removesuffix(".parquet")
+def _made_from(curated_key: str) -> tuple[str, str | None]:
+    """The table of a curated file and the digest of the raw key it was made from."""
+    parts = parse_curated_key(curated_key)
+    assert parts is not None
+    return parts.table, parts.source_digest
 
 
 def pending_work(
     raw_keys: Iterable[str], curated_keys: Iterable[str], committed: Collection[str]
 ) -> Pending:
-    """The raw objects not (fully) transformed, and the files written but never committed."""
+    """The raw objects not (fully) transformed, and the files written but never committed.
+
+    A file counts as committed when a file of the same table made from the same raw
+    object is (keys carry the content's digest too: an older version of a replayed
+    object's file, no longer referenced, must not come back over the newer one).
+    """
     files = sorted({k for k in curated_keys if parse_curated_key(k) is not None})
-    written = {(_table_of(key), _digest_of(key)) for key in files}
+    written = {_made_from(key) for key in files}
+    in_tables = {_made_from(key) for key in committed if parse_curated_key(key) is not None}
     raw, again = [], set()
     for key in sorted(set(raw_keys)):
         raw_parts = parse_raw_key(key)
@@ -59,7 +64,11 @@ def pending_work(
         if any((table, digest) not in written for table in TABLES_OF[raw_parts.source]):
             raw.append(key)
             again.add(digest)
-    unannounced = [k for k in files if k not in committed and _digest_of(k) not in again]
+    unannounced = [
+        k
+        for k in files
+        if k not in committed and _made_from(k) not in in_tables and _made_from(k)[1] not in again
+    ]
     return Pending(tuple(raw), tuple(unannounced))
 
 
