@@ -141,7 +141,7 @@ def test_a_commit_that_lands_first_makes_compaction_plan_again_on_the_new_state(
     result = compact(load, TARGET)
     assert (result.partitions, result.conflicts) == (1, 1)
     table = lake.table("plays")
-    assert partitions(table) == {(((2026 - 1970) * 12 + 11),): 1}
+    assert partitions(table) == {(None, (2026 - 1970) * 12 + 11): 1}  # (user_id, month)
     assert [t for _, t in plays(table)] == ["D0", "D1", "late"]
 
 

@@ -43,7 +43,7 @@ def raw(artist: str) -> str:
 def curated(artist: str) -> str:
     from datetime import date
 
-    return curated_key("artists", date.fromisoformat(DAY), raw(artist))
+    return curated_key("artists", date.fromisoformat(DAY), raw(artist), b"PAR1")
 
 
 def drain(sqs: Any, url: str) -> list[dict[str, Any]]:

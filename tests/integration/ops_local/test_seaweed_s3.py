@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import botocore.exceptions
 import pytest
-from extractor.lease import Busy, Held, lease_for, release, take
-from extractor.store import ExtractorStore
+from extractor.state.lease import Busy, Held, lease_for, release, take
+from extractor.state.store import ExtractorStore
 from spotify_etl_common.aws import s3_client
 
 from tests.integration.ops_local.conftest import Weed

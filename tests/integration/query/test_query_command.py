@@ -86,7 +86,8 @@ def test_query_user_resolves_the_name_through_its_secret_and_reads_only_their_ro
         {"user_id": u, "played_at": at, "track_id": t, "source_key": f"raw/{u}", "extracted_at": at}
         for u, t in (("sp-alice", "T1"), ("sp-bob", "T2"), ("sp-bob", "T3"))
     ]
-    pointed_at.put("plays", "2026-11-24", "p", plays)
+    for user in ("sp-alice", "sp-bob"):  # one file a user: a table's partition is one user's
+        pointed_at.put("plays", "2026-11-24", user, [p for p in plays if p["user_id"] == user])
     prefix = f"test-{pointed_at.bucket}/"
     monkeypatch.setenv("SPOTIFY_USER_SECRET_PREFIX", prefix)
     grant = {"refresh_token": "never-printed", "id": "sp-bob", "display_name": "Bob"}

@@ -12,8 +12,6 @@ from typing import Any
 
 import duckdb
 import pytest
-from fsspec.implementations.dirfs import DirFileSystem
-from fsspec.implementations.local import LocalFileSystem
 from spotify_etl.query.local_engine import connect, run_query
 from spotify_etl_common import keys
 from spotify_etl_common.sources import Source
@@ -79,8 +77,9 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Any:
     files = find_files([root / "copy" / "raw"])
     outcome = transform_files(files, root / "b" / "curated", workers=1, extracted_at=NOW)
     assert not outcome.errors
-    fs = DirFileSystem(path=str(root), fs=LocalFileSystem())
-    con: duckdb.DuckDBPyConnection = connect(fs, "b", TABLES, load_views())
+    curated = root / "b" / "curated"
+    files = {t: sorted(str(p) for p in (curated / t).rglob("*.parquet")) for t in TABLES}
+    con: duckdb.DuckDBPyConnection = connect(files, TABLES, load_views())
     yield lambda sql: list(run_query(con, sql).rows)
     con.close()
 

@@ -107,6 +107,29 @@ def test_a_batch_gets_one_file_per_table_and_day_of_extraction() -> None:
     )
 
 
+def test_a_batch_of_several_users_gets_one_file_per_user_and_shared_dimensions_one() -> None:
+    """An Iceberg data file lies in one partition, and user-scoped tables are partitioned
+    by user: two users' rows in one file could not be registered."""
+    alice = KEY.replace("source=playlist_items/", "source=playlist_items/user=alice/")
+    bob = KEY.replace("source=playlist_items/", "source=playlist_items/user=bob/")
+    files = plan_batch_files(
+        transform(
+            [
+                raw(items_page([playlist_item(track("t1"))]), key=alice, user_id="alice"),
+                raw(items_page([playlist_item(track("t2"))]), key=bob, user_id="bob"),
+            ]
+        )
+    )
+    items = sorted(
+        (f.frame["user_id"].to_list(), f.frame["track_id"].to_list())
+        for f in files
+        if f.table == "playlist_items"
+    )
+    assert items == [(["alice"], ["t1"]), (["bob"], ["t2"])]
+    assert [sorted(f.frame["track_id"]) for f in files if f.table == "tracks"] == [["t1", "t2"]]
+    assert all("_user" not in f.frame.columns and "_dt" not in f.frame.columns for f in files)
+
+
 def test_parquet_bytes_round_trip_with_types() -> None:
     frame = transform([raw(items_page([playlist_item(track())]), key=KEY)]).tables["tracks"]
     assert pl.read_parquet(io.BytesIO(parquet_bytes(frame))).equals(frame)

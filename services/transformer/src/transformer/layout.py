@@ -95,10 +95,13 @@ def plan_files(transformed: Transformed, extracted_at: Mapping[str, datetime]) -
 
 
 def plan_batch_files(transformed: Transformed) -> list[TableFile]:
-    """One file per table (and extraction day) for all raw objects of ``transformed``.
+    """One file per table, extraction day and user for all raw objects of ``transformed``.
 
-    Tables without rows get no file. ``source_key`` of each file is the batch's name
-    (``batch-<digest>``); every row still carries its own raw key.
+    A file lies in one partition of its table (an Iceberg data file must: ``add_files``
+    reads the partition from its column statistics), so rows are grouped by the day of
+    ``extracted_at`` and, in user-scoped tables, by ``user_id``. Tables without rows
+    get no file. ``source_key`` of each file is the batch's name (``batch-<digest>``);
+    every row still carries its own raw key.
     """
     sources = tuple(sorted(transformed.sources))
     name = batch_name(sources)
@@ -106,18 +109,18 @@ def plan_batch_files(transformed: Transformed) -> list[TableFile]:
     for table, frame in transformed.tables.items():
         if frame.height == 0:
             continue
-        dates = frame.get_column("extracted_at").dt.date()
-        if dates.n_unique() == 1:  # the usual case: no need to copy the rows into groups
-            days = {dates[0]: frame}
-        else:
-            days = {
-                day: rows.drop("_dt")
-                for (day,), rows in frame.with_columns(dates.alias("_dt"))
-                .partition_by("_dt", as_dict=True, maintain_order=True)
-                .items()
-            }
-        for day, rows in days.items():
-            files.append(TableFile(table, day, name, rows, batch=sources))
+        keys = [pl.col("extracted_at").dt.date().alias("_dt")]
+        if "user_id" in frame.columns:
+            keys.append(pl.col("user_id").alias("_user"))
+        grouped = frame.with_columns(keys).partition_by(
+            [k.meta.output_name() for k in keys], as_dict=True, maintain_order=True
+        )
+        for values, rows in grouped.items():
+            day = values[0]
+            assert isinstance(day, date)
+            files.append(
+                TableFile(table, day, name, rows.drop("_dt", "_user", strict=False), batch=sources)
+            )
     return files
 
 
