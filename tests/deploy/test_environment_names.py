@@ -26,13 +26,6 @@ SETTINGS = {
 SDK_VARIABLES = {"AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
 """Read by botocore itself (credentials, default region), not by the settings classes."""
 
-NOT_YET_DECLARED = {"extractor": {"EXTRACTOR_USERS", "SPOTIFY_USER_SECRET_PREFIX"}}
-"""Names the template already passes for work still under way (the household's grants).
-
-Each must still be missing from its settings class: once the class declares it, the
-entry goes (test_names_not_yet_declared_are_still_missing fails to say so).
-"""
-
 
 def _settings_class(service: str) -> Any:
     module_name, class_name, _ = SETTINGS[service]
@@ -86,44 +79,5 @@ def test_task_definition_sets_only_variables_the_settings_declare(
     template: dict[str, Any], service: str
 ) -> None:
     names, _ = _aliases(_settings_class(service))
-    unknown = _task_names(template, service) - names - NOT_YET_DECLARED.get(service, set())
+    unknown = _task_names(template, service) - names
     assert unknown == set(), f"the {service} task definition gives unknown variables"
-
-
-@pytest.mark.parametrize("service", sorted(NOT_YET_DECLARED))
-def test_names_not_yet_declared_are_still_missing(template: dict[str, Any], service: str) -> None:
-    names, _ = _aliases(_settings_class(service))
-    assert NOT_YET_DECLARED[service] <= _task_names(template, service)
-    declared = NOT_YET_DECLARED[service] & names
-    assert declared == set(), (
-        f"{service} settings declare {declared}: drop them from NOT_YET_DECLARED"
-    )
-
-
-def test_the_maintenance_task_sets_only_cataloger_variables(template: dict[str, Any]) -> None:
-    """`cataloger maintain` reads the cataloger's settings."""
-    container = Resolver(template).resolve(
-        template["Resources"]["MaintenanceTaskDefinition"]["Properties"]["ContainerDefinitions"][0]
-    )
-    names, required = _aliases(_settings_class("cataloger"))
-    given = {e["Name"] for e in container["Environment"]}
-    assert given - names == set()
-    assert required - given == set()
-
-
-@pytest.mark.parametrize("service", sorted(SETTINGS))
-def test_task_definition_sets_every_required_variable(
-    template: dict[str, Any], service: str
-) -> None:
-    _, required = _aliases(_settings_class(service))
-    assert required - _task_names(template, service) == set()
-
-
-def test_common_settings_require_the_bucket_and_both_queues() -> None:
-    """The check has teeth: the common settings require the bucket and both queues."""
-    from spotify_etl_common.settings import CommonSettings
-
-    _, required = _aliases(CommonSettings)
-    assert {"SPOTIFY_ETL_BUCKET", "SPOTIFY_ETL_TRANSFORM_QUEUE", "SPOTIFY_ETL_CATALOG_QUEUE"} <= (
-        required
-    )

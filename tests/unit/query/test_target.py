@@ -15,8 +15,21 @@ STACK = {
 
 def test_a_running_local_stack_is_used_with_no_variable_set() -> None:
     assert choose_target({}, STACK, athena=False) == LocalTarget(
-        "http://127.0.0.1:5000", "spotify-etl-local", "testing", "testing", "local stack"
+        "http://127.0.0.1:5000",
+        "spotify-etl-local",
+        "testing",
+        "testing",
+        "local stack",
+        glue_endpoint="http://127.0.0.1:5000",
     )
+
+
+def test_on_the_local_stack_glue_is_motos_and_s3_the_lake_on_disk() -> None:
+    """S3 on SeaweedFS, Glue (the Iceberg catalog) on moto: each its own endpoint."""
+    target = choose_target({}, {**STACK, "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:8333"}, False)
+    assert isinstance(target, LocalTarget)
+    assert target.endpoint_for("s3") == "http://127.0.0.1:8333"
+    assert target.endpoint_for("glue") == "http://127.0.0.1:5000"
 
 
 def test_aws_endpoint_url_without_a_local_stack_means_duckdb_on_that_endpoint() -> None:

@@ -23,7 +23,7 @@ class LocalTarget:
     """Glue database of the tables."""
     region: str = "us-east-1"
     glue_endpoint: str | None = None
-    """Glue's endpoint when it differs from S3's."""
+    """Glue's endpoint when it differs from S3's (the local stack: moto's, S3 on SeaweedFS)."""
 
     @property
     def aws_region(self) -> str:
@@ -103,5 +103,5 @@ def local_target(env: Mapping[str, str], origin: str) -> LocalTarget:
         origin=origin,
         database=env.get("CATALOGER_DATABASE", "spotify"),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
-        glue_endpoint=env.get("AWS_ENDPOINT_URL_GLUE"),
+        glue_endpoint=env.get("AWS_ENDPOINT_URL_GLUE") or env.get("AWS_ENDPOINT_URL"),
     )
