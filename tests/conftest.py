@@ -19,6 +19,12 @@ from tests.placement import misplacement
 REGION = "us-east-1"
 
 
+def stack_database(bucket: str) -> str:
+    """The Glue database of a test stack's Iceberg tables, named after its bucket: stacks
+    sharing one moto server share no table."""
+    return bucket.removesuffix("-bucket").replace("-", "_")
+
+
 @dataclass(frozen=True)
 class LocalAws:
     """A moto server endpoint and the environment that points clients at it."""
@@ -39,7 +45,7 @@ class LocalAws:
                 "SPOTIFY_ETL_TRANSFORM_QUEUE": names.transform_queue,
                 "SPOTIFY_ETL_CATALOG_QUEUE": names.catalog_queue,
                 # the Iceberg tables of one stack: tests sharing the moto server share no table
-                "CATALOGER_DATABASE": names.bucket.removesuffix("-bucket").replace("-", "_"),
+                "CATALOGER_DATABASE": stack_database(names.bucket),
             }
         return env
 

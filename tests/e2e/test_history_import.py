@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from spotify_etl_common.keys import recently_played_key
 from spotify_etl_common.messages import raw_message
 
 from tests.conftest import LocalAws
-from tests.e2e.test_pipeline import query, run
+from tests.e2e.test_pipeline import query, run_workers
 
 pytestmark = pytest.mark.e2e
 FIRST_CUT = datetime(2019, 3, 10, tzinfo=UTC)
@@ -45,12 +44,12 @@ def import_and_transform(
     paths: list[Path], env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> str:
     """Import (the CLI in this process: its environment is the stack's), then run the
-    transformer until the transform queue is empty (the counts are read from the curated
-    files; the cataloger runs once, at the end)."""
+    transformer and the cataloger until their queues are empty (the counts are read from
+    the Iceberg tables it commits)."""
     args = build_parser().parse_args(["import-history", *map(str, paths), "--max-plays", "100"])
     assert args.run(args) == 0
     out = capsys.readouterr()
-    run(["transformer"], env)
+    run_workers(env)
     return out.out + out.err
 
 
@@ -135,7 +134,6 @@ def test_import_reimport_and_a_later_download_count_each_play_once(
         **moto_server.env(stack.names),
         "SPOTIFY_ETL_EXIT_WHEN_IDLE": "2",
         "SPOTIFY_ETL_WAIT_SECONDS": "1",
-        "CATALOGER_DATABASE": f"history_{uuid.uuid4().hex[:8]}",
     }
     bucket = stack.names.bucket
     # ~3 months, 2019-01 to 2019-04; offline_timestamp in seconds, then in ms from mid-February
@@ -192,7 +190,6 @@ def test_import_reimport_and_a_later_download_count_each_play_once(
     )
     assert offline_times == sum(p.offline_timestamp is not None for p in history)
 
-    run(["cataloger"], env)  # the new plays columns reach the catalog
     glue = moto_server.client("glue").get_table(
         DatabaseName=env["CATALOGER_DATABASE"], Name="plays"
     )

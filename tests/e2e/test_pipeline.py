@@ -22,7 +22,7 @@ from spotify_etl.query.target import LocalTarget
 from spotify_etl_common.tables import TABLES
 from spotify_etl_views import load_views
 
-from tests.conftest import LocalAws, fake_spotify_env
+from tests.conftest import LocalAws, fake_spotify_env, stack_database
 
 pytestmark = pytest.mark.e2e
 BIN = Path(sys.executable).parent
@@ -67,7 +67,8 @@ def run_workers(env: dict[str, str]) -> None:
 
 
 def query(aws: LocalAws, bucket: str, sql: str) -> list[tuple[object, ...]]:
-    target = LocalTarget(aws.endpoint, bucket, "testing", "testing", "e2e")
+    """``sql`` over the stack's lake (its own Glue database) and the views."""
+    target = LocalTarget(aws.endpoint, bucket, "testing", "testing", "e2e", stack_database(bucket))
     with connect_lake(target, TABLES, load_views()) as con:
         return list(run_query(con, sql).rows)
 

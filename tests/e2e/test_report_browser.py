@@ -25,7 +25,7 @@ from spotify_etl.report.datasets import DATASETS
 from spotify_etl.report.figures import FIGURES
 
 from tests.conftest import LocalAws
-from tests.e2e.test_pipeline import query, run, service_env
+from tests.e2e.test_pipeline import query, run, run_workers, service_env
 
 pytestmark = pytest.mark.e2e
 
@@ -67,7 +67,7 @@ def report(
     assert {p.ts.year for p in plays} >= {2023, 2024}
     export = extended_download(plays, tmp_path / "my_spotify_data.zip", "audio", 15_000)
     run(["spotify-etl", "import-history", str(export)], env)
-    run(["transformer"], env)
+    run_workers(env)
     out = tmp_path / "report.html"
     printed = run(
         ["spotify-etl", "report", "--out", str(out), "--tz", "UTC", "--year", str(YEAR)], env
