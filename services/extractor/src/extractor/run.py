@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.household import SUMMARY_STATE, UserRunSummary
+from spotify_etl_common.wanted import WANTED_STATE
 
 from extractor import explain
 from extractor.household.summary import UserReport, summarize
@@ -58,6 +59,7 @@ from extractor.spotify.tokens import TokenKind
 from extractor.state.documents import ME_STATE, MeState, StateStore
 from extractor.state.gone import GoneBook
 from extractor.state.journal import Entity, PendingJournal
+from extractor.state.wanted import take_wanted
 
 SourceRun = Callable[[Register], Awaitable[PlaylistResult | RecentResult | LibraryResult]]
 
@@ -276,6 +278,13 @@ async def run_once(
     )
     journal = await PendingJournal.load(state)
     await journal.done([e for e in journal.entities if book.is_gone(e)])  # never fetched again
+    try:  # the tracks imported plays name: carried over like the rest of the journal
+        await take_wanted(state, journal, budget.index.stored, book.is_gone)
+    except SpotifyEtlError as error:
+        report.problems.append(
+            f"the tracks the imported history wants ({state.key(WANTED_STATE)}) were not "
+            f"taken into the journal: {error.reason}; the next run tries again"
+        )
     # claimed before any source runs: a stored entity left by a killed run is announced
     carried = budget.claim_new(sorted(journal.entities))
     later: list[tuple[SpotifyClient, list[Entity]]] = []
