@@ -105,7 +105,7 @@ class RunReport:
     deadline: bool = False
     """The run was cut by its deadline (EXTRACTOR_RUN_DEADLINE)."""
     deferred_entities: int = 0
-    """Referenced albums, artists, episodes and shows left in the journal for the next run."""
+    """Albums, artists, episodes, shows and tracks left in the journal for the next run."""
     users: list[UserReport] = field(default_factory=list)
     """What the run did for each user."""
 
@@ -168,8 +168,8 @@ class RunReport:
             return (
                 f"{lead}: no new request started; "
                 f"deferred to the next run: {sources}; {self.deferred_entities} albums, artists, "
-                "episodes and shows wait in the journal; what was fetched is written and announced "
-                "and state advanced for exactly that"
+                "episodes, shows and tracks wait in the journal; what was fetched is written "
+                "and announced and state advanced for exactly that"
             )
         if self.stop_reason is not None:
             return f"run stopped early: {self.stop_reason}; what was fetched is kept"
