@@ -262,7 +262,7 @@ def test_a_run_cut_by_its_deadline_exits_0_as_deferred_and_the_next_run_complete
     [line] = [x for x in err.splitlines() if x.startswith(("DEFERRED", "STOPPED", "FAILED"))]
     assert line.startswith("DEFERRED the run deadline (EXTRACTOR_RUN_DEADLINE) was reached")
     assert all(source in line for source in deferred)
-    assert f"{left} albums, artists, episodes and shows" in line
+    assert f"{left} albums, artists, episodes, shows and tracks" in line
     assert {m.key for m in drain(stack, sqs)} == raw_keys(stack, s3)
 
     monkeypatch.setenv("EXTRACTOR_RUN_DEADLINE", "3000")

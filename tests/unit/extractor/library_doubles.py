@@ -31,6 +31,8 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        self.etags: dict[str, str] = {}
+        self._writes = 0
 
     async def put(
         self,
@@ -40,6 +42,8 @@ class MemoryStore:
         metadata: Mapping[str, str] | None = None,
     ) -> None:
         self.objects[key] = body
+        self._writes += 1
+        self.etags[key] = f'"{self._writes}"'
 
     async def get_or_none(self, key: str) -> bytes | None:
         return self.objects.get(key)
@@ -51,6 +55,20 @@ class MemoryStore:
         for key in sorted(self.objects):
             if key.startswith(prefix):
                 yield ObjectInfo(key, len(self.objects[key]), datetime.now(UTC))
+
+    async def read_versioned(self, key: str) -> tuple[bytes, str] | None:
+        if key not in self.objects:
+            return None
+        return self.objects[key], self.etags[key]
+
+    async def put_conditionally(
+        self, key: str, body: bytes, *, if_match: str | None = None
+    ) -> str | None:
+        """S3's conditions: create only if absent, replace only if the ETag still matches."""
+        if self.etags.get(key) != if_match:
+            return None
+        await self.put(key, body)
+        return self.etags[key]
 
 
 class MemorySink:

@@ -50,7 +50,7 @@ def test_a_deadline_cut_is_deferred_naming_what_waits(capsys: pytest.CaptureFixt
     assert summary["deferred_entities"] == 7
     [line] = [x for x in report.summary_lines() if not x.startswith("run ")]
     assert line.startswith("DEFERRED the run deadline (EXTRACTOR_RUN_DEADLINE) was reached")
-    assert "playlist b, saved_tracks; 7 albums, artists, episodes and shows" in line
+    assert "playlist b, saved_tracks; 7 albums, artists, episodes, shows and tracks" in line
 
 
 def test_a_deadline_cut_with_a_failure_is_a_failed_run(capsys: pytest.CaptureFixture[str]) -> None:

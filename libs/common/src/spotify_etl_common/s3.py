@@ -1,4 +1,9 @@
-"""Async S3 adapter: get, put, head and paginated list over one bucket.
+"""Async S3 adapter: get, put, head, paginated list and conditional writes over one bucket.
+
+Conditional puts (``If-None-Match: *`` to create, ``If-Match: <etag>`` to
+replace) carry the extractor's run lease and the read-modify-writes of shared
+state documents; S3 (and moto) refuse them with 412 when the condition fails,
+or 409 when a concurrent conditional write won.
 
 Library errors are translated into the error tree here, at the boundary.
 """
@@ -12,6 +17,9 @@ from typing import TYPE_CHECKING
 
 from spotify_etl_common.aws_errors import MISSING_OBJECT, translating
 from spotify_etl_common.errors import PermanentError
+
+LOST_RACE = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
+"""S3's answers when a conditional write's condition does not hold."""
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
@@ -126,3 +134,27 @@ class S3Store:
                     yield ObjectInfo(
                         key=item["Key"], size=item["Size"], last_modified=item["LastModified"]
                     )
+
+    async def read_versioned(self, key: str) -> tuple[bytes, str] | None:
+        """The object's bytes and ETag, or None if it does not exist."""
+        with translating(f"GET {self.uri(key)}", missing=MISSING_OBJECT):
+            response = await self.client.get_object(Bucket=self.bucket, Key=key)
+            async with response["Body"] as body:
+                return await body.read(), response["ETag"]
+        return None
+
+    async def put_conditionally(
+        self, key: str, body: bytes, *, if_match: str | None = None
+    ) -> str | None:
+        """Create ``key`` (or replace it if its ETag is ``if_match``); None if that failed."""
+        with translating(f"PUT {self.uri(key)}", tolerated=LOST_RACE):
+            if if_match is None:
+                answer = await self.client.put_object(
+                    Bucket=self.bucket, Key=key, Body=body, IfNoneMatch="*"
+                )
+            else:
+                answer = await self.client.put_object(
+                    Bucket=self.bucket, Key=key, Body=body, IfMatch=if_match
+                )
+            return answer["ETag"]
+        return None

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 
 from spotify_etl_common.errors import SpotifyEtlError
 from spotify_etl_common.household import SUMMARY_STATE, UserRunSummary
+from spotify_etl_common.wanted import WANTED_STATE
 
 from extractor import explain
 from extractor.household.summary import UserReport, summarize
@@ -58,6 +59,7 @@ from extractor.spotify.tokens import TokenKind
 from extractor.state.documents import ME_STATE, MeState, StateStore
 from extractor.state.gone import GoneBook
 from extractor.state.journal import Entity, PendingJournal
+from extractor.state.wanted import take_wanted
 
 SourceRun = Callable[[Register], Awaitable[PlaylistResult | RecentResult | LibraryResult]]
 
@@ -103,7 +105,7 @@ class RunReport:
     deadline: bool = False
     """The run was cut by its deadline (EXTRACTOR_RUN_DEADLINE)."""
     deferred_entities: int = 0
-    """Referenced albums, artists, episodes and shows left in the journal for the next run."""
+    """Albums, artists, episodes, shows and tracks left in the journal for the next run."""
     users: list[UserReport] = field(default_factory=list)
     """What the run did for each user."""
 
@@ -166,8 +168,8 @@ class RunReport:
             return (
                 f"{lead}: no new request started; "
                 f"deferred to the next run: {sources}; {self.deferred_entities} albums, artists, "
-                "episodes and shows wait in the journal; what was fetched is written and announced "
-                "and state advanced for exactly that"
+                "episodes, shows and tracks wait in the journal; what was fetched is written "
+                "and announced and state advanced for exactly that"
             )
         if self.stop_reason is not None:
             return f"run stopped early: {self.stop_reason}; what was fetched is kept"
@@ -276,6 +278,13 @@ async def run_once(
     )
     journal = await PendingJournal.load(state)
     await journal.done([e for e in journal.entities if book.is_gone(e)])  # never fetched again
+    try:  # the tracks imported plays name: carried over like the rest of the journal
+        await take_wanted(state, journal, budget.index.stored, book.is_gone)
+    except SpotifyEtlError as error:
+        report.problems.append(
+            f"the tracks the imported history wants ({state.key(WANTED_STATE)}) were not "
+            f"taken into the journal: {error.reason}; the next run tries again"
+        )
     # claimed before any source runs: a stored entity left by a killed run is announced
     carried = budget.claim_new(sorted(journal.entities))
     later: list[tuple[SpotifyClient, list[Entity]]] = []

@@ -12,10 +12,11 @@ budget for playlists. A source *registers* what it references before it saves
 its snapshot or cursor (the missing entities enter the pending journal), then
 the entities are fetched, written and announced, and leave the journal. What
 the bound leaves over, what failed and what a killed run left are carried to
-the next run; stored ones are announced, not fetched again. One answering 404
-is retried by the next runs and, after ``EXTRACTOR_GONE_AFTER`` of them,
-recorded as gone and no longer fetched (:mod:`extractor.state.gone`): a warning, not
-a failure of the run.
+the next run (and tracks the imported history wants, which a run takes into the
+journal before anything else: :mod:`extractor.state.wanted`); stored ones are
+announced, not fetched again. One answering 404 is retried by the next runs
+and, after ``EXTRACTOR_GONE_AFTER`` of them, recorded as gone and no longer
+fetched (:mod:`extractor.state.gone`): a warning, not a failure of the run.
 """
 
 from __future__ import annotations
@@ -45,12 +46,14 @@ _PATHS = {
     Source.ARTISTS: "artists",
     Source.EPISODES: "episodes",
     Source.SHOWS: "shows",
+    Source.TRACKS: "tracks",
 }
 _TOKENS = {
     Source.ALBUMS: TokenKind.APP,
     Source.ARTISTS: TokenKind.APP,
     Source.EPISODES: TokenKind.USER,
     Source.SHOWS: TokenKind.USER,
+    Source.TRACKS: TokenKind.APP,
 }
 _USER_ONLY = frozenset(s for s, kind in _TOKENS.items() if kind is TokenKind.USER)
 """Episodes and shows: fetched only when the run has the user's token."""

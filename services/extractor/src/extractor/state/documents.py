@@ -42,12 +42,14 @@ class RecentState(BaseModel):
 
 
 class PendingEntities(BaseModel):
-    """Albums, artists, episodes and shows referenced earlier, not fetched yet (per-run bounds)."""
+    """Albums, artists, episodes and shows referenced earlier, and tracks the imported history
+    wants (``tracks-wanted``), not fetched yet (per-run bounds)."""
 
     albums: list[str] = []
     artists: list[str] = []
     episodes: list[str] = []
     shows: list[str] = []
+    tracks: list[str] = []
 
 
 class LegacyPendingShows(BaseModel):
@@ -113,6 +115,16 @@ class StateStore:
 
     async def clear_legacy_pending_shows(self) -> None:
         await self._write(LEGACY_SHOWS_STATE, LegacyPendingShows())
+
+    async def read_versioned(self, name: str) -> tuple[bytes, str] | None:
+        """Document ``name``'s bytes and ETag (None if absent), for a conditional write."""
+        return await self._store.read_versioned(self.key(name))
+
+    async def write_if(self, name: str, document: BaseModel, etag: str | None) -> bool:
+        """Write ``document`` only if ``name`` still has ``etag`` (None: does not exist yet);
+        False if another writer changed it in between."""
+        body = document.model_dump_json().encode()
+        return await self._store.put_conditionally(self.key(name), body, if_match=etag) is not None
 
     async def read_document(self, name: str, model: type[M]) -> M | None:
         """Any other state document (the library's listings), None if absent."""

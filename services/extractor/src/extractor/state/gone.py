@@ -1,7 +1,8 @@
 """Entities that answer 404: retried for a bounded number of runs, then recorded as gone.
 
-A referenced album, artist, episode or show whose single GET answers 404
-stays in the journal (the next run tries again) and gets an entry in the
+A referenced album, artist, episode or show (or a track the imported history
+wants) whose single GET answers 404 stays in the journal (the next run tries
+again) and gets an entry in the
 ``entities-gone`` document (:mod:`spotify_etl_common.gone`) counting the runs
 that met the 404; at ``after`` runs it is marked gone, leaves the journal and is
 neither journaled nor fetched again. ``extractor gone`` lists them and
@@ -71,6 +72,10 @@ def forget(document: GoneEntities, entities: Iterable[Entity]) -> GoneEntities:
     )
 
 
+JOURNALED = (Source.ALBUMS, Source.ARTISTS, Source.EPISODES, Source.SHOWS, Source.TRACKS)
+"""The sources whose entities the journal holds (and that can be recorded as gone)."""
+
+
 def parse_entity(text: str) -> Entity:
     """``albums:<id>`` (as ``extractor gone`` lists them); ``ValueError`` saying the form."""
     source, _, entity_id = text.partition(":")
@@ -78,8 +83,8 @@ def parse_entity(text: str) -> Entity:
         kind = Source(source)
     except ValueError:
         kind = None
-    if kind not in (Source.ALBUMS, Source.ARTISTS, Source.EPISODES, Source.SHOWS) or not entity_id:
-        raise ValueError(f"{text!r} is not <albums|artists|episodes|shows>:<id>")
+    if kind not in JOURNALED or not entity_id:
+        raise ValueError(f"{text!r} is not <albums|artists|episodes|shows|tracks>:<id>")
     return kind, entity_id
 
 

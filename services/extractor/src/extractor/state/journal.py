@@ -1,4 +1,5 @@
-"""The pending-entities journal: albums, artists, episodes, shows referenced, not yet announced.
+"""The pending-entities journal: albums, artists, episodes, shows referenced, and tracks the
+imported history wants (:mod:`extractor.state.wanted`), not yet announced.
 
 It is the ``entities-pending`` state document, kept durable as the run goes:
 entities enter it before the snapshot or cursor that referenced them is saved,
@@ -32,6 +33,7 @@ def to_document(entities: Iterable[Entity]) -> PendingEntities:
         artists=sorted(i for s, i in items if s is Source.ARTISTS),
         episodes=sorted(i for s, i in items if s is Source.EPISODES),
         shows=sorted(i for s, i in items if s is Source.SHOWS),
+        tracks=sorted(i for s, i in items if s is Source.TRACKS),
     )
 
 
@@ -41,6 +43,7 @@ def from_document(document: PendingEntities) -> set[Entity]:
         | {(Source.ARTISTS, a) for a in document.artists}
         | {(Source.EPISODES, e) for e in document.episodes}
         | {(Source.SHOWS, s) for s in document.shows}
+        | {(Source.TRACKS, t) for t in document.tracks}
     )
 
 

@@ -39,6 +39,7 @@ from spotify_etl_common.zips import ZipRefused
 
 from spotify_etl.history.batches import Chunk, Plan, Spool
 from spotify_etl.history.files import NotAnExport
+from spotify_etl.history.names import TrackIds, hand_over
 from spotify_etl.history.owner import contradiction, several_users
 from spotify_etl.history.parser import PREFIX
 from spotify_etl.history.reading import ReadSummary, read_export
@@ -177,7 +178,11 @@ async def _land(settings: OpsSettings, chunks: Iterable[Chunk], objects: int) ->
     async with s3_client(settings) as s3, sqs_client(settings) as sqs:
         store = S3Store(s3, settings.bucket)
         queue = await SqsQueue.resolve(sqs, settings.transform_queue)
-        return await land(store, queue, chunks, progress("import-history objects", objects), run_id)
+        names = TrackIds()
+        shown = progress("import-history objects", objects)
+        written = await land(store, queue, names.passing(chunks), shown, run_id)
+        await hand_over(store, names.ids, _say)  # after the plays: the extractor fetches names
+        return written
 
 
 async def land(
