@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,9 +30,9 @@ from spotify_etl_common.tables import TABLES
 from spotify_etl_lake.catalog import open_catalog
 
 from tests.conftest import REGION, LocalAws, fake_spotify_env
+from tests.e2e.test_pipeline import run, run_workers
 
 pytestmark = pytest.mark.e2e
-BIN = Path(sys.executable).parent
 KEEP_LAST = 1
 MAINTAIN = [
     "spotify-etl",
@@ -69,26 +67,6 @@ def fake() -> Iterator[FakeSpotify]:
     server.start()
     yield server
     server.stop()
-
-
-def run(argv: list[str], env: dict[str, str], timeout: float = 240) -> str:
-    """Run one process to completion; its output on failure."""
-    done = subprocess.run(
-        [str(BIN / argv[0]), *argv[1:]],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert done.returncode == 0, f"{argv} exited {done.returncode}:\n{done.stderr[-3000:]}"
-    return done.stdout
-
-
-def drain(env: dict[str, str]) -> None:
-    """What ``run-local --no-extract`` runs: the workers until both queues stay empty."""
-    run(["transformer"], env)
-    run(["cataloger"], env)
 
 
 def load(catalog: GlueCatalog, database: str, name: str) -> Table:
@@ -156,7 +134,7 @@ def test_replay_maintain_replay_keeps_every_table_exact(
 
     # make run's flow
     run(["extractor", "run-once"], env)
-    drain(env)
+    run_workers(env)  # what run-local --no-extract runs
     first = row_counts(catalog, database)
     assert sum(first["playlist_items"].values()) == sum(
         len(fake.catalog.playlists[p].entries) for p in fake.catalog.own_playlist_ids
@@ -167,7 +145,7 @@ def test_replay_maintain_replay_keeps_every_table_exact(
 
     # a replay of every raw object: the same bytes at the same keys, the same rows
     run(["spotify-etl", "replay", "--stage", "transform"], env)
-    drain(env)
+    run_workers(env)  # what run-local --no-extract runs
     assert row_counts(catalog, database) == first
     assert curated_files(moto_server, bucket) == files
     if VIEWS_READ_ICEBERG:
@@ -198,7 +176,7 @@ def test_replay_maintain_replay_keeps_every_table_exact(
 
     # another replay: each raw object's rows, now inside compacted files, replaced exactly
     run(["spotify-etl", "replay", "--stage", "transform"], env)
-    drain(env)
+    run_workers(env)  # what run-local --no-extract runs
     assert row_counts(catalog, database) == first
     if VIEWS_READ_ICEBERG:
         assert view_answers(env) == views
